@@ -1,0 +1,152 @@
+"""The one grading path: locate, isolate, judge, report.
+
+    grade_submission(assignment, path)  ->  GradeReport
+
+1. ``locate.locate_submission`` finds the student's file (or the reason it gets 0).
+2. ``runner.IsolatedSubmission`` starts the worker that imports it.
+3. The assignment's pytest suites run here, in the grader's process, through
+   ``plugin.GradingPlugin``; each test calls the worker.
+4. ``results`` turns the tests into results.json and the terminal table.
+
+The student release, the notebook channel, the Gradescope bundle and batch
+grading all call this function.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.util
+import io
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.course import Assignment
+from autograder.locate import locate_submission
+from autograder import plugin as plugin_module
+from autograder.plugin import GradingPlugin, InProcess
+from autograder.results import GradeReport
+from autograder.runner import IsolatedSubmission, Sandbox
+
+SUITES = ("public", "hidden")
+
+
+class GraderBroken(Exception):
+    """The suites themselves failed to run: an instructor's problem, not the student's."""
+
+
+def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
+                     sandbox: Sandbox | None = None) -> GradeReport:
+    """Grade one submission (a file or a folder holding one) on the given suites."""
+    started = time.perf_counter()
+    located = locate_submission(submission, assignment.filename)
+    if sandbox is None:
+        sandbox = Sandbox.for_this_machine(unreadable=hidden_paths(assignment))
+    if sandbox.uid is not None:
+        protect_hidden_files(assignment)
+    student = IsolatedSubmission(located.path, assignment.module, assignment.limits, sandbox,
+                                 rejected=located.rejected)
+    plugin = GradingPlugin(student, InProcess(load_reference(assignment)))
+    paths = suite_paths(assignment, suites)
+    with student:
+        run_pytest(paths, plugin)
+    output = located.rejected or student.import_error or ""
+    if output:
+        output = f"0 points: {output}"
+    report = GradeReport(assignment=assignment.id, tests=plugin.results, output=output)
+    report.metadata = {
+        "submission": str(located.path) if located.path else None,
+        "submission_sha256": _sha256_files([located.path]) if located.path else None,
+        "suites": list(suites),
+        "suite_sha256": _sha256_files(_suite_files(paths)),
+        "seeds": student.seeds_used,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": sys.platform,
+        "protections": describe_protections(student, sandbox),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return report
+
+
+def run_pytest(paths: list[Path], plugin: GradingPlugin) -> None:
+    """Run the suites quietly in this process; raise GraderBroken if they cannot run."""
+    args = [str(p) for p in paths] + [
+        "-c", os.devnull,            # ignore any project or student pytest config
+        "--rootdir", str(paths[0].parent),
+        "--noconftest",              # the fixtures come from the plugin, not the folder
+        "--import-mode=importlib",   # never put a submission's folder on sys.path
+        "--assert=plain",            # feedback is the check's message, not its source
+        "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+        "-q", "--capture=sys", "--no-header",
+    ]
+    log = io.StringIO()
+    with contextlib.redirect_stdout(log), np.errstate(all="ignore"):
+        code = pytest.main(args, plugins=[plugin_module, plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.results:
+        raise GraderBroken(f"the grading suites did not run (pytest exit {int(code)}):\n"
+                           f"{log.getvalue()[-3000:]}")
+
+
+def suite_paths(assignment: Assignment, suites) -> list[Path]:
+    chosen = {"public": assignment.public_tests, "hidden": assignment.hidden_tests}
+    unknown = set(suites) - set(chosen)
+    if unknown:
+        raise ValueError(f"unknown suite(s) {sorted(unknown)}; choose from {sorted(chosen)}")
+    return [chosen[name] for name in suites if chosen[name].exists()]
+
+
+def load_reference(assignment: Assignment):
+    """Import the reference solution under a private name (never ``forward``)."""
+    spec = importlib.util.spec_from_file_location(f"_reference_{assignment.id}", assignment.solution)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def hidden_paths(assignment: Assignment) -> list[Path]:
+    return [assignment.solution.parent, assignment.hidden_tests]
+
+
+def protect_hidden_files(assignment: Assignment) -> None:
+    """As root, make the reference and hidden suites unreadable to other users."""
+    for folder in hidden_paths(assignment):
+        os.chmod(folder, 0o700)
+
+
+def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
+    """Which protections were in force for this grading, and which were not."""
+    seen = student.protections
+    missing = []
+    if sandbox.uid is None:
+        missing.append("privilege drop (the grader is not root)")
+    elif seen and not seen.get("privileges_dropped"):
+        missing.append("privilege drop (it failed)")
+    if seen and not seen.get("resource_limits"):
+        missing.append("resource limits (no resource module, or a limit was refused)")
+    if seen.get("hidden_files_readable"):
+        missing.append("hidden files unreadable")
+    if os.name != "posix":
+        missing.append("killing child processes (only the worker itself is killed)")
+    return {"in_force": {k: v for k, v in seen.items() if k != "hidden_files_readable"},
+            "not_in_force": missing}
+
+
+def _suite_files(paths):
+    files = []
+    for path in paths:
+        files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    return files
+
+
+def _sha256_files(files) -> str:
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(Path(file).read_bytes())
+    return digest.hexdigest()

@@ -1,0 +1,145 @@
+"""Where a submission is judged: a pytest plugin that turns each test into a graded check.
+
+The suites are ordinary pytest files. They receive the student's functions as the
+``submission`` fixture (an ``IsolatedSubmission``) and the reference as
+``reference``; three markers set what a check is worth:
+
+    @pytest.mark.task("add_noise")        # the function it grades (names the result)
+    @pytest.mark.points(2)                # its weight (default 1)
+    @pytest.mark.visibility("visible")    # Gradescope visibility (default: the suite's)
+
+The plugin records one ``TestResult`` per test. Feedback is the assertion's own
+message or the student's error, never a traceback of the check, so hidden
+checks' source does not reach students.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograder.results import TestResult
+from autograder.runner import Reply, StudentError, SubmissionDidNotImport
+
+
+SUBMISSION = pytest.StashKey()
+REFERENCE = pytest.StashKey()
+
+
+@pytest.fixture(scope="session")
+def submission(request):
+    """The student's functions, running in the isolated worker."""
+    return request.config.stash[SUBMISSION]
+
+
+@pytest.fixture(scope="session")
+def reference(request):
+    """The reference solution, called in the grader's process."""
+    return request.config.stash[REFERENCE]
+
+
+class InProcess:
+    """The reference module, called directly, with the same interface as the isolated one."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def seed(self, seed):
+        np.random.seed(seed)
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def call(self, function, *args, return_args=False):
+        return Reply(result=getattr(self._module, function)(*args), args_after=list(args))
+
+    def chain(self, function, x, params):
+        step = getattr(self._module, function)
+        for param in params:
+            x = step(x, float(param))[0]
+        return x
+
+
+class GradingPlugin:
+    """Hands the fixtures their objects and collects one result per test.
+
+    Register it together with this module: ``plugins=[plugin_module, GradingPlugin(...)]``.
+    """
+
+    def __init__(self, submission, reference, visibility="visible"):
+        self._submission = submission
+        self.visibility = visibility
+        self.results: list[TestResult] = []
+        self._failures: dict[str, str] = {}
+        self._reference = reference
+
+    def pytest_configure(self, config):
+        config.stash[SUBMISSION] = self._submission
+        config.stash[REFERENCE] = self._reference
+        config.addinivalue_line("markers", "task(name): the student function a check grades")
+        config.addinivalue_line("markers", "points(n): what a check is worth")
+        config.addinivalue_line("markers", "visibility(v): Gradescope visibility of a check")
+
+    def pytest_runtest_setup(self, item):
+        self._submission.take_output()
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.failed and item.nodeid not in self._failures:
+            self._failures[item.nodeid] = feedback_for(call.excinfo)
+        if report.when == "teardown":
+            self.results.append(self._result(item))
+
+    def _result(self, item) -> TestResult:
+        task = _marker_arg(item, "task", item.name)
+        points = float(_marker_arg(item, "points", 1))
+        doc = (item.obj.__doc__ or item.name).strip().splitlines()[0].rstrip(".")
+        failure = self._failures.get(item.nodeid)
+        output = failure if failure is not None else "passed"
+        printed = self._submission.take_output().strip()
+        if printed:
+            output += "\n\nYour code printed:\n" + printed
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None:
+            doc += f" [{', '.join(f'{k}={_short(v)}' for k, v in callspec.params.items())}]"
+        return TestResult(
+            name=f"{task}: {doc}",
+            score=0.0 if failure is not None else points,
+            max_score=points,
+            output=output,
+            visibility=_marker_arg(item, "visibility", self.visibility),
+            task=task,
+        )
+
+
+def feedback_for(excinfo) -> str:
+    """The words a student sees for a failed check."""
+    if excinfo is None:
+        return "the check failed"
+    error = excinfo.value
+    if isinstance(error, SubmissionDidNotImport):
+        return f"not graded: {error}"
+    if isinstance(error, StudentError):
+        return str(error)
+    if isinstance(error, AssertionError):
+        return str(error) or "the check failed"
+    if isinstance(error, pytest.fail.Exception):
+        return str(error)
+    # A check tripped over something the student's code returned.
+    return (f"the check could not use what your code returned "
+            f"({type(error).__name__}: {str(error)[:200]})")
+
+
+def _marker_arg(item, name, default):
+    marker = item.get_closest_marker(name)
+    return marker.args[0] if marker and marker.args else default
+
+
+def _short(value) -> str:
+    if isinstance(value, type):
+        return value.__name__
+    if isinstance(value, tuple):
+        return "x".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,128 @@
+"""Where a grade is written: results.json (Gradescope's schema) and the terminal table."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+MAX_OUTPUT_CHARS = 4000
+MAX_RESULTS_BYTES = 1 << 20
+
+
+@dataclass
+class TestResult:
+    """One graded check: Gradescope's test entry."""
+
+    name: str
+    score: float
+    max_score: float
+    output: str = ""
+    visibility: str = "visible"
+    task: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score
+
+
+@dataclass
+class GradeReport:
+    """Everything one grading produced: the tests, a summary, and how to reproduce it."""
+
+    assignment: str
+    tests: list[TestResult]
+    output: str = ""
+    metadata: dict = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return round(sum(test.score for test in self.tests), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(test.max_score for test in self.tests), 6)
+
+    def to_json(self) -> dict:
+        tests = []
+        for test in self.tests:
+            entry = asdict(test)
+            entry.pop("task")
+            entry["output"] = truncate(entry["output"])
+            tests.append(entry)
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "output": truncate(self.output),
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": tests,
+            "extra_data": self.metadata,
+        }
+
+
+def truncate(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
+    """Cut long text in the middle, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]}\n... [{len(text) - limit} characters cut] ...\n{text[-half:]}"
+
+
+def write_results(report: GradeReport, path: Path) -> None:
+    """Write results.json atomically, replacing whatever was there (links included)."""
+    data = report.to_json()
+    text = json.dumps(data, indent=2, allow_nan=False)
+    limit = 1000
+    while len(text.encode()) > MAX_RESULTS_BYTES and limit > 50:
+        limit //= 2
+        for test in data["tests"]:
+            test["output"] = truncate(test["output"], limit)
+        data["output"] = truncate(data["output"], limit)
+        text = json.dumps(data, indent=2, allow_nan=False)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def render_table(report: GradeReport, tasks: list[str]) -> str:
+    """A per-task summary, then each failed check with its feedback."""
+    lines = [f"{report.assignment}: {report.score:g} / {report.max_score:g} points", ""]
+    width = max([len(t) for t in tasks] + [4])
+    lines.append(f"  {'task'.ljust(width)}  {'points':>9}  checks passed")
+    for task in tasks + sorted({t.task for t in report.tests} - set(tasks)):
+        mine = [t for t in report.tests if t.task == task]
+        if not mine:
+            continue
+        got = sum(t.score for t in mine)
+        top = sum(t.max_score for t in mine)
+        passed = sum(t.passed for t in mine)
+        mark = "ok" if passed == len(mine) else "  "
+        lines.append(f"  {task.ljust(width)}  {got:>4g} / {top:<3g} {passed:>3} of {len(mine):<3} {mark}")
+    if report.output:
+        return "\n".join([*lines, "", report.output])
+    failed = [t for t in report.tests if not t.passed]
+    if failed:
+        lines += ["", "What to fix:"]
+    for task in dict.fromkeys(t.task for t in failed):
+        mine = [t for t in failed if t.task == task]
+        outputs = {t.output for t in mine}
+        if len(mine) > 1 and len(outputs) == 1:
+            # One cause for every failed check of the task (e.g. not implemented yet).
+            lines.append(f"  x {task}: {len(mine)} checks fail the same way")
+            lines += [f"      {line}" for line in truncate(mine[0].output, 1200).splitlines()]
+            continue
+        for test in mine:
+            lines.append(f"  x {test.name}  ({test.score:g}/{test.max_score:g})")
+            lines += [f"      {line}" for line in truncate(test.output, 1200).splitlines()]
+    return "\n".join(lines)

@@ -1,0 +1,205 @@
+"""The student's process: imports the submission and answers calls.
+
+Started by ``autograder.runner`` as ``python -I -S -B worker.py CONFIG``. It sets
+its own limits, drops privileges when it was started as root, imports the
+submission, then reads requests and writes replies through ``wire``. Everything
+here is trusted only as far as the student's code lets it be: the grader treats
+every reply as untrusted data.
+"""
+
+import importlib.util
+import json
+import os
+import sys
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    # The protocol keeps the original stdin/stdout; anything the student prints
+    # goes to stderr, which the grader captures and truncates.
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    sys.stdout.reconfigure(line_buffering=True)
+
+    config = json.loads(sys.argv[1])
+    # Started with -S: no site-packages, so no .pth files and no editable
+    # installs; only the folders that hold NumPy (and friends) are added.
+    sys.path.extend(config["library_paths"])
+    sys.path.insert(0, HERE)
+    import wire  # noqa: PLC0415 - only importable once HERE is on the path
+
+    sys.path.remove(HERE)
+    import numpy as np  # noqa: PLC0415 - imported after the limits' set-up
+
+    protections = apply_limits(config["limits"], config.get("drop"))
+    for name in config.get("preload", []):
+        try:
+            __import__(name)
+        except Exception:  # noqa: BLE001 - a missing optional module only matters if the student uses it
+            pass
+    protections.update(drop_privileges(config.get("drop"), config.get("unreadable", [])))
+    workdir = config["workdir"]
+    os.chdir(workdir)
+    sys.path.insert(0, workdir)
+
+    try:
+        module = import_submission(config["submission"], config["module"])
+    except BaseException as error:  # noqa: BLE001 - SystemExit and the like are student errors too
+        flush_output()
+        wire.write_message(replies, {"ready": False, "error": describe(error, config["submission"]),
+                                     "protections": protections})
+        return
+    flush_output()
+    wire.write_message(replies, {"ready": True, "protections": protections})
+    serve(module, requests, replies, wire, np, config["submission"])
+
+
+def serve(module, requests, replies, wire, np, path):
+    """Answer requests until the grader closes the pipe."""
+    while True:
+        try:
+            header, arrays = wire.read_message(requests, max_bytes=1 << 31)
+        except EOFError:
+            return
+        args = [wire.decode(spec, arrays) for spec in header.get("args", [])]
+        function = getattr(module, header["function"], None)
+        if not callable(function):
+            reply, blobs = {"ok": False, "error": {
+                "type": "missing", "message": f"{header['function']} is not defined"}}, []
+        else:
+            reply, blobs = call(function, header, args, np, wire, path)
+        flush_output()
+        try:
+            wire.write_message(replies, reply, blobs)
+        except Exception as error:  # noqa: BLE001 - a reply the wire cannot carry is the student's error
+            wire.write_message(replies, {"ok": False, "error": {
+                "type": type(error).__name__, "message": "the result could not be sent back"}})
+
+
+def call(function, header, args, np, wire, path):
+    """Run one request: a single call, or a chain of steps fed back into themselves."""
+    if header.get("seed") is not None:
+        np.random.seed(header["seed"])
+    before = np.random.get_state()
+    blobs = []
+    try:
+        if header.get("op") == "chain":
+            result = run_chain(function, args[0], args[1])
+        else:
+            result = function(*args)
+        reply = {"ok": True, "result": wire.encode(result, blobs)}
+    except BaseException as error:  # noqa: BLE001 - sys.exit() in student code is a failed call
+        return {"ok": False, "error": describe(error, path)}, []
+    after = np.random.get_state()
+    reply["rng_used"] = not (before[2] == after[2] and np.array_equal(before[1], after[1]))
+    if header.get("return_args"):
+        reply["args_after"] = [wire.encode(arg, blobs) for arg in args]
+    return reply, blobs
+
+
+def run_chain(function, x, params):
+    """Apply ``x = function(x, p)[0]`` for every p; checks each step's shape."""
+    for step, param in enumerate(params):
+        out = function(x, float(param))
+        if not (isinstance(out, tuple) and len(out) == 2 and getattr(out[0], "shape", None) == x.shape):
+            raise TypeError(f"step {step + 1} did not return a pair (x_t, eps) with x_t of shape {x.shape}")
+        x = out[0]
+    return x
+
+
+def import_submission(path, name):
+    """Import the student's file as module ``name`` without running its __main__ block."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def describe(error, path):
+    """The error as the student should see it: type, message, and their own lines only."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
+              if os.path.basename(frame.filename) == os.path.basename(path)]
+    where = [{"line": frame.lineno, "function": frame.name, "code": (frame.line or "")[:200]}
+             for frame in frames[-5:]]
+    if isinstance(error, SyntaxError):
+        where.append({"line": error.lineno, "function": "<module>", "code": (error.text or "").strip()[:200]})
+    message = str(error.msg if isinstance(error, SyntaxError) else error)
+    if isinstance(error, SystemExit):
+        message = f"the code called sys.exit({error.code!r})"
+    return {"type": type(error).__name__, "message": message[:500], "where": where}
+
+
+def flush_output():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - a student may have replaced or closed the stream
+            pass
+
+
+def apply_limits(limits, drop):
+    """Cap memory, CPU time, file size, open files and processes (POSIX only)."""
+    try:
+        import resource  # noqa: PLC0415 - absent on Windows
+    except ImportError:
+        return {"resource_limits": False}
+    caps = {
+        "RLIMIT_AS": limits["memory_mb"] << 20,
+        "RLIMIT_CPU": limits["cpu_seconds"],
+        "RLIMIT_FSIZE": limits["file_mb"] << 20,
+        "RLIMIT_NOFILE": 256,
+        "RLIMIT_CORE": 0,
+    }
+    if hasattr(resource, "RLIMIT_NPROC"):
+        # Counted per user: the sandbox user owns nothing else; otherwise leave
+        # room for the processes the user already has.
+        caps["RLIMIT_NPROC"] = limits["processes"] + (0 if drop else count_own_processes())
+    applied = {}
+    for name, value in caps.items():
+        key = getattr(resource, name, None)
+        if key is None:
+            continue
+        try:
+            _, hard = resource.getrlimit(key)
+            cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(key, (cap, cap))
+            applied[name] = cap
+        except (ValueError, OSError):
+            applied[name] = None
+    return {"resource_limits": all(v is not None for v in applied.values()), "limits": applied}
+
+
+def count_own_processes():
+    try:
+        uid = os.getuid()
+        return sum(1 for pid in os.listdir("/proc") if pid.isdigit() and _owner(pid) == uid)
+    except OSError:
+        return 4096
+
+
+def _owner(pid):
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
+
+
+def drop_privileges(drop, unreadable):
+    """Become the unprivileged sandbox user; then check the hidden files are out of reach."""
+    if not drop:
+        return {"privileges_dropped": False}
+    os.setgroups([])
+    os.setgid(drop["gid"])
+    os.setuid(drop["uid"])
+    readable = [path for path in unreadable if os.access(path, os.R_OK)]
+    return {"privileges_dropped": os.getuid() == drop["uid"] != 0, "hidden_files_readable": readable}
+
+
+if __name__ == "__main__":
+    main()

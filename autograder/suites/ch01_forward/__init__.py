@@ -1,0 +1,1 @@
+"""Hidden checks for Chapter 1, the forward process."""

@@ -1,0 +1,187 @@
+"""Known wrong versions of the Chapter 1 functions, to name a student's mistake.
+
+When a student's output does not match, the suites compute these variants on the
+same inputs (and the same seed) and say which one it matches. Only the name and
+an explanation reach the student, never the values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.checks import is_close
+
+# Seeds students like to hard-code when they reseed inside a function.
+COMMON_SEEDS = (0, 1, 2, 3, 7, 42, 123, 1234, 2024, 2025, 2026, 12345)
+
+EXPLAIN = {
+    "no_sqrt": "the weights are missing their square roots: use sqrt(alpha_bar_t) and "
+               "sqrt(1 - alpha_bar_t), which scale standard deviations, not variances",
+    "sqrt_on_signal_only": "only the image's weight has its square root; the noise needs "
+                           "sqrt(1 - alpha_bar_t) too",
+    "sqrt_on_noise_only": "only the noise's weight has its square root; the image needs "
+                          "sqrt(alpha_bar_t) too",
+    "swapped": "the weights are swapped: the clean image gets sqrt(alpha_bar_t) and the "
+               "noise gets sqrt(1 - alpha_bar_t), so alpha_bar_t = 1 means clean",
+    "uniform": "the noise is uniform (np.random.rand) instead of Gaussian (np.random.randn)",
+    "reseeded": "the function seeds the generator itself, so every call draws the same noise; "
+                "leave seeding to the caller",
+    "private_generator": "the noise does not come from NumPy's global generator (np.random.randn), "
+                         "so np.random.seed does not reproduce it; a private generator such as "
+                         "np.random.default_rng() cannot be seeded by the caller",
+    "eps_drawn_twice": "the noise you return is not the noise you mixed in: draw eps once and use "
+                       "that same array for both",
+    "trailing_axis": "a (B,) array of levels lines up with the last axis of the image, not the "
+                     "first: reshape it to (B, 1, 1, ...) so each sample gets its own level",
+    "fencepost": "the schedule has one level too few: timesteps run from 0 to T inclusive, so "
+                 "there are T + 1 levels (np.linspace(0, 1, T + 1))",
+    "degrees": "the angle is in degrees, but np.cos takes radians: the angle is pi/2 * t/T",
+    "radians_converted": "the angle pi/2 * t/T is already in radians; converting it again "
+                         "with np.radians/np.deg2rad shrinks it",
+    "not_squared": "the schedule is cos(...), but alpha_bar is cos(...) squared",
+    "sin_for_cos": "the schedule runs the wrong way: sin(...)**2 starts at 0 (static), but "
+                   "alpha_bar[0] must be 1 (clean)",
+    "reversed_ratio": "the ratio is upside down: beta_t = 1 - alpha_bar[t] / alpha_bar[t - 1]",
+    "alphas_not_betas": "that is alpha_t = alpha_bar[t] / alpha_bar[t - 1], the part kept; "
+                        "beta_t is one minus it",
+    "one_minus_alpha_bar": "1 - alpha_bar[t] is the total noise up to t, not the noise of step t: "
+                           "use the ratio of neighbouring levels",
+    "clipped": "the betas are clipped; this exercise asks for the exact values, including "
+               "beta_T, which is (almost) 1",
+    "leading_zero": "there is one beta per step t = 1..T, so T values: drop the one for t = 0",
+    "multiplied": "the noisy image is multiplied by sqrt(alpha_bar_t) instead of divided by it",
+    "added_noise": "the noise term is added instead of subtracted",
+    "no_sqrt_inverse": "the inverse needs the same square roots as add_noise: "
+                       "(xt - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t)",
+    "not_divided": "after subtracting the noise, divide by sqrt(alpha_bar_t) to undo the image's weight",
+}
+
+
+def message(name: str | None) -> str:
+    """The feedback line for a recognised mistake (empty when none was recognised)."""
+    return f"This looks like a known mistake: {EXPLAIN[name]}." if name else ""
+
+
+def hint(actual, candidates: dict, correct=None):
+    """A callable giving the feedback line, computed only if a check fails."""
+    return lambda: message(first_match(actual, candidates, correct))
+
+
+def first_match(actual, candidates: dict, correct=None) -> str | None:
+    """The first candidate (name -> callable giving an array) that ``actual`` matches.
+
+    Candidates that coincide with the ``correct`` answer for these inputs are
+    skipped: they cannot explain a difference.
+    """
+    for name, make in candidates.items():
+        try:
+            with np.errstate(all="ignore"):
+                candidate = make()
+                if correct is not None and is_close(candidate, correct):
+                    continue
+                if is_close(actual, candidate):
+                    return name
+        except (ValueError, IndexError, TypeError):
+            continue
+    return None
+
+
+def levels(a, ndim, trailing=False):
+    """A scalar or (B,) level shaped to broadcast over a batch (or, wrongly, its last axis)."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim == 0 or trailing:
+        return a
+    return a.reshape(a.shape + (1,) * (ndim - 1))
+
+
+def mix_variants(x0, a, eps):
+    """Wrong ways to blend an image with noise at level ``a`` (add_noise and noise_step)."""
+    w = levels(a, x0.ndim)
+    t = levels(a, x0.ndim, trailing=True)
+    return {
+        "no_sqrt": lambda: w * x0 + (1 - w) * eps,
+        "swapped": lambda: np.sqrt(1 - w) * x0 + np.sqrt(w) * eps,
+        "sqrt_on_signal_only": lambda: np.sqrt(w) * x0 + (1 - w) * eps,
+        "sqrt_on_noise_only": lambda: w * x0 + np.sqrt(1 - w) * eps,
+        "trailing_axis": lambda: np.sqrt(t) * x0 + np.sqrt(1 - t) * eps,
+    }
+
+
+def diagnose_noise(x0, level, xt, eps, seed, rng_used):
+    """Name the mistake in add_noise/noise_step output drawn right after ``np.random.seed(seed)``.
+
+    ``level`` is the square of the image's weight: alpha_bar_t for add_noise,
+    1 - beta_t for noise_step.
+    """
+    draw_shape = x0.shape
+    stream = _normal_stream(seed, draw_shape)
+    if isinstance(eps, np.ndarray) and eps.shape == x0.shape and not is_close(eps, stream):
+        if is_close(eps, _uniform_stream(seed, draw_shape)) or (eps.size > 100 and eps.min() >= 0 and eps.max() < 1):
+            return "uniform"
+        for common in COMMON_SEEDS:
+            if is_close(eps, _normal_stream(common, draw_shape)):
+                return "reseeded"
+        if not rng_used:
+            return "private_generator"
+    noise = eps if isinstance(eps, np.ndarray) and eps.shape == x0.shape else stream
+    if is_close(noise, stream) and not is_close(xt, _mix(x0, level, noise)):
+        twice = _normal_stream(seed, (2, *draw_shape))
+        for other in (twice[1], twice[0]):
+            if is_close(xt, _mix(x0, level, other)):
+                return "eps_drawn_twice"
+    return first_match(xt, mix_variants(x0, level, noise), correct=_mix(x0, level, noise))
+
+
+def diagnose_message(x0, level, xt, eps, seed, rng_used) -> str:
+    """``diagnose_noise`` as a feedback line."""
+    return message(diagnose_noise(x0, level, xt, eps, seed, rng_used))
+
+
+def _mix(x0, a, eps):
+    w = levels(a, x0.ndim)
+    return np.sqrt(w) * x0 + np.sqrt(1 - w) * eps
+
+
+def _normal_stream(seed, shape):
+    return np.random.RandomState(seed).randn(*shape)
+
+
+def _uniform_stream(seed, shape):
+    return np.random.RandomState(seed).rand(*shape)
+
+
+def schedule_variants(T):
+    """Wrong cosine schedules for T steps."""
+    s = np.linspace(0.0, 1.0, T + 1)
+    return {
+        "fencepost": lambda: np.cos(np.linspace(0.0, 1.0, T) * np.pi / 2) ** 2,
+        "degrees": lambda: np.cos(s * 90) ** 2,
+        "radians_converted": lambda: np.cos(np.radians(s * np.pi / 2)) ** 2,
+        "not_squared": lambda: np.cos(s * np.pi / 2),
+        "sin_for_cos": lambda: np.sin(s * np.pi / 2) ** 2,
+    }
+
+
+def beta_variants(alpha_bar):
+    """Wrong per-step betas for a schedule."""
+    ratio = alpha_bar[1:] / alpha_bar[:-1]
+    return {
+        "reversed_ratio": lambda: 1 - alpha_bar[:-1] / alpha_bar[1:],
+        "alphas_not_betas": lambda: ratio,
+        "one_minus_alpha_bar": lambda: 1 - alpha_bar[1:],
+        "clipped": lambda: np.clip(1 - ratio, 0, 0.999),
+        "leading_zero": lambda: np.concatenate([[0.0], 1 - ratio]),
+    }
+
+
+def inverse_variants(xt, eps, a):
+    """Wrong ways to undo add_noise."""
+    w = levels(a, xt.ndim)
+    t = levels(a, xt.ndim, trailing=True)
+    return {
+        "multiplied": lambda: (xt - np.sqrt(1 - w) * eps) * np.sqrt(w),
+        "added_noise": lambda: (xt + np.sqrt(1 - w) * eps) / np.sqrt(w),
+        "no_sqrt_inverse": lambda: (xt - (1 - w) * eps) / w,
+        "not_divided": lambda: xt - np.sqrt(1 - w) * eps,
+        "trailing_axis": lambda: (xt - np.sqrt(1 - t) * eps) / np.sqrt(t),
+    }

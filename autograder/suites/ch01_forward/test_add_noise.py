@@ -1,0 +1,155 @@
+"""Hidden checks of add_noise(x0, alpha_bar_t) -> (xt, eps)."""
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from autograder.checks import assert_close, expect_array, expect_pair
+from autograder.suites.ch01_forward import misconceptions as known
+from autograder.suites.ch01_forward.data import SEEDS, alpha_bar, image
+
+pytestmark = pytest.mark.task("add_noise")
+
+
+def noisy(submission, x0, a, seed=None, return_args=False):
+    if seed is not None:
+        submission.seed(seed)
+    reply = submission.call("add_noise", x0, a, return_args=return_args)
+    xt, eps = expect_pair(reply.result, "add_noise", ("xt", "eps"), x0.shape)
+    return xt, eps, reply
+
+
+def compare_with_reference(submission, reference, x0, a, seed):
+    xt, eps, reply = noisy(submission, x0, a, seed)
+    reference.seed(seed)
+    ref_xt, ref_eps = reference.add_noise(x0, a)
+    where = f"with np.random.seed({seed}), x0 of shape {x0.shape} ({x0.dtype}) and alpha_bar_t = {_level(a)}"
+    hint = partial(known.diagnose_message, x0, a, xt, eps, seed, reply.rng_used)
+    assert_close(eps, ref_eps, f"eps {where}", hint=hint)
+    assert_close(xt, ref_xt, f"xt {where}", hint=hint, precision=x0.dtype)
+
+
+@pytest.mark.points(2)
+def test_returns_pair_shaped_like_x0(submission):
+    """returns (xt, eps), two float arrays shaped like x0."""
+    for shape in ((16, 16, 3), (2, 8, 8, 3), (5,)):
+        for name, array in zip(("xt", "eps"), noisy(submission, image(shape, seed=2), 0.5, seed=2)[:2], strict=True):
+            if array.dtype.kind != "f":
+                raise AssertionError(f"{name} should hold floats, but its dtype is {array.dtype}")
+
+
+@pytest.mark.points(3)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_matches_reference_for_fixed_seeds(submission, reference, seed):
+    """matches the reference after np.random.seed, for several seeds and levels."""
+    for a in (0.9, 0.5, 0.02):
+        compare_with_reference(submission, reference, image(seed=seed), a, seed)
+
+
+@pytest.mark.points(3)
+def test_consecutive_calls_continue_the_stream(submission, reference):
+    """two calls after one seed draw fresh noise, like the reference."""
+    x0 = image((8, 8, 3), seed=3)
+    submission.seed(11)
+    first = expect_pair(submission.add_noise(x0, 0.5), "add_noise", ("xt", "eps"), x0.shape)
+    second = expect_pair(submission.add_noise(x0, 0.5), "add_noise", ("xt", "eps"), x0.shape)
+    if np.array_equal(first[1], second[1]):
+        raise AssertionError("two calls in a row returned the same eps. " + known.message("reseeded"))
+    reference.seed(11)
+    reference.add_noise(x0, 0.5)
+    assert_close(second[1], reference.add_noise(x0, 0.5)[1],
+                 "eps of the second call after np.random.seed(11)",
+                 hint=known.message("private_generator"))
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_xt_is_the_blend_of_x0_and_the_returned_eps(submission, dtype):
+    """xt = sqrt(a) * x0 + sqrt(1 - a) * eps holds with the eps it returns."""
+    x0 = image(seed=5, dtype=dtype)
+    for a in (0.95, 0.6, 0.1):
+        xt, eps, _ = noisy(submission, x0, a, seed=5)
+        expected = np.sqrt(a) * x0.astype(np.float64) + np.sqrt(1 - a) * eps.astype(np.float64)
+        assert_close(xt, expected, f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0), "
+                     f"compared with the blend of x0 and the eps you returned", precision=dtype,
+                     hint=known.hint(xt, known.mix_variants(x0.astype(np.float64), a, eps), expected))
+
+
+@pytest.mark.points(3)
+def test_eps_is_standard_normal(submission):
+    """eps is standard normal noise (mean 0, standard deviation 1), whatever the seed."""
+    x0 = np.zeros((200, 200, 5))
+    n = x0.size
+    _, eps, _ = noisy(submission, x0, 0.5, seed=99)
+    mean, std = float(eps.mean()), float(eps.std())
+    # Six standard errors: a correct generator fails with probability below 1e-8.
+    mean_bound, std_bound = 6 / np.sqrt(n), 6 / np.sqrt(2 * n)
+    hint = known.message("uniform") if eps.min() >= 0 else ""
+    if abs(mean) > mean_bound or abs(std - 1) > std_bound:
+        raise AssertionError(f"over {n} values, eps has mean {mean:.4f} and standard deviation "
+                             f"{std:.4f}; standard normal noise stays within {mean_bound:.4f} of 0 "
+                             f"and {std_bound:.4f} of 1. {hint}".strip())
+
+
+@pytest.mark.points(3)
+def test_pure_static_at_the_last_timestep(submission):
+    """at t = T (alpha_bar about 3.7e-33) xt equals eps: nothing of the image is left."""
+    a_T = float(alpha_bar()[-1])
+    for seed, x0 in ((1, image(seed=1)), (2, np.ones((8, 8, 3))), (3, -np.ones((4, 5)))):
+        xt, eps, _ = noisy(submission, x0, a_T, seed=seed)
+        assert_close(xt, eps, f"xt at alpha_bar_t = {a_T:.2g} (t = T) compared with eps",
+                     scale=float(np.max(np.abs(eps))),
+                     hint="At t = T the image's weight sqrt(alpha_bar_t) is about 6e-17.")
+
+
+@pytest.mark.points(2)
+def test_clean_at_timestep_zero(submission):
+    """at t = 0 (alpha_bar = 1) xt is the clean image."""
+    x0 = image(seed=4)
+    xt, _, _ = noisy(submission, x0, 1.0, seed=4)
+    assert_close(xt, x0, "xt at alpha_bar_t = 1.0 (t = 0) compared with x0")
+
+
+@pytest.mark.points(2)
+def test_preserves_unit_variance(submission):
+    """an image with unit variance keeps unit variance at every level."""
+    x0 = np.random.RandomState(80).randn(100, 100, 10)
+    n = x0.size
+    bound = 8 * np.sqrt(2 / n) + abs(x0.var() - 1)
+    for a in (0.75, 0.5, 0.25):
+        xt, _, _ = noisy(submission, x0, a, seed=8)
+        if abs(float(xt.var()) - 1) > bound:
+            raise AssertionError(f"for x0 with variance {x0.var():.3f} and alpha_bar_t = {a}, xt has "
+                                 f"variance {xt.var():.3f}; it should stay within {bound:.3f} of 1. "
+                                 + known.message("no_sqrt"))
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("shape", [(3, 8, 8, 3), (4,), (2, 5, 6)])
+def test_one_level_per_sample_of_a_batch(submission, shape):
+    """a (B,) array of levels gives each sample its own level, also when B equals the channel count."""
+    x0 = image(shape, seed=6)
+    a = np.linspace(0.9, 0.1, shape[0])
+    xt, eps, _ = noisy(submission, x0, a, seed=6)
+    w = known.levels(a, x0.ndim)
+    expected = np.sqrt(w) * x0 + np.sqrt(1 - w) * eps
+    assert_close(xt, expected, f"xt for a batch of shape {shape} with levels of shape {a.shape}, "
+                 f"compared with each sample's blend of x0 and your eps",
+                 hint=known.hint(xt, known.mix_variants(x0, a, eps), expected))
+
+
+@pytest.mark.points(1)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_leaves_x0_untouched(submission, dtype):
+    """x0 is not modified."""
+    x0 = image(seed=9, dtype=dtype)
+    _, _, reply = noisy(submission, x0, np.float64(0.3), seed=9, return_args=True)
+    after = expect_array(reply.args_after[0], "x0 after the call", x0.shape)
+    if not np.array_equal(after, x0):
+        raise AssertionError("add_noise changed the x0 it was given; work on a new array instead")
+
+
+def _level(a):
+    return f"an array of shape {np.shape(a)}" if np.ndim(a) else f"{float(a):g}"
+

@@ -1,0 +1,21 @@
+"""Shared fixtures for the project's own tests."""
+
+import pytest
+
+from autograder.course import get_assignment
+from autograder.grade import grade_submission
+
+
+@pytest.fixture(scope="session")
+def ch01():
+    return get_assignment("ch01_forward")
+
+
+@pytest.fixture(scope="session")
+def grade(ch01):
+    """Grade a submission path on every suite; returns the report."""
+
+    def run(path, suites=("public", "hidden")):
+        return grade_submission(ch01, path, suites=suites)
+
+    return run
