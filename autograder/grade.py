@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder import plugin as plugin_module
 from autograder.course import Assignment
 from autograder.locate import locate_submission
-from autograder import plugin as plugin_module
 from autograder.plugin import GradingPlugin, InProcess
 from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission, Sandbox

@@ -21,7 +21,6 @@ import pytest
 from autograder.results import TestResult
 from autograder.runner import Reply, StudentError, SubmissionDidNotImport
 
-
 SUBMISSION = pytest.StashKey()
 REFERENCE = pytest.StashKey()
 
