@@ -107,34 +107,40 @@ def mix_variants(x0, a, eps):
     }
 
 
-def diagnose_noise(x0, level, xt, eps, seed, rng_used):
-    """Name the mistake in add_noise/noise_step output drawn right after ``np.random.seed(seed)``.
+def diagnose_noise(x0, level, xt, eps, seed, rng_used, call=0):
+    """Name the mistake in add_noise/noise_step output drawn after ``np.random.seed(seed)``.
 
     ``level`` is the square of the image's weight: alpha_bar_t for add_noise,
-    1 - beta_t for noise_step.
+    1 - beta_t for noise_step. ``call`` counts the calls made between the seed
+    and this one (0: this call came right after the seed).
     """
-    draw_shape = x0.shape
-    stream = _normal_stream(seed, draw_shape)
-    if isinstance(eps, np.ndarray) and eps.shape == x0.shape and not is_close(eps, stream):
-        if is_close(eps, _uniform_stream(seed, draw_shape)) or (eps.size > 100 and eps.min() >= 0 and eps.max() < 1):
+    shape = x0.shape
+    # Enough draws for a function that draws twice per call, up to this call.
+    draws = _normal_stream(seed, (2 * call + 2, *shape))
+    stream = draws[call]
+    returned = isinstance(eps, np.ndarray) and eps.shape == shape
+    if returned:
+        # Drawn twice: one draw mixed in, the other returned (in either order).
+        first, second = draws[2 * call], draws[2 * call + 1]
+        for given, mixed in ((first, second), (second, first)):
+            if is_close(eps, given) and is_close(xt, _mix(x0, level, mixed)):
+                return "eps_drawn_twice"
+    if returned and not is_close(eps, stream):
+        uniform = _uniform_stream(seed, (call + 1, *shape))[call]
+        if is_close(eps, uniform) or (eps.size > 100 and eps.min() >= 0 and eps.max() < 1):
             return "uniform"
         for common in COMMON_SEEDS:
-            if is_close(eps, _normal_stream(common, draw_shape)):
+            if is_close(eps, _normal_stream(common, shape)):
                 return "reseeded"
         if not rng_used:
             return "private_generator"
-    noise = eps if isinstance(eps, np.ndarray) and eps.shape == x0.shape else stream
-    if is_close(noise, stream) and not is_close(xt, _mix(x0, level, noise)):
-        twice = _normal_stream(seed, (2, *draw_shape))
-        for other in (twice[1], twice[0]):
-            if is_close(xt, _mix(x0, level, other)):
-                return "eps_drawn_twice"
+    noise = eps if returned else stream
     return first_match(xt, mix_variants(x0, level, noise), correct=_mix(x0, level, noise))
 
 
-def diagnose_message(x0, level, xt, eps, seed, rng_used) -> str:
+def diagnose_message(x0, level, xt, eps, seed, rng_used, call=0) -> str:
     """``diagnose_noise`` as a feedback line."""
-    return message(diagnose_noise(x0, level, xt, eps, seed, rng_used))
+    return message(diagnose_noise(x0, level, xt, eps, seed, rng_used, call))
 
 
 def _mix(x0, a, eps):

@@ -8,6 +8,7 @@ import pytest
 from autograder.checks import assert_close, expect_array, expect_pair
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import SEEDS, alpha_bar, image
+from autograder.suites.ch01_forward.precision import expect_precision
 
 pytestmark = pytest.mark.task("add_noise")
 
@@ -17,6 +18,8 @@ def noisy(submission, x0, a, seed=None, return_args=False):
         submission.seed(seed)
     reply = submission.call("add_noise", x0, a, return_args=return_args)
     xt, eps = expect_pair(reply.result, "add_noise", ("xt", "eps"), x0.shape)
+    for name, array in (("xt", xt), ("eps", eps)):
+        expect_precision(array, x0.dtype, f"{name} returned by add_noise")
     return xt, eps, reply
 
 
@@ -51,16 +54,14 @@ def test_matches_reference_for_fixed_seeds(submission, reference, seed):
 def test_consecutive_calls_continue_the_stream(submission, reference):
     """two calls after one seed draw fresh noise, like the reference."""
     x0 = image((8, 8, 3), seed=3)
-    submission.seed(11)
-    first = expect_pair(submission.add_noise(x0, 0.5), "add_noise", ("xt", "eps"), x0.shape)
-    second = expect_pair(submission.add_noise(x0, 0.5), "add_noise", ("xt", "eps"), x0.shape)
-    if np.array_equal(first[1], second[1]):
+    _, first_eps, _ = noisy(submission, x0, 0.5, seed=11)
+    xt, eps, reply = noisy(submission, x0, 0.5)
+    if np.array_equal(first_eps, eps):
         raise AssertionError("two calls in a row returned the same eps. " + known.message("reseeded"))
     reference.seed(11)
     reference.add_noise(x0, 0.5)
-    assert_close(second[1], reference.add_noise(x0, 0.5)[1],
-                 "eps of the second call after np.random.seed(11)",
-                 hint=known.message("private_generator"))
+    assert_close(eps, reference.add_noise(x0, 0.5)[1], "eps of the second call after np.random.seed(11)",
+                 hint=partial(known.diagnose_message, x0, 0.5, xt, eps, 11, reply.rng_used, call=1))
 
 
 @pytest.mark.points(2)
@@ -116,13 +117,16 @@ def test_preserves_unit_variance(submission):
     """an image with unit variance keeps unit variance at every level."""
     x0 = np.random.RandomState(80).randn(100, 100, 10)
     n = x0.size
+    # x0's own deviation from 1 is known exactly; the noise's part (its variance and its
+    # covariance with x0) has a standard error of at most sqrt(2 / n): allow eight of them.
     bound = 8 * np.sqrt(2 / n) + abs(x0.var() - 1)
     for a in (0.75, 0.5, 0.25):
-        xt, _, _ = noisy(submission, x0, a, seed=8)
+        xt, eps, reply = noisy(submission, x0, a, seed=8)
         if abs(float(xt.var()) - 1) > bound:
+            mistake = known.diagnose_message(x0, a, xt, eps, 8, reply.rng_used)
             raise AssertionError(f"for x0 with variance {x0.var():.3f} and alpha_bar_t = {a}, xt has "
                                  f"variance {xt.var():.3f}; it should stay within {bound:.3f} of 1. "
-                                 + known.message("no_sqrt"))
+                                 f"{mistake}".strip())
 
 
 @pytest.mark.points(2)

@@ -6,6 +6,7 @@ import pytest
 from autograder.checks import assert_close, expect_array
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import alpha_bar as cosine
+from autograder.suites.ch01_forward.precision import expect_precision
 
 pytestmark = pytest.mark.task("betas_from_alpha_bar")
 
@@ -23,7 +24,8 @@ def betas(submission, alpha_bar):
         raise AssertionError(f"for a schedule of shape ({T + 1},) the betas should have shape ({T},), "
                              f"one for each step t = 1..{T}, but they have shape {result.shape}. "
                              f"{known.message(mistake)}".strip())
-    return expect_array(result, "betas_from_alpha_bar(...)", (T,))
+    return expect_precision(expect_array(result, "betas_from_alpha_bar(...)", (T,)), alpha_bar.dtype,
+                            "betas_from_alpha_bar(...)")
 
 
 @pytest.mark.points(2)

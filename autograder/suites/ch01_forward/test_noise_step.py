@@ -8,6 +8,7 @@ import pytest
 from autograder.checks import assert_close, expect_array, expect_pair
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import SEEDS, alpha_bar, image
+from autograder.suites.ch01_forward.precision import expect_precision
 
 pytestmark = pytest.mark.task("noise_step")
 
@@ -16,6 +17,8 @@ def step(submission, x_prev, beta, seed, return_args=False):
     submission.seed(seed)
     reply = submission.call("noise_step", x_prev, beta, return_args=return_args)
     x_t, eps = expect_pair(reply.result, "noise_step", ("x_t", "eps"), x_prev.shape)
+    for name, array in (("x_t", x_t), ("eps", eps)):
+        expect_precision(array, x_prev.dtype, f"{name} returned by noise_step")
     return x_t, eps, reply
 
 
@@ -58,6 +61,7 @@ def test_many_small_steps_equal_one_jump(submission):
     t = 500
     submission.seed(21)
     x_t = expect_array(submission.chain("noise_step", x0, betas[:t]), f"x_t after {t} steps", x0.shape)
+    expect_precision(x_t, x0.dtype, f"x_t after {t} steps")
     z = (x_t - np.sqrt(schedule[t]) * x0) / np.sqrt(1 - schedule[t])
     n = z.size
     # Six standard errors: a correct step fails with probability below 1e-8.

@@ -6,6 +6,7 @@ import pytest
 from autograder.checks import assert_close, expect_array
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import image
+from autograder.suites.ch01_forward.precision import expect_precision
 
 pytestmark = pytest.mark.task("remove_noise")
 
@@ -17,6 +18,7 @@ def round_trip(submission, reference, x0, a, seed, return_args=False):
     xt, eps = xt.astype(x0.dtype), eps.astype(x0.dtype)
     reply = submission.call("remove_noise", xt, eps, a, return_args=return_args)
     result = expect_array(reply.result, "remove_noise(xt, eps, alpha_bar_t)", x0.shape)
+    expect_precision(result, x0.dtype, f"the image recovered from {x0.dtype} inputs")
     # Dividing by sqrt(alpha_bar_t) magnifies rounding errors by the same factor.
     scale = float(np.max(np.abs(xt))) / float(np.sqrt(np.min(a)))
     level = f"levels of shape {np.shape(a)}" if np.ndim(a) else f"alpha_bar_t = {float(a):g}"
@@ -50,6 +52,7 @@ def test_clean_level_changes_nothing(submission):
     """at alpha_bar = 1 (t = 0) the noisy image is already the clean one."""
     xt, eps = image(seed=17), image(seed=18)
     result = expect_array(submission.remove_noise(xt, eps, 1.0), "remove_noise(xt, eps, 1.0)", xt.shape)
+    expect_precision(result, xt.dtype, "remove_noise(xt, eps, 1.0)")
     assert_close(result, xt, "remove_noise(xt, eps, 1.0) compared with xt")
 
 

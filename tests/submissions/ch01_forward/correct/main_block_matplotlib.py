@@ -1,0 +1,51 @@
+"""Plots the schedule and a noisy image under if __name__ == "__main__", importing matplotlib there."""
+
+import numpy as np
+
+
+def cosine_schedule(T=1000):
+    t = np.linspace(0, 1, T + 1)
+    return np.cos(np.pi / 2 * t) ** 2
+
+
+def add_noise(x0, alpha_bar_t):
+    eps = np.random.randn(*x0.shape)
+    a = np.asarray(alpha_bar_t, dtype=float)
+    if a.ndim == 1:
+        a = a.reshape(-1, *([1] * (x0.ndim - 1)))
+    xt = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps
+    return xt, eps
+
+
+def betas_from_alpha_bar(alpha_bar):
+    return 1 - alpha_bar[1:] / alpha_bar[:-1]
+
+
+def noise_step(x_prev, beta_t):
+    eps = np.random.randn(*x_prev.shape)
+    b = np.asarray(beta_t, dtype=float)
+    if b.ndim == 1:
+        b = b.reshape(-1, *([1] * (x_prev.ndim - 1)))
+    x_t = np.sqrt(1 - b) * x_prev + np.sqrt(b) * eps
+    return x_t, eps
+
+
+def remove_noise(xt, eps, alpha_bar_t):
+    a = np.asarray(alpha_bar_t, dtype=float)
+    if a.ndim == 1:
+        a = a.reshape(-1, *([1] * (xt.ndim - 1)))
+    return (xt - np.sqrt(1 - a) * eps) / np.sqrt(a)
+
+
+if __name__ == "__main__":
+    import matplotlib.pyplot as plt
+
+    alpha_bar = cosine_schedule()
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+    axes[0].plot(alpha_bar)
+    axes[0].set_title("alpha_bar")
+    x0 = np.zeros((32, 32, 3))
+    x0[:16] = 0.8
+    xt, _ = add_noise(x0, alpha_bar[300])
+    axes[1].imshow(np.clip((xt + 1) / 2, 0, 1))
+    plt.show()
