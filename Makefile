@@ -9,7 +9,7 @@ ASSIGNMENT ?= ch01_forward
 SUBMISSION ?= assignments/$(ASSIGNMENT)
 RESULTS ?= $(BUILD)/results.json
 
-.PHONY: grade test stubs lint check-stubs clean
+.PHONY: figures hint readme-images grade test stubs lint check-stubs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,16 @@ test: $(STAMP)  ## run every test of the project
 
 stubs: $(STAMP)  ## regenerate the student stubs from the solutions
 	$(PY) -m autograder stubs
+
+FIGURES ?= $(BUILD)/figures
+figures: $(STAMP)  ## draw the forward process with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
+	$(PY) -m autograder figures $(ASSIGNMENT) --submission $(SUBMISSION) --out $(FIGURES) $(if $(IMAGE),--image $(IMAGE))
+
+hint: $(STAMP)  ## the next hint for a task: make hint TASK=add_noise
+	$(PY) -m autograder hint $(ASSIGNMENT) $(TASK)
+
+readme-images: $(STAMP)  ## redraw the README's strip and schedule from the reference
+	$(PY) -m autograder.readme_images $(ASSIGNMENT)
 
 clean:
 	rm -rf $(BUILD) $(VENV)

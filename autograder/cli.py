@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from autograder import figures_command, hints
 from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, load_course
 from autograder.grade import SUITES, GraderBroken, grade_submission
 from autograder.locate import CannotGrade
@@ -47,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     stubs = commands.add_parser("stubs", help="regenerate the student stubs from the solutions")
     stubs.set_defaults(run=run_stubs)
+
+    figures_command.add_command(commands)
+    hints.add_command(commands)
     return parser
 
 
