@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NBGRADER_STAMP := $(VENV)/.nbgrader
 BUILD := build
 
 ASSIGNMENT ?= ch01_forward
@@ -20,7 +21,7 @@ $(STAMP): pyproject.toml
 grade: $(STAMP)  ## grade a submission: make grade SUBMISSION=path RESULTS=file
 	$(PY) -m autograder grade $(ASSIGNMENT) --submission $(SUBMISSION) --results $(RESULTS)
 
-test: $(STAMP)  ## run every test of the project
+test: $(STAMP) $(NBGRADER_STAMP)  ## run every test of the project (with the nbgrader round trip)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
@@ -36,6 +37,25 @@ hint: $(STAMP)  ## the next hint for a task: make hint TASK=add_noise
 
 readme-images: $(STAMP)  ## redraw the README's strip and schedule from the reference
 	$(PY) -m autograder.readme_images $(ASSIGNMENT)
+
+# The nbgrader channel. nbgrader (about 400 MB with Jupyter) is an optional
+# extra: installed for these targets and `make test`, never for `make grade`.
+NBGRADER_COURSE ?= $(BUILD)/nbgrader
+NBGRADER = cd $(NBGRADER_COURSE) && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader
+.PHONY: nbgrader-release nbgrader-grade
+
+$(NBGRADER_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,nbgrader]'
+	touch $(NBGRADER_STAMP)
+
+nbgrader-release: $(NBGRADER_STAMP)  ## write the nbgrader course folder and release the notebook under build/nbgrader/release
+	$(PY) -m autograder.notebook $(ASSIGNMENT) $(NBGRADER_COURSE)
+	$(NBGRADER) generate_assignment $(ASSIGNMENT) --force
+
+nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, write feedback and build/nbgrader/grades.csv
+	$(NBGRADER) autograde $(ASSIGNMENT) --create --force
+	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
+	$(NBGRADER) export --to grades.csv
 
 clean:
 	rm -rf $(BUILD) $(VENV)

@@ -1,0 +1,19 @@
+"""python -m autograder.notebook [ASSIGNMENT] [COURSE_FOLDER]: write the nbgrader course folder."""
+
+import sys
+from pathlib import Path
+
+from autograder.course import get_assignment
+from autograder.notebook.course_folder import write_course_folder
+
+
+def main(argv=None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    assignment = get_assignment(args[0] if args else "ch01_forward")
+    course = Path(args[1] if len(args) > 1 else "build/nbgrader")
+    print(f"wrote {write_course_folder(assignment, course)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

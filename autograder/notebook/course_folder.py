@@ -1,0 +1,55 @@
+"""An nbgrader course folder for an assignment: its config and its source notebook.
+
+    <course>/nbgrader_config.py
+    <course>/source/<assignment>/<assignment>.ipynb   (reference solutions and hidden tests)
+    <course>/source/<assignment>/<picture>           (for the closing figure)
+
+nbgrader copies every file of ``source/<assignment>/`` except the notebook into
+the release unchanged, so nothing else goes there: the reference and the
+hidden suites stay in the project, where the hidden test cells import them from
+when nbgrader autogrades (see ``hidden.py``).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from autograder.course import PROJECT_ROOT, Assignment
+from autograder.notebook.build import write_notebook
+from autograder.notebook.preprocessors import PICTURE
+
+PICTURE_SOURCE = PROJECT_ROOT / "starter_images" / PICTURE
+
+CONFIG = '''\
+"""nbgrader settings for this course folder (written by `make nbgrader-release`)."""
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
+
+c.CourseDirectory.course_id = {course_id!r}
+
+# The feedback students get must not show the hidden tests: remove their source
+# before the HTML is rendered (nbgrader keeps it by default). Their output is
+# only the check's message.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# A whole notebook's checks take about a second; this bounds a student's endless loop.
+c.Execute.timeout = {timeout}
+'''
+
+
+def write_course_folder(assignment: Assignment, course: Path, course_id: str = "diffusion-course") -> Path:
+    """Write (or refresh) the config and the source notebook; returns the notebook's path."""
+    course.mkdir(parents=True, exist_ok=True)
+    timeout = int(max(30, 6 * assignment.limits.call_seconds))
+    (course / "nbgrader_config.py").write_text(
+        CONFIG.format(course_id=course_id, assignment=assignment.id, timeout=timeout), encoding="utf-8")
+    source = course / "source" / assignment.id
+    if source.exists():
+        shutil.rmtree(source)  # nothing stale may reach the release
+    notebook = write_notebook(assignment, source / f"{assignment.id}.ipynb")
+    shutil.copyfile(PICTURE_SOURCE, source / PICTURE)
+    return notebook

@@ -1,0 +1,123 @@
+"""Hidden checks inside an nbgrader kernel: the pytest suites' own test functions, called on the notebook.
+
+A hidden test cell holds one line, ``run_check(globals(), ...)``. It finds the
+suite's test function and parameter case, hands it ``submission`` (the
+notebook's own functions behind the interface of ``runner.IsolatedSubmission``)
+and ``reference`` (the reference module, as in the pytest grader), and runs it.
+
+nbgrader scores a test cell 0 when it shows an error or writes to stderr, and
+full points otherwise. A failed check therefore writes its feedback (the
+assertion's message, never its source or a traceback) to stderr and returns;
+a passed check writes nothing there, even when the student's code warns.
+
+Student code runs in this kernel, next to the reference: there is no worker
+process, no privilege drop and no resource limit here (see docs/nbgrader.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import inspect
+import io
+import sys
+import warnings
+from functools import cache
+from types import SimpleNamespace
+
+import numpy as np
+
+from autograder.course import get_assignment
+from autograder.grade import load_reference
+from autograder.notebook.checks import find
+from autograder.plugin import InProcess, feedback_for
+from autograder.runner import Reply, StudentError, _error_from
+
+
+class NotebookSubmission:
+    """The functions defined in a notebook, called the way the grader calls the isolated worker.
+
+    Like the worker's process, it has its own random stream: a call runs on the
+    submission's saved generator state (reseeded by ``seed``), and the caller's
+    state is put back afterwards, so the reference's draws and the student's
+    never disturb each other. Arguments are deep copies, as they would be after
+    crossing to the worker; ``args_after`` shows what the call did to them.
+    """
+
+    def __init__(self, namespace: dict):
+        self._namespace = namespace
+        self._seed: int | None = None
+        self._state = np.random.RandomState(0).get_state()
+
+    def seed(self, seed: int) -> None:
+        self._seed = int(seed)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args: self.call(name, *args).result
+
+    def call(self, function: str, *args, return_args: bool = False, op: str = "call") -> Reply:
+        student = self._namespace.get(function)
+        if not callable(student):
+            raise StudentError(f"{function} is not defined in your notebook")
+        args = [copy.deepcopy(arg) for arg in args]
+        outer = np.random.get_state()
+        np.random.set_state(self._state)
+        if self._seed is not None:
+            np.random.seed(self._seed)
+            self._seed = None
+        before = np.random.get_state()
+        try:
+            result = _chain(student, *args) if op == "chain" else student(*args)
+        except (Exception, SystemExit) as error:  # noqa: BLE001 - any error of student code fails the check
+            raise _error_from({"type": type(error).__name__, "message": str(error)}, function) from None
+        finally:
+            self._state = np.random.get_state()
+            np.random.set_state(outer)
+        rng_used = not (before[2] == self._state[2] and np.array_equal(before[1], self._state[1]))
+        return Reply(result=result, rng_used=rng_used, args_after=args if return_args else [])
+
+    def chain(self, function: str, x: np.ndarray, params) -> np.ndarray:
+        """Feed ``x`` through ``function(x, p)[0]`` for each p, as the worker does."""
+        return self.call(function, x, np.asarray(params, dtype=np.float64), op="chain").result
+
+
+def _chain(function, x, params):
+    """``x = function(x, p)[0]`` for every p, checked at each step like the worker's chain."""
+    for step, param in enumerate(params):
+        out = function(x, float(param))
+        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], np.ndarray)
+                and out[0].shape == x.shape):
+            raise TypeError(f"step {step + 1} did not return a pair (x_t, eps) with x_t of shape {x.shape}")
+        x = np.array(out[0])
+    return x
+
+
+@cache
+def reference_for(assignment_id: str) -> InProcess:
+    """The reference solution, loaded once per kernel."""
+    return InProcess(load_reference(get_assignment(assignment_id)))
+
+
+def run_check(namespace: dict, assignment_id: str, module: str, function: str, case: int | None = None) -> bool:
+    """Run one hidden check on the notebook's functions; report a failure on stderr only."""
+    assignment = get_assignment(assignment_id)
+    test, check = find(assignment, "hidden", module, function, case)
+    fixtures = {"submission": NotebookSubmission(namespace), "reference": reference_for(assignment_id)}
+    wanted = inspect.signature(test).parameters
+    arguments = {name: value for name, value in fixtures.items() if name in wanted} | check.params
+    printed = io.StringIO()
+    failure = None
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
+            warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        try:
+            test(**arguments)
+        except Exception as error:  # noqa: BLE001 - reported like the pytest grader reports it
+            failure = feedback_for(SimpleNamespace(value=error))
+    if printed.getvalue().strip():
+        print("Your code printed:\n" + printed.getvalue().strip()[:2000])
+    if failure is not None:
+        print(f"{check.name}: {failure}", file=sys.stderr)
+    return failure is None

@@ -1,0 +1,181 @@
+"""The steps that build an assignment's notebook, one kind of cell each.
+
+Every step takes the ``Draft`` and adds its cells: to the introduction, the
+set-up, a task's section, or the closing. ``build.PREPROCESSORS`` lists them
+in the order they run; within a task's section, cells appear in that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autograder.course import Assignment
+from autograder.notebook import cells, sources
+from autograder.notebook.checks import collect
+
+# The parts of the assignment's README that hold for the notebook as well as for forward.py.
+README_SECTIONS = ("Timesteps and the schedule", "The five functions, in order")
+PICTURE = "sky_sun_ground.png"
+
+HOW_IT_WORKS = """\
+## How this notebook works
+
+Write each function in its cell, in place of `# YOUR CODE HERE` and the
+`raise NotImplementedError()` below it, and run the cell. The test cell after
+it runs the public checks of that function: if it runs without an error, they
+pass. The cells marked *Hidden check* are empty here; when your notebook is
+graded they run further checks on your functions, one per cell, each worth
+the points it names. Your score is the sum over all test cells, as in the
+course's own grader."""
+
+PUBLIC_ADAPTER = '''\
+import contextlib
+import sys
+import warnings
+
+
+class NotebookFunctions:
+    """This notebook's functions as the tests' `submission`: `submission.seed(s)` is `np.random.seed(s)`."""
+
+    def seed(self, seed):
+        np.random.seed(seed)
+
+    def __getattr__(self, name):
+        return globals()[name]
+
+
+submission = NotebookFunctions()
+
+
+def run_public_test(test):
+    """Run one public test on your functions; warnings your code prints do not fail it."""
+    with contextlib.redirect_stderr(sys.stdout), warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        test(submission)'''
+
+HIDDEN_CHECK = '''\
+# Hidden check, {points:g} point(s): {name}
+### BEGIN HIDDEN TESTS
+from autograder.notebook.hidden import run_check
+
+run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r})
+### END HIDDEN TESTS'''
+
+FIGURE_TEXT = """\
+## Your forward process
+
+The cell below runs your own functions on a small picture: the top row jumps
+straight to each timestep with `add_noise`, the bottom row walks there one
+`noise_step` at a time with the betas of your schedule. If your functions are
+right, the two rows dissolve into static alike."""
+
+FIGURE_CODE = f'''\
+import matplotlib.pyplot as plt
+
+picture = plt.imread({PICTURE!r})[..., :3].astype(np.float64) * 2 - 1   # values in [-1, 1]
+T = 1000
+alpha_bar = cosine_schedule(T)
+betas = betas_from_alpha_bar(alpha_bar)
+shown = [0, 100, 250, 500, 750, 1000]
+
+np.random.seed(0)
+jumps = [add_noise(picture, alpha_bar[t])[0] for t in shown]
+steps, x = [], picture
+for t in range(T + 1):
+    if t > 0:
+        x = noise_step(x, betas[t - 1])[0]
+    if t in shown:
+        steps.append(x)
+
+fig, axes = plt.subplots(2, len(shown), figsize=(2 * len(shown), 4.6))
+for column, t in enumerate(shown):
+    for row, (label, image) in enumerate((("add_noise", jumps[column]), ("noise_step", steps[column]))):
+        axes[row, column].imshow(np.clip((image + 1) / 2, 0, 1))
+        axes[row, column].set_title(f"{{label}}, t = {{t}}", fontsize=9)
+        axes[row, column].axis("off")
+plt.tight_layout()
+plt.show()'''
+
+
+@dataclass
+class Draft:
+    """The notebook while it is built: cells grouped by where they go."""
+
+    assignment: Assignment
+    intro: list = field(default_factory=list)
+    setup: list = field(default_factory=list)
+    tasks: dict = field(default_factory=dict)
+    closing: list = field(default_factory=list)
+
+    def __post_init__(self):
+        self.tasks = {name: [] for name in self.assignment.task_names}
+
+    def cells(self) -> list:
+        return [*self.intro, *self.setup, *(c for section in self.tasks.values() for c in section), *self.closing]
+
+
+def instructions(draft: Draft) -> None:
+    """Markdown: the title, what the notebook asks, the README's explanations, and each task's TODO and hints."""
+    assignment = draft.assignment
+    readme = assignment.folder / "README.md"
+    opening, sections = _readme_parts(readme.read_text(encoding="utf-8")) if readme.exists() else ("", {})
+    text = [f"# {assignment.title}", opening, HOW_IT_WORKS]
+    text += [sections[title] for title in README_SECTIONS if title in sections]
+    draft.intro.append(cells.markdown("\n\n".join(t for t in text if t), "instructions"))
+    for number, task in enumerate(assignment.tasks, start=1):
+        lines = [f"## Task {number}: `{task.name}`", "", task.todo[:1].upper() + task.todo[1:]]
+        if task.hints:
+            lines += ["", "<details><summary>Hints, gentlest first</summary>", ""]
+            lines += [f"{i}. {hint}" for i, hint in enumerate(task.hints, start=1)]
+            lines += ["", "</details>"]
+        draft.tasks[task.name].append(cells.markdown("\n".join(lines), f"instructions_{task.name}"))
+
+
+def setup(draft: Draft) -> None:
+    """A read-only cell with the reference's imports, which the functions rely on."""
+    reference = draft.assignment.solution.read_text(encoding="utf-8")
+    draft.setup.append(cells.readonly_code(sources.imports(reference), "setup"))
+
+
+def solutions(draft: Draft) -> None:
+    """One solution cell per task: the reference's function, its body between nbgrader's solution markers."""
+    reference = draft.assignment.solution.read_text(encoding="utf-8")
+    for name, source in sources.task_sources(reference, draft.assignment.task_names).items():
+        draft.tasks[name].append(cells.solution(source, name))
+
+
+def visible_tests(draft: Draft) -> None:
+    """The public tests, one graded cell each under its task, and what they need in a read-only cell."""
+    public = draft.assignment.public_tests.read_text(encoding="utf-8")
+    support = sources.public_support(public)
+    draft.setup.append(cells.readonly_code(f"{support}\n\n\n{PUBLIC_ADAPTER}", "public_tests_setup"))
+    tests = sources.public_tests(public)
+    for check in collect(draft.assignment, "public"):
+        source = f"{tests[check.function]}\n\n\nrun_public_test({check.function})"
+        draft.tasks[check.task].append(cells.test(source, check.grade_id, check.points))
+
+
+def hidden_tests(draft: Draft) -> None:
+    """One graded cell per hidden check and parameter case, running the suite's own test function."""
+    for check in collect(draft.assignment, "hidden"):
+        source = HIDDEN_CHECK.format(points=check.points, name=check.name, assignment=draft.assignment.id,
+                                     module=check.module, function=check.function, case=check.case)
+        draft.tasks[check.task].append(cells.test(source, check.grade_id, check.points))
+
+
+def forward_process_figure(draft: Draft) -> None:
+    """A closing cell that draws the forward process with the student's own functions."""
+    draft.closing.append(cells.markdown(FIGURE_TEXT, "figure_instructions"))
+    draft.closing.append(cells.plain_code(FIGURE_CODE))
+
+
+def _readme_parts(text: str) -> tuple[str, dict[str, str]]:
+    """The README's first paragraph after its title, and its ``## `` sections by title."""
+    chunks = text.split("\n## ")
+    body = chunks[0].split("\n", 1)[1] if "\n" in chunks[0] else ""
+    opening = body.strip().split("\n\n")[0]
+    sections = {}
+    for chunk in chunks[1:]:
+        title, _, rest = chunk.partition("\n")
+        sections[title.strip()] = f"## {title.strip()}\n{rest.rstrip()}"
+    return opening, sections

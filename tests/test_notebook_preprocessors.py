@@ -1,0 +1,102 @@
+"""Each preprocessor of the notebook build, one test each, and the notebook they compose."""
+
+import contextlib
+import io
+
+import nbformat
+import pytest
+
+from autograder.notebook import preprocessors as steps
+from autograder.notebook.build import PREPROCESSORS, build_notebook
+from autograder.notebook.checks import collect
+
+
+@pytest.fixture
+def draft(ch01):
+    return steps.Draft(ch01)
+
+
+def _meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def test_instructions_give_title_readme_and_each_task(draft, ch01):
+    """the introduction has the title and the README's schedule section; each task gets its TODO and hints."""
+    steps.instructions(draft)
+    intro = draft.intro[0].source
+    assert intro.startswith(f"# {ch01.title}") and "## Timesteps and the schedule" in intro
+    assert "## Working on it" not in intro   # about forward.py and make, not the notebook
+    for task in ch01.tasks:
+        text = draft.tasks[task.name][0].source
+        assert task.todo[1:] in text and all(hint in text for hint in task.hints)
+        assert _meta(draft.tasks[task.name][0])["locked"]
+
+
+def test_setup_holds_the_references_imports(draft):
+    """the set-up cell imports what the reference imports, and is read-only."""
+    steps.setup(draft)
+    assert draft.setup[0].source == "import numpy as np" and _meta(draft.setup[0])["locked"]
+
+
+def test_solutions_keep_the_markers_and_take_in_the_helper(draft, ch01):
+    """each task's cell is its reference function with one solution region; the helper rides in the first user's."""
+    steps.solutions(draft)
+    for name in ch01.task_names:
+        cell = draft.tasks[name][0]
+        assert _meta(cell)["solution"] and _meta(cell)["grade_id"] == name
+        assert cell.source.startswith(f"def {name}(")
+        assert cell.source.count("### BEGIN SOLUTION") == cell.source.count("### END SOLUTION") == 1
+    assert "def _per_sample(" in draft.tasks["add_noise"][0].source
+    namespace = {}
+    exec("import numpy as np\n" + "\n\n".join(draft.tasks[n][0].source for n in ch01.task_names), namespace)
+    assert namespace["cosine_schedule"](4).shape == (5,)
+
+
+def test_visible_tests_are_the_public_tests_with_their_points(draft, ch01):
+    """one graded cell per public test under its task, runnable with the set-up cell alone."""
+    steps.visible_tests(draft)
+    public = collect(ch01, "public")
+    cells = [c for section in draft.tasks.values() for c in section]
+    assert [(_meta(c)["grade_id"], _meta(c)["points"]) for c in cells] == [(c.grade_id, c.points) for c in public]
+    assert "from autograder" not in draft.setup[0].source   # students' kernels do not have the course package
+    namespace = {}
+    exec(draft.setup[0].source, namespace)
+    exec(ch01.solution.read_text(encoding="utf-8"), namespace)
+    for cell in cells:
+        exec(cell.source, namespace)   # raises if a public test fails on the reference
+
+
+def test_hidden_tests_one_cell_per_check_and_case(draft, ch01):
+    """one graded cell per hidden check and parameter case, its call inside the hidden-tests region."""
+    steps.hidden_tests(draft)
+    hidden = collect(ch01, "hidden")
+    cells = [c for section in draft.tasks.values() for c in section]
+    assert len(cells) == len(hidden) == len({_meta(c)["grade_id"] for c in cells})
+    assert sum(_meta(c)["points"] for c in cells) == sum(c.points for c in hidden)
+    for cell in cells:
+        before, region = cell.source.split("### BEGIN HIDDEN TESTS")
+        assert "run_check" not in before and "run_check(globals()" in region
+
+
+def test_forward_process_figure_uses_the_students_functions(draft):
+    """the closing code cell calls add_noise and noise_step on the picture."""
+    steps.forward_process_figure(draft)
+    code = draft.closing[-1].source
+    assert all(f"{name}(" in code for name in ("cosine_schedule", "add_noise", "noise_step", "betas_from_alpha_bar"))
+    assert steps.PICTURE in code and "nbgrader" not in draft.closing[-1].metadata
+
+
+def test_composed_notebook_is_valid_and_worth_the_graders_points(ch01):
+    """the preprocessors compose into a valid notebook worth every check's points; on the reference no check fails."""
+    notebook = build_notebook(ch01)
+    nbformat.validate(notebook)
+    assert len(PREPROCESSORS) == 6
+    graded = [c for c in notebook.cells if _meta(c).get("grade")]
+    checks = collect(ch01, "public") + collect(ch01, "hidden")
+    assert sum(_meta(c)["points"] for c in graded) == sum(c.points for c in checks) == 123
+    namespace, errors = {}, io.StringIO()
+    with contextlib.redirect_stderr(errors):
+        for cell in notebook.cells[:-1]:   # all but the figure
+            if cell.cell_type == "code":
+                exec(cell.source, namespace)
+    assert errors.getvalue() == ""
