@@ -28,7 +28,10 @@ def write_readme_images(assignment_id: str = "ch01_forward", out: Path | None = 
     assignment = get_assignment(assignment_id)
     out = out or assignment.folder / "images"
     out.mkdir(parents=True, exist_ok=True)
-    dial = Dial(InProcess(load_reference(assignment)), load_image(README_IMAGE))
+    reference = load_reference(assignment) if assignment.solution and assignment.solution.is_file() else None
+    if reference is None:
+        raise SystemExit(f"readme_images: no reference solution for {assignment.id} in this copy of the course")
+    dial = Dial(InProcess(reference), load_image(README_IMAGE))
     return [strip_figure(dial, out), schedule_figure(dial, out)]
 
 
