@@ -24,10 +24,17 @@ PICTURE_SOURCE = PROJECT_ROOT / "starter_images" / PICTURE
 CONFIG = '''\
 """nbgrader settings for this course folder (written by `make nbgrader-release`)."""
 
+import os
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
+
+# The hidden test cells import the grader, the reference and the hidden suites
+# from this checkout; the kernels nbgrader starts inherit this path.
+PROJECT = {project!r}
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (PROJECT, os.environ.get("PYTHONPATH")) if p)
 
 c.CourseDirectory.course_id = {course_id!r}
 
@@ -46,7 +53,8 @@ def write_course_folder(assignment: Assignment, course: Path, course_id: str = "
     course.mkdir(parents=True, exist_ok=True)
     timeout = int(max(30, 6 * assignment.limits.call_seconds))
     (course / "nbgrader_config.py").write_text(
-        CONFIG.format(course_id=course_id, assignment=assignment.id, timeout=timeout), encoding="utf-8")
+        CONFIG.format(course_id=course_id, assignment=assignment.id, timeout=timeout,
+                      project=str(PROJECT_ROOT)), encoding="utf-8")
     source = course / "source" / assignment.id
     if source.exists():
         shutil.rmtree(source)  # nothing stale may reach the release
