@@ -10,7 +10,7 @@ ASSIGNMENT ?= ch01_forward
 SUBMISSION ?= assignments/$(ASSIGNMENT)
 RESULTS ?= $(BUILD)/results.json
 
-.PHONY: figures hint readme-images grade test stubs lint check-stubs clean
+.PHONY: figures hint readme-images grade test stubs lint check-stubs clean release gradescope grade-all
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,17 @@ nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, writ
 	$(NBGRADER) autograde $(ASSIGNMENT) --create --force
 	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
 	$(NBGRADER) export --to grades.csv
+
+release: $(STAMP)  ## build the student repository under build/release (no solutions, no hidden checks)
+	$(PY) -m autograder release
+
+gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
+	$(PY) -m autograder gradescope $(ASSIGNMENT)
+
+SUBMISSIONS ?= submissions
+OUT ?= $(BUILD)/grades
+grade-all: $(STAMP)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
+	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
 
 clean:
 	rm -rf $(BUILD) $(VENV)

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import figures_command, hints
+from autograder import batch, classroom, figures_command, gradescope, hints, release
 from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, load_course
 from autograder.grade import SUITES, GraderBroken, grade_submission
 from autograder.locate import CannotGrade
@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     figures_command.add_command(commands)
     hints.add_command(commands)
+    for module in (release, gradescope, batch, classroom):
+        module.add_parser(commands)
     return parser
 
 

@@ -34,9 +34,9 @@ class Assignment:
     title: str
     module: str
     folder: Path
-    solution: Path
+    solution: Path | None  # None in the students' copy of the manifest
     public_tests: Path
-    hidden_tests: Path
+    hidden_tests: Path | None
     limits: Limits
     tasks: tuple[Task, ...]
 
@@ -70,9 +70,9 @@ def load_course(manifest: Path = MANIFEST) -> dict[str, Assignment]:
             title=entry["title"],
             module=entry["module"],
             folder=root / entry["folder"],
-            solution=root / entry["solution"],
+            solution=root / entry["solution"] if "solution" in entry else None,
             public_tests=root / entry["public_tests"],
-            hidden_tests=root / entry["hidden_tests"],
+            hidden_tests=root / entry["hidden_tests"] if "hidden_tests" in entry else None,
             limits=Limits(**entry.get("limits", {})),
             tasks=tuple(Task(t["name"], t["todo"], tuple(t.get("hints", ()))) for t in entry["tasks"]),
         )

@@ -42,8 +42,12 @@ class GraderBroken(Exception):
 
 
 def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
-                     sandbox: Sandbox | None = None) -> GradeReport:
-    """Grade one submission (a file or a folder holding one) on the given suites."""
+                     sandbox: Sandbox | None = None, visibility=None) -> GradeReport:
+    """Grade one submission (a file or a folder holding one) on the given suites.
+
+    ``visibility`` maps a suite name to the Gradescope visibility its checks get
+    unless a check sets its own (e.g. ``{"hidden": "after_due_date"}``).
+    """
     started = time.perf_counter()
     located = locate_submission(submission, assignment.filename)
     if sandbox is None:
@@ -52,8 +56,11 @@ def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
         protect_hidden_files(assignment)
     student = IsolatedSubmission(located.path, assignment.module, assignment.limits, sandbox,
                                  rejected=located.rejected)
-    plugin = GradingPlugin(student, InProcess(load_reference(assignment)))
+    reference = load_reference(assignment)
     paths = suite_paths(assignment, suites)
+    by_path = {path: shown for name, shown in (visibility or {}).items()
+               for path in suite_paths(assignment, [name]) if name in suites}
+    plugin = GradingPlugin(student, InProcess(reference) if reference else None, suite_visibility=by_path)
     with student:
         run_pytest(paths, plugin)
     output = located.rejected or student.import_error or ""
@@ -99,11 +106,14 @@ def suite_paths(assignment: Assignment, suites) -> list[Path]:
     unknown = set(suites) - set(chosen)
     if unknown:
         raise ValueError(f"unknown suite(s) {sorted(unknown)}; choose from {sorted(chosen)}")
-    return [chosen[name] for name in suites if chosen[name].exists()]
+    # A student's copy of the engine has no hidden suite: it grades what is there.
+    return [chosen[name] for name in suites if chosen[name] is not None and chosen[name].exists()]
 
 
 def load_reference(assignment: Assignment):
-    """Import the reference solution under a private name (never ``forward``)."""
+    """Import the reference solution under a private name (never ``forward``); None if absent."""
+    if assignment.solution is None or not assignment.solution.is_file():
+        return None
     spec = importlib.util.spec_from_file_location(f"_reference_{assignment.id}", assignment.solution)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -111,7 +121,8 @@ def load_reference(assignment: Assignment):
 
 
 def hidden_paths(assignment: Assignment) -> list[Path]:
-    return [assignment.solution.parent, assignment.hidden_tests]
+    paths = [assignment.solution.parent if assignment.solution else None, assignment.hidden_tests]
+    return [path for path in paths if path is not None and path.exists()]
 
 
 def protect_hidden_files(assignment: Assignment) -> None:

@@ -15,6 +15,8 @@ checks' source does not reach students.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -65,9 +67,11 @@ class GradingPlugin:
     Register it together with this module: ``plugins=[plugin_module, GradingPlugin(...)]``.
     """
 
-    def __init__(self, submission, reference, visibility="visible"):
+    def __init__(self, submission, reference, visibility="visible", suite_visibility=None):
         self._submission = submission
         self.visibility = visibility
+        # A suite's default visibility, by its path (e.g. hidden checks after the due date).
+        self.suite_visibility = {Path(k): v for k, v in (suite_visibility or {}).items()}
         self.results: list[TestResult] = []
         self._failures: dict[str, str] = {}
         self._reference = reference
@@ -108,9 +112,16 @@ class GradingPlugin:
             score=0.0 if failure is not None else points,
             max_score=points,
             output=output,
-            visibility=_marker_arg(item, "visibility", self.visibility),
+            visibility=_marker_arg(item, "visibility", self._default_visibility(item)),
             task=task,
         )
+
+    def _default_visibility(self, item) -> str:
+        path = Path(item.path)
+        for suite, visibility in self.suite_visibility.items():
+            if path == suite or suite in path.parents:
+                return visibility
+        return self.visibility
 
 
 def feedback_for(excinfo) -> str:

@@ -1,0 +1,171 @@
+"""The text of the files the student repository gets, filled in by ``steps``.
+
+``string.Template`` placeholders (``$name``); a literal dollar sign, as in Make's
+``$(PY)`` or a workflow's ``${{ }}``, is written ``$$``.
+"""
+
+from string import Template
+
+MAKEFILE = Template("""\
+# Your commands for this course. Every target sets up .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+PY ?= $$(VENV)/bin/python
+# What the targets need first; `make test SETUP=` skips it when PY is ready.
+SETUP ?= $$(VENV)/.installed
+
+ASSIGNMENT ?= $assignment
+SUBMISSION ?= assignments/$$(ASSIGNMENT)
+TASK ?=
+IMAGE ?=
+
+.PHONY: test grade hint figures clean
+
+$$(VENV)/.installed: pyproject.toml
+\t$$(PYTHON) -m venv $$(VENV)
+\t$$(PY) -m pip install --quiet --upgrade pip
+\t$$(PY) -m pip install --quiet -e .
+\ttouch $$@
+
+test: $$(SETUP)  ## run the public tests on your work
+\t$$(PY) -m pytest $$(SUBMISSION)
+
+grade: $$(SETUP)  ## your score on the public checks, from the same grader the course uses
+\t$$(PY) -m autograder grade $$(ASSIGNMENT) --submission $$(SUBMISSION) --suites public --results build/results.json
+
+hint: $$(SETUP)  ## the next hint for a task: make hint TASK=add_noise
+\t$$(PY) -m autograder hint $$(ASSIGNMENT) $$(TASK)
+
+figures: $$(SETUP)  ## draw the forward process with your own functions (IMAGE=photo.jpg for your own picture)
+\t$$(PY) -m autograder figures $$(ASSIGNMENT) --submission $$(SUBMISSION) $$(if $$(IMAGE),--image $$(IMAGE))
+
+clean:
+\trm -rf build $$(VENV)
+""")
+
+README = Template("""\
+# $title
+
+Exercises for the course, with the tests and the grader you will be scored by.
+
+## Getting started
+
+You need Python 3.10 or newer and `make`. Everything else is installed into
+`.venv` the first time you run a command.
+
+    make test                  # the public tests, on your code
+    make grade                 # your score on the public checks, with feedback
+    make hint TASK=add_noise   # the next hint for a task, gentle first
+    make figures               # what your code does to a picture
+
+## Assignments
+
+$assignments
+Each assignment folder has its own README with the instructions. Edit only the
+file it names; the tests and the grader import it from there.
+
+## How you are graded
+
+`make grade` runs the same grader the course uses, on the public checks only.
+Every time you push, GitHub runs the same public grading
+(`.github/workflows/classroom.yml`) and shows the points in the Actions tab;
+with GitHub Classroom, those are the points your instructor sees. The final
+grade also includes hidden checks of the same functions: passing every public
+check is a good sign, not a guarantee.
+
+Your code runs in a separate process with limits on time and memory, so an
+endless loop costs you that check, not the whole grade.
+""")
+
+ASSIGNMENT_ENTRY = Template("""\
+- **$title** (`$folder/$filename`): $tasks
+""")
+
+PYPROJECT = Template("""\
+[build-system]
+requires = ["setuptools>=68"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "$name"
+version = "$version"
+description = "Exercises for a course on diffusion models, with their public tests and grader"
+readme = "README.md"
+requires-python = "$requires_python"
+dependencies = [
+$dependencies
+]
+
+[tool.setuptools.packages.find]
+include = ["autograder*"]
+
+[tool.pytest.ini_options]
+testpaths = ["assignments"]
+addopts = "-ra"
+""")
+
+GITIGNORE = """\
+.venv/
+build/
+__pycache__/
+*.pyc
+.pytest_cache/
+*.egg-info/
+"""
+
+# The workflow explains itself in its own comment: students and instructors read it there.
+WORKFLOW = Template("""\
+# Autograding for GitHub Classroom: on every push, grade the public checks with
+# the course's grader and report the points where GitHub Classroom reads them.
+#
+# Why it looks like this: Classroom reads the points from the check run of the
+# job `run-autograding-tests`, written there by the
+# classroom-resources/autograding-grading-reporter action. The reporter takes
+# one base64 JSON result per runner from <RUNNER>_RESULTS. The stock
+# autograding-command-grader would give all or nothing per command, so
+# `python -m autograder classroom` grades once and writes one result per task,
+# each check with its own points. (The older education/autograding action with
+# .github/classroom/autograding.json is retired.)
+name: Autograding Tests
+
+on:
+  push:
+  workflow_dispatch:
+  repository_dispatch:
+
+permissions:
+  checks: write
+  actions: read
+  contents: read
+
+jobs:
+  run-autograding-tests:
+    runs-on: ubuntu-latest
+    if: github.actor != 'github-classroom[bot]'
+    timeout-minutes: 15
+    steps:
+      - name: Check out the code
+        uses: actions/checkout@v4
+
+      - name: Set up Python
+        uses: actions/setup-python@v5
+        with:
+          python-version: "$python_version"
+
+      - name: Install the grader's requirements
+        run: python -m pip install --quiet -e .
+$grading_steps
+      - name: Autograding Reporter
+        uses: classroom-resources/autograding-grading-reporter@v1
+        env:
+$reporter_env
+        with:
+          runners: $runners
+""")
+
+GRADING_STEP = Template("""\
+
+      - name: Grade $assignment (public checks)
+        id: $step_id
+        run: python -m autograder classroom $assignment
+""")

@@ -1,0 +1,93 @@
+"""The release holds nothing of the reference or the hidden suites, and the scan would say so if it did."""
+
+import pytest
+
+from autograder.course import PROJECT_ROOT
+from autograder.release import LeakFound, build_release
+from autograder.release.leaks import scan_release, secrets_of
+from autograder.release.steps import Release
+from autograder.stubs import solution_lines
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The release of this project, built once for this module."""
+    return build_release(tmp_path_factory.mktemp("leaks") / "release")
+
+
+@pytest.fixture(scope="module")
+def secrets(built):
+    return secrets_of(built)
+
+
+def test_the_release_is_clean(built):
+    """the scan finds no solution line, hidden suite line or name, and no private manifest key."""
+    assert scan_release(built) == []
+
+
+def test_the_scan_looks_for_something(secrets, ch01):
+    """the secrets are the reference's solution lines, the hidden suites' lines and names."""
+    reference = set(solution_lines(ch01.solution.read_text()))
+    assert secrets.solution_lines | secrets.quoted == reference
+    assert len(secrets.solution_lines) > len(secrets.quoted)
+    assert len(secrets.hidden_lines) > 50
+    hidden_files = [p.name for p in ch01.hidden_tests.glob("test_*.py")]
+    assert hidden_files
+    assert all(any(p.search(name) for p in secrets.names) for name in hidden_files)
+
+
+def test_only_lines_the_instructions_quote_are_allowed(secrets, ch01):
+    """a solution line is let through only when the assignment's README prints it."""
+    instructions = (ch01.folder / "README.md").read_text()
+    assert all(line in instructions for line in secrets.quoted)
+
+
+@pytest.mark.parametrize("plant", ["solution_in_markdown", "solution_in_code", "hidden_line",
+                                   "hidden_file", "hidden_module", "solution_path", "manifest_key", "bytecode"])
+def test_a_planted_leak_is_found(built, secrets, ch01, tmp_path, plant):
+    """each kind of leak, planted in a copy of the release, makes the scan report it."""
+    import shutil  # noqa: PLC0415
+
+    copy = Release(project=built.project, out=tmp_path / "copy", assignments=built.assignments)
+    shutil.copytree(built.out, copy.out)
+    solution = sorted(secrets.solution_lines)[0]
+    hidden = sorted(secrets.hidden_lines)[0]
+    readme = copy.out / "README.md"
+    if plant == "solution_in_markdown":
+        readme.write_text(readme.read_text() + f"\n    {solution}\n")
+    elif plant == "solution_in_code":
+        (copy.out / "autograder" / "extra.py").write_text(f"def f():\n    {solution}\n")
+    elif plant == "hidden_line":
+        (copy.out / "assignments" / "ch01_forward" / "notes.py").write_text(f"    {hidden}\n")
+    elif plant == "hidden_file":
+        name = next(ch01.hidden_tests.glob("test_*.py")).name
+        (copy.out / "autograder" / name).write_text("x = 1\n")
+    elif plant == "hidden_module":
+        dotted = ".".join(ch01.hidden_tests.relative_to(PROJECT_ROOT).parts)
+        (copy.out / "autograder" / "extra.py").write_text(f"import {dotted}\n")
+    elif plant == "solution_path":
+        readme.write_text(readme.read_text() + f"\nsee {ch01.solution.relative_to(PROJECT_ROOT).as_posix()}\n")
+    elif plant == "manifest_key":
+        manifest = copy.out / "course.toml"
+        text = manifest.read_text().replace('module = "forward"', 'module = "forward"\nsolution = "x.py"', 1)
+        manifest.write_text(text)
+    elif plant == "bytecode":
+        (copy.out / "autograder" / "grade.cpython-311.pyc").write_bytes(b"\0\1\2")
+    assert scan_release(copy, secrets) != []
+
+
+def test_a_leaking_release_is_not_kept(tmp_path, monkeypatch):
+    """when a step leaks, build_release raises LeakFound and leaves no release behind."""
+    from autograder import release  # noqa: PLC0415
+
+    def leak_a_solution(built):
+        (built.out / "leak.txt").write_text("\n".join(sorted(secrets_of(built).solution_lines)))
+
+    monkeypatch.setattr(release, "STEPS", (*release.STEPS, leak_a_solution))
+    with pytest.raises(LeakFound) as raised:
+        build_release(tmp_path / "release")
+    hits = raised.value.hits
+    assert all(hit.startswith("leak.txt: ") for hit in hits)
+    assert sum(hit.startswith("leak.txt: solution line") for hit in hits) == len(secrets_of(Release.of(
+        PROJECT_ROOT, tmp_path)).solution_lines)
+    assert not (tmp_path / "release").exists() and not (tmp_path / "release.partial").exists()

@@ -1,0 +1,97 @@
+"""The release works as the students' repository: its own make test, make grade and Classroom step.
+
+The release's Makefile runs with this project's interpreter (`PY=... SETUP=`)
+instead of making a virtualenv, so the test stays fast; the release's own
+engine is the one imported, since Python looks in the working folder first.
+"""
+
+import base64
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from wrong_variants import write_wrong
+
+from autograder.release import build_release
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    return build_release(tmp_path_factory.mktemp("roundtrip") / "release")
+
+
+@pytest.fixture
+def student_repo(built, tmp_path):
+    """A student's clone of the release."""
+    clone = tmp_path / "repo"
+    shutil.copytree(built.out, clone)
+    return clone
+
+
+def make(repo, *targets, **variables):
+    args = ["make", "--no-print-directory", "-C", str(repo), *targets, f"PY={sys.executable}", "SETUP="]
+    args += [f"{k}={v}" for k, v in variables.items()]
+    return subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_as_shipped_make_test_fails_naming_each_unfinished_task(student_repo, ch01):
+    """the untouched release fails its public tests, each saying which function is not implemented yet."""
+    run = make(student_repo, "test")
+    assert run.returncode != 0
+    for task in ch01.task_names:
+        assert f"{task}: not implemented yet" in run.stdout
+    assert "6 failed" in run.stdout
+
+
+def test_with_the_reference_make_test_passes(student_repo, ch01):
+    """with the reference copied in as forward.py, the release's make test passes."""
+    shutil.copyfile(ch01.solution, student_repo / "assignments" / "ch01_forward" / "forward.py")
+    run = make(student_repo, "test")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "6 passed" in run.stdout
+
+
+def test_make_grade_scores_the_public_checks_with_the_release_engine(student_repo, ch01, grade):
+    """make grade in the release gives the reference the full public score, from the release's own engine."""
+    shutil.copyfile(ch01.solution, student_repo / "assignments" / "ch01_forward" / "forward.py")
+    run = make(student_repo, "grade")
+    assert run.returncode == 0, run.stdout + run.stderr
+    results = json.loads((student_repo / "build" / "results.json").read_text())
+    public = grade(ch01.solution, suites=("public",))
+    assert results["score"] == results["max_score"] == public.max_score
+    assert results["extra_data"]["suites"] == ["public"]
+    which = subprocess.run([sys.executable, "-c", "import autograder; print(autograder.__file__)"],
+                           cwd=student_repo, capture_output=True, text=True, check=True)
+    assert which.stdout.startswith(str(student_repo))
+
+
+def test_engine_in_the_release_grades_without_hidden_suites(student_repo, ch01, grade, tmp_path):
+    """the release's grader, asked for every suite, grades what it has: the public checks."""
+    wrong = write_wrong(ch01.solution, "variance_weights", tmp_path / "wrong" / "forward.py")
+    out = tmp_path / "r.json"
+    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ch01_forward", "--submission", str(wrong),
+                          "--results", str(out)], cwd=student_repo, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    results = json.loads(out.read_text())
+    expected = grade(wrong, suites=("public",))
+    assert results["score"] == expected.score < expected.max_score == results["max_score"]
+
+
+def test_classroom_step_writes_one_result_per_task(student_repo, ch01, grade, tmp_path):
+    """the workflow's grading step writes base64 reporter results whose points add up to the public score."""
+    wrong = write_wrong(ch01.solution, "fencepost", student_repo / "assignments" / "ch01_forward" / "forward.py")
+    outputs = tmp_path / "github_output"
+    run = subprocess.run([sys.executable, "-m", "autograder", "classroom", "ch01_forward"], cwd=student_repo,
+                         env={"GITHUB_OUTPUT": str(outputs), "PATH": "/usr/bin:/bin"},
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    runners = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+    assert list(runners) == ch01.task_names
+    results = {task: json.loads(base64.b64decode(value)) for task, value in runners.items()}
+    expected = grade(wrong, suites=("public",))
+    assert sum(t["score"] for r in results.values() for t in r["tests"]) == expected.score
+    assert sum(r["max_score"] for r in results.values()) == expected.max_score
+    assert results["cosine_schedule"]["status"] == "fail"
+    assert all(r["version"] == 1 for r in results.values())
