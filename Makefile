@@ -68,5 +68,12 @@ OUT ?= $(BUILD)/grades
 grade-all: $(STAMP)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
 	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
 
+# Grading speed beside nbgrader's, on this machine: prints a table and writes
+# build/bench/bench.json. Without the nbgrader extra its rows are skipped.
+.PHONY: bench
+bench: $(STAMP)  ## time grading (one submission, a batch) against nbgrader autograde
+	@$(MAKE) --no-print-directory $(NBGRADER_STAMP) || echo "bench: the nbgrader extra could not be installed; its rows are skipped"
+	$(PY) benchmarks/bench.py
+
 clean:
 	rm -rf $(BUILD) $(VENV)

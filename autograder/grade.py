@@ -30,11 +30,22 @@ import pytest
 from autograder import plugin as plugin_module
 from autograder.course import Assignment
 from autograder.locate import locate_submission
+from autograder.memo import Memo
 from autograder.plugin import GradingPlugin, InProcess
 from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission, Sandbox
 
 SUITES = ("public", "hidden")
+# Pytest plugins grading has no use for. Installed third-party plugins are not
+# loaded at all: they cost start-up time and could change how the suites run.
+# The two exception hooks force a full garbage collection at the end of every
+# session, and no student code runs in this process for them to catch.
+UNUSED_PLUGINS = ["-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:doctest",
+                  "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:legacypath", "-p", "no:logging"]
+if pytest.version_tuple >= (8, 4):
+    UNUSED_PLUGINS.append("--disable-plugin-autoload")
+# Reference answers by reference file, kept for the later gradings of this process.
+_MEMOS: dict[tuple[str, str], Memo] = {}
 
 
 class GraderBroken(Exception):
@@ -60,7 +71,8 @@ def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
     paths = suite_paths(assignment, suites)
     by_path = {path: shown for name, shown in (visibility or {}).items()
                for path in suite_paths(assignment, [name]) if name in suites}
-    plugin = GradingPlugin(student, InProcess(reference) if reference else None, suite_visibility=by_path)
+    plugin = GradingPlugin(student, InProcess(reference, reference_memo(assignment)) if reference else None,
+                           suite_visibility=by_path)
     with student:
         run_pytest(paths, plugin)
     output = located.rejected or student.import_error or ""
@@ -90,7 +102,7 @@ def run_pytest(paths: list[Path], plugin: GradingPlugin) -> None:
         "--noconftest",              # the fixtures come from the plugin, not the folder
         "--import-mode=importlib",   # never put a submission's folder on sys.path
         "--assert=plain",            # feedback is the check's message, not its source
-        "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise",
+        "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise", *UNUSED_PLUGINS,
         "-q", "--capture=sys", "--no-header",
     ]
     log = io.StringIO()
@@ -108,6 +120,12 @@ def suite_paths(assignment: Assignment, suites) -> list[Path]:
         raise ValueError(f"unknown suite(s) {sorted(unknown)}; choose from {sorted(chosen)}")
     # A student's copy of the engine has no hidden suite: it grades what is there.
     return [chosen[name] for name in suites if chosen[name] is not None and chosen[name].exists()]
+
+
+def reference_memo(assignment: Assignment) -> Memo:
+    """The memo of this reference's answers, shared by every grading in this process."""
+    key = (str(assignment.solution), _sha256_files([assignment.solution]))
+    return _MEMOS.setdefault(key, Memo())
 
 
 def load_reference(assignment: Assignment):

@@ -15,6 +15,7 @@ checks' source does not reach students.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -40,21 +41,34 @@ def reference(request):
 
 
 class InProcess:
-    """The reference module, called directly, with the same interface as the isolated one."""
+    """The reference module, called directly, with the same interface as the isolated one.
 
-    def __init__(self, module):
+    With a ``memo`` (``autograder.memo.Memo``), calls made before with the same
+    arguments and generator state are replayed instead of recomputed.
+    """
+
+    def __init__(self, module, memo=None):
         self._module = module
+        self._memo = memo
 
     def seed(self, seed):
         np.random.seed(seed)
 
     def __getattr__(self, name):
-        return getattr(self._module, name)
+        found = getattr(self._module, name)
+        if self._memo is None or not callable(found):
+            return found
+        return functools.partial(self._memo.call, name, found)
 
     def call(self, function, *args, return_args=False):
-        return Reply(result=getattr(self._module, function)(*args), args_after=list(args))
+        return Reply(result=getattr(self, function)(*args), args_after=list(args))
 
     def chain(self, function, x, params):
+        if self._memo is not None:
+            return self._memo.call(f"chain:{function}", self._chain, function, x, params)
+        return self._chain(function, x, params)
+
+    def _chain(self, function, x, params):
         step = getattr(self._module, function)
         for param in params:
             x = step(x, float(param))[0]
