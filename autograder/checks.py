@@ -36,13 +36,18 @@ def describe(value) -> str:
 
 
 def expect_array(value, what: str, shape=None) -> np.ndarray:
-    """``value`` must be a real-valued ndarray (of ``shape`` if given)."""
+    """``value`` must be a real-valued ndarray without NaN (of ``shape`` if given)."""
     if not isinstance(value, np.ndarray):
         raise AssertionError(f"{what} should be a NumPy array, but it is {describe(value)}")
     if value.dtype.kind not in "fiu" and value.dtype.kind != "b":
         raise AssertionError(f"{what} should hold real numbers, but its dtype is {value.dtype}")
     if shape is not None and value.shape != tuple(shape):
         raise AssertionError(f"{what} should have shape {tuple(shape)}, but it has shape {value.shape}")
+    # Every comparison with NaN is False, so a check written as "fail if off by
+    # more than..." would pass it: NaN fails here, before any such check.
+    nans = int(np.count_nonzero(np.isnan(value))) if value.dtype.kind == "f" else 0
+    if nans:
+        raise AssertionError(f"{what} holds NaN in {nans} of {value.size} places")
     return value
 
 

@@ -28,12 +28,12 @@ import numpy as np
 import pytest
 
 from autograder import plugin as plugin_module
-from autograder.course import Assignment
+from autograder.course import PROJECT_ROOT, Assignment
 from autograder.locate import locate_submission
 from autograder.memo import Memo
 from autograder.plugin import GradingPlugin, InProcess
 from autograder.results import GradeReport
-from autograder.runner import IsolatedSubmission, Sandbox
+from autograder.runner import IsolatedSubmission, Sandbox, claim_sandbox_account, close_to_others, library_paths
 
 SUITES = ("public", "hidden")
 # Pytest plugins grading has no use for. Installed third-party plugins are not
@@ -62,26 +62,28 @@ def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
     started = time.perf_counter()
     located = locate_submission(submission, assignment.filename)
     if sandbox is None:
-        sandbox = Sandbox.for_this_machine(unreadable=hidden_paths(assignment))
+        sandbox = Sandbox.for_this_machine(unreadable=[*hidden_paths(assignment), PROJECT_ROOT])
     if sandbox.uid is not None:
         protect_hidden_files(assignment)
-    student = IsolatedSubmission(located.path, assignment.module, assignment.limits, sandbox,
-                                 rejected=located.rejected)
     reference = load_reference(assignment)
     paths = suite_paths(assignment, suites)
     by_path = {path: shown for name, shown in (visibility or {}).items()
                for path in suite_paths(assignment, [name]) if name in suites}
-    plugin = GradingPlugin(student, InProcess(reference, reference_memo(assignment)) if reference else None,
-                           suite_visibility=by_path)
-    with student:
-        run_pytest(paths, plugin)
+    with claim_sandbox_account(sandbox) as sandbox:
+        student = IsolatedSubmission(located.path, assignment.module, assignment.limits, sandbox,
+                                     rejected=located.rejected)
+        plugin = GradingPlugin(student, InProcess(reference, reference_memo(assignment)) if reference else None,
+                               suite_visibility=by_path)
+        # Leaving this block ends every process of the submission, before anything is written.
+        with student:
+            run_pytest(paths, plugin)
     output = located.rejected or student.import_error or ""
     if output:
         output = f"0 points: {output}"
-    report = GradeReport(assignment=assignment.id, tests=plugin.results, output=output)
+    report = GradeReport(assignment=assignment.id, tests=plugin.results, output=output, sandbox_uid=sandbox.uid)
     report.metadata = {
         "submission": str(located.path) if located.path else None,
-        "submission_sha256": _sha256_files([located.path]) if located.path else None,
+        "submission_sha256": _sha256_files([located.path]) if _regular(located.path) else None,
         "suites": list(suites),
         "suite_sha256": _sha256_files(_suite_files(paths)),
         "seeds": student.seeds_used,
@@ -144,27 +146,51 @@ def hidden_paths(assignment: Assignment) -> list[Path]:
 
 
 def protect_hidden_files(assignment: Assignment) -> None:
-    """As root, make the reference and hidden suites unreadable to other users."""
+    """As root, make the reference, the hidden suites and the whole project unreadable to other users.
+
+    The project holds more copies of the answers than the reference: its git
+    history, the project's own tests, built bundles. Only the folders holding
+    the Python libraries the worker imports stay open.
+    """
     for folder in hidden_paths(assignment):
         os.chmod(folder, 0o700)
+    close_to_others(PROJECT_ROOT, keep=library_paths())
 
 
 def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
-    """Which protections were in force for this grading, and which were not."""
+    """Which protections were in force for this grading, and which were not.
+
+    Empty lists where no student code ran (a submission rejected before import).
+    """
     seen = student.protections
     missing = []
+    if not seen:
+        return {"in_force": {}, "not_in_force": missing}
     if sandbox.uid is None:
-        missing.append("privilege drop (the grader is not root)")
-    elif seen and not seen.get("privileges_dropped"):
-        missing.append("privilege drop (it failed)")
-    if seen and not seen.get("resource_limits"):
-        missing.append("resource limits (no resource module, or a limit was refused)")
+        missing.append("privilege drop: the grader is not root, so student code ran as the grader's user "
+                       "and could read and change what the grader can")
+    elif not seen.get("privileges_dropped"):
+        missing.append("privilege drop: it failed")
+    if not seen.get("resource_limits"):
+        refused = sorted(k for k, v in (seen.get("limits") or {}).items() if v is None)
+        missing.append("resource limits: " + (f"refused: {', '.join(refused)}" if refused else
+                                              "no memory, CPU time, file size or process limits"))
     if seen.get("hidden_files_readable"):
-        missing.append("hidden files unreadable")
+        missing.append(f"hidden files unreadable: student code could read {len(seen['hidden_files_readable'])} "
+                       f"protected path(s)")
     if os.name != "posix":
-        missing.append("killing child processes (only the worker itself is killed)")
+        missing.append("killing child processes: only the worker itself is killed")
+    elif sandbox.uid is None:
+        missing.append("killing child processes: a process that replaced its whole environment and left "
+                       "the worker's session is not found")
+    if student.survivors:
+        missing.append(f"no survivors: {student.survivors} process(es) of the submission could not be ended")
     return {"in_force": {k: v for k, v in seen.items() if k != "hidden_files_readable"},
             "not_in_force": missing}
+
+
+def _regular(path) -> bool:
+    return path is not None and path.is_file() and not path.is_symlink()
 
 
 def _suite_files(paths):

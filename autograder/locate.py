@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+# A source file larger than this is not a submission (and is not read whole).
+MAX_SOURCE_BYTES = 2 << 20
 # Folders that never hold the student's own work.
 SKIPPED_FOLDERS = {".git", ".venv", "venv", "env", "site-packages", "node_modules", "__pycache__",
                    ".ipynb_checkpoints", ".tox", "build", "dist"}
 
 
 class CannotGrade(Exception):
-    """Nothing to grade: no such path, or an ambiguous one. The grader exits non-zero."""
+    """Nothing to grade: the path given does not exist. The grader exits non-zero."""
 
 
 @dataclass(frozen=True)
@@ -23,21 +25,30 @@ class Located:
 
 
 def locate_submission(given: Path, filename: str) -> Located:
-    """Find ``filename`` (``forward.py``) at ``given``: the file itself or a folder holding one."""
+    """Find ``filename`` (``forward.py``) at ``given``: the file itself or a folder holding one.
+
+    A folder without exactly one candidate is the student's to fix, so it gets
+    0 points with the reason; only a path that does not exist at all stops the
+    grader (``CannotGrade``).
+    """
     given = Path(given)
-    if not given.exists():
+    if not given.exists() and not given.is_symlink():
         raise CannotGrade(f"no such file or folder: {given}")
     if given.is_dir():
+        given = given.resolve()  # the folder given by whoever runs the grader may be a link
         candidates = sorted(_find(given, filename))
         if len(candidates) > 1:
             listed = ", ".join(str(c.relative_to(given)) for c in candidates[:5])
-            raise CannotGrade(f"{given} holds {len(candidates)} files named {filename} ({listed}); "
-                              f"pass the one to grade")
+            return Located(None, f"the submission holds {len(candidates)} files named {filename} ({listed}); "
+                                 f"keep only the one to grade")
         if not candidates:
             notebooks = sorted(_find(given, Path(filename).stem + ".ipynb"))
             if notebooks:
                 return Located(notebooks[0], _notebook_reason(notebooks[0], filename))
-            raise CannotGrade(f"no {filename} in {given}")
+            return Located(None, f"the submission holds no file named {filename}")
+        if not _inside(candidates[0], given):
+            return Located(None, f"{candidates[0].relative_to(given)} lies outside the submission "
+                                 f"(through a link); submit the file itself")
         given = candidates[0]
     return _check_file(given, filename)
 
@@ -45,16 +56,32 @@ def locate_submission(given: Path, filename: str) -> Located:
 def _find(folder: Path, name: str):
     for path in folder.rglob(name):
         parts = set(path.relative_to(folder).parts[:-1])
-        if not parts & SKIPPED_FOLDERS and path.is_file():
+        if not parts & SKIPPED_FOLDERS and (path.is_file() or path.is_symlink()):
             yield path
 
 
-def _check_file(path: Path, filename: str) -> Located:
+def _inside(path: Path, folder: Path) -> bool:
+    return folder.resolve() in path.resolve().parents
+
+
+def _check_file(path: Path, filename: str) -> Located:  # noqa: PLR0911 - one return per reason
+    # The grader reads the file as root: a link could point at the reference.
+    # Such files are never read, hashed or copied (path None).
+    if path.is_symlink():
+        return Located(None, f"{path.name} is a symbolic link; submit the file itself")
+    if not path.is_file():
+        return Located(None, f"{path.name} is not a regular file")
     if path.suffix == ".ipynb":
         return Located(path, _notebook_reason(path, filename))
+    size = path.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        return Located(None, f"{path.name} is {size / 2**20:.1f} MB; a source file over "
+                             f"{MAX_SOURCE_BYTES >> 20} MB is not graded")
     data = path.read_bytes()
     if not data.strip():
         return Located(path, f"{path.name} is empty: there is nothing to grade")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return Located(path, f"{path.name} is saved as UTF-16 text; save it as UTF-8")
     if b"\0" in data[:4096]:
         return Located(path, f"{path.name} is not a Python source file (it holds binary data)")
     if data.lstrip().startswith(b"{") and b'"cells"' in data[:2000]:

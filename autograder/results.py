@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +37,9 @@ class GradeReport:
     tests: list[TestResult]
     output: str = ""
     metadata: dict = field(default_factory=dict)
+    # The uid student code ran as (None: the grader's own); not written to results.json,
+    # since which free uid a grading gets depends on what else runs at the time.
+    sandbox_uid: int | None = None
 
     @property
     def score(self) -> float:
@@ -84,11 +88,18 @@ def write_results(report: GradeReport, path: Path) -> None:
         text = json.dumps(data, indent=2, allow_nan=False)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir() and not path.is_symlink():
+        # A folder where the file belongs (planted, or left by mistake) is moved
+        # aside, not deleted: the results file always gets written.
+        os.rename(path, path.with_name(f"{path.name}.not-results-{secrets.token_hex(4)}"))
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text + "\n")
+            out.flush()
+            os.fsync(out.fileno())
         os.chmod(temporary, 0o644)
+        # rename(2) replaces the name itself: a link planted there is replaced, never followed.
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

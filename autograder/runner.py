@@ -11,17 +11,20 @@ fresh process.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
+import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -33,8 +36,17 @@ WORKER = Path(__file__).parent / "sandbox" / "worker.py"
 # them even where the sandbox user cannot read the interpreter's own folders.
 PRELOAD = ["numpy.random", "numpy.lib.format", "zlib", "math", "random", "time", "functools",
            "itertools", "collections", "typing", "copy", "warnings",
-           "dataclasses", "numpy.linalg", "numpy.fft"]
-TIMEOUT_STRIKES = 2
+           "dataclasses", "numpy.linalg", "numpy.fft",
+           "pathlib", "json", "statistics", "fractions", "decimal", "heapq", "string", "pprint",
+           "csv", "glob", "tempfile", "shutil", "subprocess", "signal", "queue"]
+# A function that runs past its time limit or ends its process this many times
+# is not run again: each such call costs a limit's wait or a fresh import.
+STRIKES = 2
+# Sandbox uids a grading may take, counting down from the base uid, so that
+# gradings running side by side never share (or kill) each other's processes.
+SANDBOX_UIDS = 100
+# Names each worker's environment, so its processes can be found again.
+TOKEN_VARIABLE = "AUTOGRADER_WORKER"
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,12 @@ class Limits:
     processes: int = 32
     output_bytes: int = 8192
     reply_mb: int = 256
+    # All the student's code may take over one grading (imports and calls):
+    # bounds the time a hostile submission costs, whatever it does.
+    total_seconds: float = 45.0
+    # What the calls of one function may take in total, so that one slow
+    # function cannot use up the time of the others.
+    function_seconds: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -58,14 +76,124 @@ class Sandbox:
     uid: int | None = None
     gid: int | None = None
     unreadable: tuple[str, ...] = ()
+    rlimits: bool = True  # cap memory, CPU, file size and processes with setrlimit
 
     @classmethod
     def for_this_machine(cls, unreadable=()):
         """Drop to a dedicated user when running as root on POSIX; else run as ourselves."""
-        if os.name == "posix" and os.geteuid() == 0:
+        unreadable = tuple(str(p) for p in unreadable)
+        try:
+            import resource  # noqa: F401, PLC0415 - absent on Windows
+        except ImportError:
+            rlimits = False
+        else:
+            rlimits = True
+        if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0:
             uid = int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999"))
-            return cls(uid=uid, gid=uid, unreadable=tuple(str(p) for p in unreadable))
-        return cls(unreadable=tuple(str(p) for p in unreadable))
+            return cls(uid=uid, gid=uid, unreadable=unreadable, rlimits=rlimits)
+        return cls(unreadable=unreadable, rlimits=rlimits)
+
+
+@contextlib.contextmanager
+def claim_sandbox_account(sandbox: Sandbox):
+    """Hold a sandbox uid that no other grading on this machine holds, for one grading.
+
+    Process limits, the clean-up that kills every process of the uid, and the
+    folders the uid may read are all per uid: two gradings sharing one would
+    share a process budget, kill each other's workers and read each other's
+    submissions. Locks are ``flock``s, released by the kernel if the grader dies.
+    """
+    if sandbox.uid is None:
+        yield sandbox
+        return
+    import fcntl  # noqa: PLC0415 - POSIX only, like the uid itself
+
+    folder = _lock_folder()
+    if folder is None:
+        yield sandbox
+        return
+    for uid in range(sandbox.uid, max(sandbox.uid - SANDBOX_UIDS, 0), -1):
+        if uid != sandbox.uid and _is_an_account(uid):
+            continue
+        handle = open(folder / f"uid-{uid}.lock", "a+b")  # held until the grading ends
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        try:
+            kill_all_of_user(uid)  # left over from a grader that was killed mid-way
+            remove_files_of_user(uid)
+            yield replace(sandbox, uid=uid, gid=uid)
+        finally:
+            kill_all_of_user(uid)
+            # Files the submission left in shared temporary folders would reach
+            # the next submission graded under the same uid.
+            remove_files_of_user(uid)
+            handle.close()
+        return
+    raise RuntimeError(f"all {SANDBOX_UIDS} sandbox uids below {sandbox.uid} are in use by other gradings")
+
+
+def remove_files_of_user(uid: int) -> None:
+    """Delete what ``uid`` owns at the top of the world-writable temporary folders."""
+    for base in dict.fromkeys(("/tmp", "/var/tmp", "/dev/shm", tempfile.gettempdir())):
+        try:
+            entries = list(os.scandir(base))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _lock_folder() -> Path | None:
+    """A folder only this user can write, shared by every grading on the machine."""
+    for base in ("/run", tempfile.gettempdir()):
+        folder = Path(base) / f"autograder-sandbox-uids-{os.geteuid()}"
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            info = os.lstat(folder)
+        except OSError:
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o022:
+            return folder
+    return None
+
+
+def _is_an_account(uid: int) -> bool:
+    try:
+        import pwd  # noqa: PLC0415 - POSIX only
+
+        pwd.getpwuid(uid)
+    except (ImportError, KeyError):
+        return False
+    return True
+
+
+def close_to_others(root: Path, keep=()) -> None:
+    """Take other users' access to ``root`` and everything in it, except the ``keep`` folders.
+
+    Only the "other" permission bits change. ``root`` stays passable (not
+    listable) when a kept folder, such as a virtualenv, lies inside it.
+    """
+    root = Path(root).resolve()
+    keep = [Path(k).resolve() for k in keep]
+    inside = [k for k in keep if root in k.parents]
+    mode = stat.S_IMODE(os.lstat(root).st_mode)
+    os.chmod(root, (mode & ~0o007) | (0o001 if inside else 0))
+    for entry in os.scandir(root):
+        path = Path(entry.path)
+        if entry.is_symlink() or any(path == k or path in k.parents for k in inside):
+            continue
+        os.chmod(path, stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode) & ~0o007)
 
 
 class StudentError(Exception):
@@ -110,6 +238,9 @@ class IsolatedSubmission:
         self._seed: int | None = None
         self._strikes: dict[str, int] = {}
         self._output: list[str] = []
+        self._spent = 0.0  # seconds of the student's total time used so far
+        self._spent_in: dict[str, float] = {}  # the same, per function called
+        self.survivors = 0  # processes of the submission still alive after it was stopped
 
     # -- the calls a check makes -------------------------------------------
     def seed(self, seed: int) -> None:
@@ -126,24 +257,31 @@ class IsolatedSubmission:
         """Call ``function(*args)`` in the student's process and return its reply."""
         if self.rejected:
             raise SubmissionDidNotImport(self.rejected)
-        if self._strikes.get(function, 0) >= TIMEOUT_STRIKES:
-            raise StudentError(f"not run: {function} already ran past the time limit "
-                               f"{TIMEOUT_STRIKES} times")
+        if self._strikes.get(function, 0) >= STRIKES:
+            raise StudentError(f"not run: {function} already ran past the time limit or ended "
+                               f"the process running your code {STRIKES} times")
+        self._time_left_in(function)  # both raise when the time is used up, before any import
+        self._time_left()
         worker = self._worker()
         seed, self._seed = self._seed, None
         blobs: list[bytes] = []
         specs = [wire.encode(arg, blobs) for arg in args]
         header = {"op": op, "function": function, "args": specs, "seed": seed,
                   "return_args": return_args}
+        seconds = min(self.limits.call_seconds, self._time_left(), self._time_left_in(function))
+        started = time.monotonic()
         try:
-            reply, arrays = worker.request(header, blobs, self.limits.call_seconds)
+            reply, arrays = worker.request(header, blobs, seconds)
         except TimeoutError:
-            self._strikes[function] = self._strikes.get(function, 0) + 1
-            self._stop()
+            self._strike(function)
+            if seconds < self.limits.call_seconds:
+                raise StudentError(f"{function} was stopped: it used up the time your code may take "
+                                   f"({self.limits.function_seconds:g} s per function, "
+                                   f"{self.limits.total_seconds:g} s in total)") from None
             raise StudentError(f"{function} did not finish within the time limit of "
                                f"{self.limits.call_seconds:g} s") from None
         except _WorkerDied as died:
-            self._stop()
+            self._strike(function)
             raise StudentError(f"the process running your code ended during {function} "
                                f"({died})") from None
         except wire.WireError as error:
@@ -151,6 +289,8 @@ class IsolatedSubmission:
             raise StudentError(f"{function} sent back something that is not plain data "
                                f"({error})") from None
         finally:
+            self._spent += time.monotonic() - started
+            self._spent_in[function] = self._spent_in.get(function, 0.0) + time.monotonic() - started
             self._output.append(worker.take_output())
         if not reply.get("ok"):
             raise _error_from(reply.get("error"), function)
@@ -172,22 +312,46 @@ class IsolatedSubmission:
         return text
 
     # -- process management --------------------------------------------------
+    def _time_left(self) -> float:
+        left = self.limits.total_seconds - self._spent
+        if left <= 0:
+            raise StudentError(f"not run: your code already used the {self.limits.total_seconds:g} s "
+                               f"it may take in total")
+        return left
+
+    def _time_left_in(self, function: str) -> float:
+        left = self.limits.function_seconds - self._spent_in.get(function, 0.0)
+        if left <= 0:
+            raise StudentError(f"not run: {function} already took the {self.limits.function_seconds:g} s "
+                               f"its calls may take in total")
+        return left
+
+    def _strike(self, function: str) -> None:
+        self._strikes[function] = self._strikes.get(function, 0) + 1
+        self._stop()
+
     def _worker(self) -> _Worker:
         if self.import_error is not None:
             raise SubmissionDidNotImport(self.import_error)
         if self._process is None or not self._process.alive():
+            self._stop()  # a worker that ended by itself may still have children
+            seconds = min(self.limits.import_seconds, self._time_left())
             self._process = _Worker(self.path, self.module, self.limits, self.sandbox)
+            started = time.monotonic()
             try:
-                ready = self._process.start()
+                ready = self._process.start(seconds)
             except (TimeoutError, _WorkerDied, wire.WireError) as error:
+                self.protections = self._process.protections or self.protections
                 self._output.append(self._process.take_output())
                 self._stop()
-                reason = ("took longer than " f"{self.limits.import_seconds:g} s"
+                reason = ("took longer than " f"{seconds:g} s"
                           if isinstance(error, TimeoutError) else f"ended ({error})")
                 self.import_error = f"importing {self.module}.py {reason}"
                 raise SubmissionDidNotImport(self.import_error) from None
+            finally:
+                self._spent += time.monotonic() - started
             self._output.append(self._process.take_output())
-            self.protections = ready.get("protections", {})
+            self.protections = self._process.protections
             if not ready.get("ready"):
                 self._stop()
                 self.import_error = _import_message(ready.get("error"), self.module)
@@ -196,7 +360,7 @@ class IsolatedSubmission:
 
     def _stop(self):
         if self._process is not None:
-            self._process.stop()
+            self.survivors = max(self.survivors, self._process.stop())
             self._process = None
 
     def close(self):
@@ -226,8 +390,12 @@ class _Worker:
         self.replies: queue.Queue = queue.Queue()
         self.output = _BoundedBuffer(limits.output_bytes)
         self.proc: subprocess.Popen | None = None
+        self.token = secrets.token_hex(12)
+        self.protections: dict = {}
 
-    def start(self) -> dict:
+    def start(self, seconds: float) -> dict:
+        """Start the worker; return its answer to importing the submission."""
+        deadline = time.monotonic() + seconds
         drop = None
         if self.sandbox.uid is not None:
             drop = {"uid": self.sandbox.uid, "gid": self.sandbox.gid}
@@ -236,21 +404,36 @@ class _Worker:
             os.chmod(self.workdir, 0o700)
         config = {
             "submission": str(self.submission), "module": self.module, "workdir": str(self.workdir),
-            "library_paths": _library_paths(), "drop": drop, "unreadable": list(self.sandbox.unreadable),
+            "library_paths": library_paths(), "drop": drop, "unreadable": list(self.sandbox.unreadable),
             "limits": {"memory_mb": self.limits.memory_mb, "cpu_seconds": self.limits.cpu_seconds,
-                       "file_mb": self.limits.file_mb, "processes": self.limits.processes},
+                       "file_mb": self.limits.file_mb, "processes": self.limits.processes}
+            if self.sandbox.rlimits else None,
             "preload": PRELOAD + (["matplotlib", "matplotlib.pyplot"] if _mentions_matplotlib(self.submission) else []),
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", str(WORKER), json.dumps(config)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=self.workdir, env=_scrubbed_environment(self.workdir),
+            cwd=self.workdir, env=_scrubbed_environment(self.workdir, self.token),
             start_new_session=(os.name == "posix"),
         )
         threading.Thread(target=self._read_replies, daemon=True).start()
         threading.Thread(target=self._read_output, daemon=True).start()
-        header, _ = self._next_reply(self.limits.import_seconds)
+        armed, _ = self._next_reply(max(0.0, deadline - time.monotonic()))
+        if armed.get("stage") != "armed" or not isinstance(armed.get("protections"), dict):
+            raise wire.WireError("the worker did not report its protections")
+        self.protections = self._checked(armed["protections"])
+        header, _ = self._next_reply(max(0.0, deadline - time.monotonic()))
         return header
+
+    def _checked(self, protections: dict) -> dict:
+        """The worker's own report, with its user confirmed from outside where /proc allows."""
+        protections = {key: protections[key] for key in ("resource_limits", "limits", "privileges_dropped",
+                                                         "hidden_files_readable") if key in protections}
+        if self.sandbox.uid is not None:
+            uids = _uids_of(self.proc.pid)
+            if uids is not None:
+                protections["privileges_dropped"] = set(uids) == {self.sandbox.uid}
+        return protections
 
     def request(self, header, blobs, seconds):
         try:
@@ -307,16 +490,21 @@ class _Worker:
     def take_output(self) -> str:
         return self.output.take()
 
-    def stop(self):
-        """End the worker and everything it started; remove its folder."""
+    def stop(self) -> int:
+        """End the worker and everything it started; remove its folder.
+
+        Returns how many of its processes could not be ended (0 when all are gone).
+        """
+        survivors = 0
         if self.proc is not None:
-            _kill_everything(self.proc, self.sandbox)
+            survivors = _kill_everything(self.proc, self.sandbox, self.token)
             for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
                 try:
                     stream.close()
                 except OSError:
                     pass
         shutil.rmtree(self.workdir, ignore_errors=True)
+        return survivors
 
 
 class _BoundedBuffer:
@@ -344,11 +532,17 @@ class _BoundedBuffer:
             return text
 
 
-def _kill_everything(proc: subprocess.Popen, sandbox: Sandbox):
+def _kill_everything(proc: subprocess.Popen, sandbox: Sandbox, token: str) -> int:
+    """Kill the worker, its process group, and (POSIX) every process that carries its mark.
+
+    A process is the worker's if it belongs to the sandbox user (when there is
+    one) or its environment holds the worker's token, which every child
+    inherits unless it replaces its whole environment. Returns the survivors.
+    """
     if os.name != "posix":
         proc.kill()
         proc.wait()
-        return
+        return 0
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -358,19 +552,25 @@ def _kill_everything(proc: subprocess.Popen, sandbox: Sandbox):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
-    if sandbox.uid is not None:
-        kill_all_of_user(sandbox.uid)
+    marked = f"{TOKEN_VARIABLE}={token}".encode()
+    return _kill_until_gone(lambda: _live_processes(
+        lambda pid, uid: uid == sandbox.uid or (uid == os.geteuid() and _environment_holds(pid, marked))))
 
 
-def kill_all_of_user(uid: int) -> None:
-    """Kill every process of the sandbox user, including those that left the group.
+def kill_all_of_user(uid: int) -> int:
+    """Kill every process of the sandbox user, including those that left the group."""
+    return _kill_until_gone(lambda: processes_of_user(uid))
+
+
+def _kill_until_gone(find) -> int:
+    """Kill what ``find()`` lists until it lists nothing; returns how many are left.
 
     Stopped processes cannot fork, so a fork storm is frozen first, then killed.
     """
+    pids = find()
     for _ in range(50):
-        pids = processes_of_user(uid)
         if not pids:
-            return
+            return 0
         for sig in (signal.SIGSTOP, signal.SIGKILL):
             for pid in pids:
                 try:
@@ -378,22 +578,29 @@ def kill_all_of_user(uid: int) -> None:
                 except (ProcessLookupError, PermissionError):
                     pass
         time.sleep(0.01)
+        pids = find()
+    return len(pids)
 
 
 def processes_of_user(uid: int) -> list[int]:
     """Live PIDs owned by ``uid`` (Linux /proc; empty where there is no /proc)."""
+    return _live_processes(lambda pid, owner: owner == uid)
+
+
+def _live_processes(select) -> list[int]:
+    """Live PIDs for which ``select(pid, owner_uid)`` holds (Linux /proc; else none)."""
     pids = []
     try:
         entries = os.listdir("/proc")
     except OSError:
         return pids
     for entry in entries:
-        if entry.isdigit():
+        if entry.isdigit() and int(entry) != os.getpid():
             try:
-                if os.stat(f"/proc/{entry}").st_uid != uid:
+                if not select(int(entry), os.stat(f"/proc/{entry}").st_uid):
                     continue
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    state = stat.read().rsplit(b")", 1)[1].split()[0]
+                with open(f"/proc/{entry}/stat", "rb") as status:
+                    state = status.read().rsplit(b")", 1)[1].split()[0]
             except (OSError, IndexError):
                 continue
             if state not in (b"Z", b"X"):  # zombies are already dead
@@ -401,8 +608,29 @@ def processes_of_user(uid: int) -> list[int]:
     return pids
 
 
-def _scrubbed_environment(workdir: Path) -> dict:
+def _environment_holds(pid: int, marked: bytes) -> bool:
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            return marked in environ.read().split(b"\0")
+    except OSError:
+        return False
+
+
+def _uids_of(pid: int) -> list[int] | None:
+    """Real, effective, saved and filesystem uid of ``pid`` (Linux); None where unknown."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Uid:"):
+                    return [int(n) for n in line.split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _scrubbed_environment(workdir: Path, token: str) -> dict:
     env = {
+        TOKEN_VARIABLE: token,
         "HOME": str(workdir), "TMPDIR": str(workdir), "PATH": os.defpath,
         "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0",
         "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(workdir),
@@ -415,7 +643,7 @@ def _scrubbed_environment(workdir: Path) -> dict:
     return env
 
 
-def _library_paths() -> list[str]:
+def library_paths() -> list[str]:
     """The folders that hold NumPy (and Matplotlib), without the project."""
     paths = [str(Path(np.__file__).resolve().parent.parent)]
     try:

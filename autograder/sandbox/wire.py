@@ -18,19 +18,23 @@ PREFIX = struct.Struct("<II")
 MAX_HEADER_BYTES = 1 << 20
 # Dtype kinds that may cross: booleans and numbers. No objects, strings or records.
 ARRAY_KINDS = "biufc"
+# Tuples and lists nest at most this deep (a pair of arrays needs 1).
+MAX_DEPTH = 8
 
 
 class WireError(Exception):
     """A message was cut short, too large, or not in the expected format."""
 
 
-def encode(value, blobs):  # noqa: PLR0911 - one return per kind of value
+def encode(value, blobs, depth=0):  # noqa: PLR0911 - one return per kind of value
     """Describe ``value`` as JSON-able data, appending its arrays to ``blobs``."""
     if isinstance(value, np.ndarray):
         spec = {"array": len(blobs)}
         if type(value) is not np.ndarray:
             spec["subclass"] = type(value).__name__[:80]
-        plain = np.array(value, copy=True, subok=False)
+        # The base class's own view: a subclass's __array__, __eq__ or ufunc
+        # overrides never decide what crosses, only the bytes it holds.
+        plain = np.ndarray.view(value, np.ndarray).copy()
         if plain.dtype.kind not in ARRAY_KINDS:
             return {"unsupported": f"ndarray of dtype {str(plain.dtype)[:40]}"}
         buffer = io.BytesIO()
@@ -45,15 +49,15 @@ def encode(value, blobs):  # noqa: PLR0911 - one return per kind of value
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**62:
             return {"unsupported": "int too large"}
         return {"value": value}
-    if isinstance(value, (tuple, list)) and len(value) <= 16:
+    if isinstance(value, (tuple, list)) and len(value) <= 16 and depth < MAX_DEPTH:
         kind = "tuple" if isinstance(value, tuple) else "list"
-        return {kind: [encode(item, blobs) for item in value]}
+        return {kind: [encode(item, blobs, depth + 1) for item in value]}
     return {"unsupported": type(value).__name__[:80]}
 
 
-def decode(spec, arrays):
+def decode(spec, arrays, depth=0):
     """Rebuild a value described by ``encode``; unknown things become ``Unsupported``."""
-    if not isinstance(spec, dict):
+    if not isinstance(spec, dict) or depth > MAX_DEPTH:
         raise WireError("malformed value")
     if "array" in spec:
         index = spec["array"]
@@ -71,7 +75,7 @@ def decode(spec, arrays):
             items = spec[kind]
             if not isinstance(items, list) or len(items) > 16:
                 raise WireError("malformed sequence")
-            return container(decode(item, arrays) for item in items)
+            return container(decode(item, arrays, depth + 1) for item in items)
     return Unsupported(str(spec.get("unsupported", "unknown"))[:80])
 
 

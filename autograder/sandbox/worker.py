@@ -36,7 +36,8 @@ def main():
     sys.path.remove(HERE)
     import numpy as np  # noqa: PLC0415 - imported after the limits' set-up
 
-    protections = apply_limits(config["limits"], config.get("drop"))
+    protections = apply_limits(config["limits"], config.get("drop")) if config.get("limits") else {
+        "resource_limits": False}
     for name in config.get("preload", []):
         try:
             __import__(name)
@@ -46,20 +47,25 @@ def main():
     workdir = config["workdir"]
     os.chdir(workdir)
     sys.path.insert(0, workdir)
+    # Reported before any student code runs: once it has run, it could rewrite
+    # anything this process would say about itself.
+    wire.write_message(replies, {"stage": "armed", "protections": protections})
+    # The generator's own methods, taken before the student can replace
+    # np.random.seed or np.random.get_state with something that lies.
+    generator = {"seed": np.random.seed, "get_state": np.random.get_state, "ndarray": np.ndarray}
 
     try:
         module = import_submission(config["submission"], config["module"])
     except BaseException as error:  # noqa: BLE001 - SystemExit and the like are student errors too
         flush_output()
-        wire.write_message(replies, {"ready": False, "error": describe(error, config["submission"]),
-                                     "protections": protections})
+        wire.write_message(replies, {"ready": False, "error": describe(error, config["submission"])})
         return
     flush_output()
-    wire.write_message(replies, {"ready": True, "protections": protections})
-    serve(module, requests, replies, wire, np, config["submission"])
+    wire.write_message(replies, {"ready": True})
+    serve(module, requests, replies, wire, generator, config["submission"])
 
 
-def serve(module, requests, replies, wire, np, path):
+def serve(module, requests, replies, wire, generator, path):
     """Answer requests until the grader closes the pipe."""
     while True:
         try:
@@ -72,7 +78,7 @@ def serve(module, requests, replies, wire, np, path):
             reply, blobs = {"ok": False, "error": {
                 "type": "missing", "message": f"{header['function']} is not defined"}}, []
         else:
-            reply, blobs = call(function, header, args, np, wire, path)
+            reply, blobs = call(function, header, args, generator, wire, path)
         flush_output()
         try:
             wire.write_message(replies, reply, blobs)
@@ -81,34 +87,39 @@ def serve(module, requests, replies, wire, np, path):
                 "type": type(error).__name__, "message": "the result could not be sent back"}})
 
 
-def call(function, header, args, np, wire, path):
+def call(function, header, args, generator, wire, path):
     """Run one request: a single call, or a chain of steps fed back into themselves."""
     if header.get("seed") is not None:
-        np.random.seed(header["seed"])
-    before = np.random.get_state()
+        generator["seed"](header["seed"])
+    before = generator["get_state"]()
     blobs = []
     try:
         if header.get("op") == "chain":
-            result = run_chain(function, args[0], args[1])
+            result = run_chain(function, args[0], args[1], generator["ndarray"])
         else:
             result = function(*args)
         reply = {"ok": True, "result": wire.encode(result, blobs)}
     except BaseException as error:  # noqa: BLE001 - sys.exit() in student code is a failed call
         return {"ok": False, "error": describe(error, path)}, []
-    after = np.random.get_state()
-    reply["rng_used"] = not (before[2] == after[2] and np.array_equal(before[1], after[1]))
+    after = generator["get_state"]()
+    reply["rng_used"] = not (before[2] == after[2] and before[1].tobytes() == after[1].tobytes())
     if header.get("return_args"):
         reply["args_after"] = [wire.encode(arg, blobs) for arg in args]
     return reply, blobs
 
 
-def run_chain(function, x, params):
-    """Apply ``x = function(x, p)[0]`` for every p; checks each step's shape."""
+def run_chain(function, x, params, ndarray):
+    """Apply ``x = function(x, p)[0]`` for every p; checks each step's shape.
+
+    Each step gets a plain copy of the last result, as if it had crossed to
+    the grader and back: what a subclass does to itself stays out of the chain.
+    """
     for step, param in enumerate(params):
         out = function(x, float(param))
-        if not (isinstance(out, tuple) and len(out) == 2 and getattr(out[0], "shape", None) == x.shape):
+        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], ndarray)
+                and out[0].shape == x.shape):
             raise TypeError(f"step {step + 1} did not return a pair (x_t, eps) with x_t of shape {x.shape}")
-        x = out[0]
+        x = ndarray.view(out[0], ndarray).copy()
     return x
 
 
@@ -129,10 +140,13 @@ def describe(error, path):
              for frame in frames[-5:]]
     if isinstance(error, SyntaxError):
         where.append({"line": error.lineno, "function": "<module>", "code": (error.text or "").strip()[:200]})
-    message = str(error.msg if isinstance(error, SyntaxError) else error)
-    if isinstance(error, SystemExit):
-        message = f"the code called sys.exit({error.code!r})"
-    return {"type": type(error).__name__, "message": message[:500], "where": where}
+    try:
+        message = str(error.msg if isinstance(error, SyntaxError) else error)
+        if isinstance(error, SystemExit):
+            message = f"the code called sys.exit({error.code!r})"[:500]
+    except BaseException:  # noqa: BLE001 - an exception whose str() fails is still the student's error
+        message = "(its message could not be turned into text)"
+    return {"type": str(type(error).__name__)[:80], "message": message[:500], "where": where}
 
 
 def flush_output():
@@ -192,13 +206,13 @@ def _owner(pid):
 
 def drop_privileges(drop, unreadable):
     """Become the unprivileged sandbox user; then check the hidden files are out of reach."""
-    if not drop:
-        return {"privileges_dropped": False}
-    os.setgroups([])
-    os.setgid(drop["gid"])
-    os.setuid(drop["uid"])
+    if drop:
+        os.setgroups([])
+        os.setgid(drop["gid"])
+        os.setuid(drop["uid"])
     readable = [path for path in unreadable if os.access(path, os.R_OK)]
-    return {"privileges_dropped": os.getuid() == drop["uid"] != 0, "hidden_files_readable": readable}
+    return {"privileges_dropped": bool(drop) and os.getuid() == drop["uid"] != 0,
+            "hidden_files_readable": readable}
 
 
 if __name__ == "__main__":

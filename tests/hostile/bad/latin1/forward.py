@@ -1,0 +1,2 @@
+# Schätzung des Rauschens
+import numpy as np
