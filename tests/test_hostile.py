@@ -175,6 +175,14 @@ def test_left_children_are_killed(graded, reference_report):
     assert_nothing_left(report)
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finding strays by their environment needs Linux /proc")
+def test_left_children_are_killed_without_a_sandbox_user(ch01, reference_report):
+    """without the privilege drop, children found by the worker's token in their environment are killed too."""
+    report = grade_submission(ch01, HOSTILE / "orphans.py", sandbox=Sandbox())
+    assert passed(report) == passed(reference_report)
+    assert processes_named("hostile-orphan") == []
+
+
 @pytest.mark.skipif(os.name != "posix", reason="fork exists on POSIX only")
 def test_fork_storm_is_contained(graded, reference_report):
     """a fork storm in noise_step fails noise_step only, and leaves no process behind."""
