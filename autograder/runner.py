@@ -558,8 +558,26 @@ def _kill_everything(proc: subprocess.Popen, sandbox: Sandbox, token: str) -> in
 
 
 def kill_all_of_user(uid: int) -> int:
-    """Kill every process of the sandbox user, including those that left the group."""
+    """Kill every process of the sandbox user, including those that left the group.
+
+    With /proc (Linux) each process is found and killed, and the survivors are
+    counted. Without it (macOS) a short-lived process of that user sends
+    ``kill(-1)``, which reaches every process the user owns.
+    """
+    if not os.path.isdir("/proc"):
+        signal_every_process_of(uid)
+        return 0
     return _kill_until_gone(lambda: processes_of_user(uid))
+
+
+def signal_every_process_of(uid: int) -> None:
+    """As ``uid``, stop then kill every process ``uid`` owns (POSIX ``kill(-1)``; run as root)."""
+    for sig in ("STOP", "KILL", "KILL"):
+        try:
+            subprocess.run(["kill", f"-{sig}", "-1"], user=uid, group=uid, extra_groups=[], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return
 
 
 def _kill_until_gone(find) -> int:

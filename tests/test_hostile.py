@@ -22,7 +22,7 @@ import pytest
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
 from autograder.results import MAX_RESULTS_BYTES, write_results
-from autograder.runner import SANDBOX_UIDS, Sandbox, processes_of_user
+from autograder.runner import SANDBOX_UIDS, Sandbox, processes_of_user, signal_every_process_of
 
 HOSTILE = Path(__file__).parent / "hostile"
 BAD = HOSTILE / "bad"
@@ -361,6 +361,22 @@ def test_running_as_the_grader_is_reported(ch01):
 
 
 # -- privilege drop (root) -------------------------------------------------------------------
+
+@NEEDS_DROP
+def test_kill_minus_one_as_the_sandbox_user_ends_its_processes():
+    """the clean-up used where there is no /proc ends every process of the sandbox uid, and nothing else."""
+    uid = int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999")) - SANDBOX_UIDS - 1  # outside the pool
+    mine = subprocess.Popen(["sleep", "1000"])
+    theirs = subprocess.Popen(["sleep", "1000"], user=uid, group=uid, extra_groups=[])
+    try:
+        signal_every_process_of(uid)
+        assert theirs.wait(timeout=10) == -9
+        assert mine.poll() is None
+    finally:
+        for process in (mine, theirs):
+            process.kill()
+            process.wait()
+
 
 @NEEDS_DROP
 def test_student_code_runs_as_an_unprivileged_user(graded):
