@@ -59,6 +59,8 @@ def main(argv=None) -> int:
             row["ratio_vs_nbgrader"] = round(report["batch"]["nbgrader"]["per_submission_s"]
                                              / row["per_submission_s"], 2)
     report["targets"] = check_targets(report)
+    if hasattr(os, "getloadavg"):
+        report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -152,7 +154,7 @@ def bench_nbgrader_batch(course: Path, args) -> dict:
     short = [s for s, kind in submissions.batch(args.nb_batch) if kind == "reference" and graded[s][0] != graded[s][1]]
     if short:
         raise measure.CommandFailed(f"nbgrader gave copies of the reference less than full marks: {short}")
-    return {"submissions": args.nb_batch, "wall_s": round(done.seconds, 3),
+    return {"submissions": args.nb_batch, "wall_s": round(done.seconds, 3), "cpu_s": round(done.cpu_seconds, 3),
             "per_second": round(args.nb_batch / done.seconds, 3),
             "per_submission_s": round(done.seconds / args.nb_batch, 4),
             "command": "nbgrader " + " ".join(command[3:])}
@@ -190,7 +192,7 @@ def bench_batch(work: Path, args, notes: list[str]) -> dict:
                    "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
         done = measure.run([sys.executable, *command], ROOT)
         check_gradebook(out / "grades.csv", pairs)
-        rows.append({"jobs": jobs, "wall_s": round(done.seconds, 3),
+        rows.append({"jobs": jobs, "wall_s": round(done.seconds, 3), "cpu_s": round(done.cpu_seconds, 3),
                      "per_second": round(len(pairs) / done.seconds, 3),
                      "per_submission_s": round(done.seconds / len(pairs), 4),
                      "command": "python " + " ".join(command)})
@@ -227,9 +229,11 @@ def check_targets(report) -> dict:
 
 def render(report) -> str:
     machine = report["machine"]
+    load = machine.get("load_average_at_start")
     lines = [f"grading speed, {report['date']}, {machine.get('cpu_model')} x {machine['cpus']} cpus, "
-             f"Python {machine['python']}", ""]
-    lines.append("one submission (the reference)      median    min    max    IQR   peak MB proc/child  ratio")
+             f"Python {machine['python']}" + (f", load average at start {load[0]:.2f}" if load else ""), ""]
+    lines.append("one submission (the reference)   wall s: median    min    max    IQR   cpu s   "
+                 "peak MB: process / child   nbgrader/us")
     single = report["single"]
     for name, label in (("autograder", "python -m autograder grade"), ("nbgrader", "nbgrader autograde")):
         row = single.get(name)
@@ -237,23 +241,24 @@ def render(report) -> str:
             continue
         memory = row["memory"]
         ratio = f"{single['ratio']:.1f}x" if name == "autograder" and "ratio" in single else ""
-        lines.append(f"  {label:<32} {row['median_s']:6.3f} {row['min_s']:6.3f} {row['max_s']:6.3f} "
-                     f"{row['iqr_s']:6.3f}   {memory['process_mb']:6.1f} / {memory['children_mb']:<6.1f}  {ratio}")
+        lines.append(f"  {label:<30} {row['median_s']:12.3f} {row['min_s']:6.3f} {row['max_s']:6.3f} "
+                     f"{row['iqr_s']:6.3f} {row['cpu_median_s']:7.3f}   {memory['process_mb']:13.1f} / "
+                     f"{memory['children_mb']:<6.1f}   {ratio}")
     if "autograder" in single:
-        lines.append(f"  (of the grader's median, {single['autograder']['in_process_median_s']:.3f} s is "
-                     f"grade_submission itself; the rest is start-up)")
+        lines.append(f"  (of the grader's median wall time, {single['autograder']['in_process_median_s']:.3f} s "
+                     f"is grade_submission itself; the rest is start-up)")
     batch = report["batch"]
     lines += ["", f"batch of {batch['submissions']} submissions ({', '.join(batch['kinds'])})",
-              "                                     subs   wall s   subs/s   s/sub   vs nbgrader"]
+              "                                      subs   wall s    cpu s   subs/s   s/sub   throughput vs nbgrader"]
     for row in batch.get("grade_all", []):
-        label = f"grade-all, {row['jobs'] or 'default'} job(s)"
+        label = f"grade-all --jobs {row['jobs'] or '(default)'}"
         ratio = f"{row['ratio_vs_nbgrader']:.1f}x" if "ratio_vs_nbgrader" in row else ""
-        lines.append(f"  {label:<34} {batch['submissions']:4d} {row['wall_s']:8.2f} {row['per_second']:8.2f} "
-                     f"{row['per_submission_s']:7.3f}   {ratio}")
+        lines.append(f"  {label:<35} {batch['submissions']:4d} {row['wall_s']:8.2f} {row['cpu_s']:8.2f} "
+                     f"{row['per_second']:8.2f} {row['per_submission_s']:7.3f}   {ratio}")
     if "nbgrader" in batch:
         row = batch["nbgrader"]
-        lines.append(f"  {'nbgrader autograde (all students)':<34} {row['submissions']:4d} {row['wall_s']:8.2f} "
-                     f"{row['per_second']:8.2f} {row['per_submission_s']:7.3f}")
+        lines.append(f"  {'nbgrader autograde (all students)':<35} {row['submissions']:4d} {row['wall_s']:8.2f} "
+                     f"{row['cpu_s']:8.2f} {row['per_second']:8.2f} {row['per_submission_s']:7.3f}")
     targets = report["targets"]["met"]
     lines += ["", "targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in targets.items())]
     lines += [f"note: {note}" for note in report["notes"]]

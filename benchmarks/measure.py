@@ -2,6 +2,8 @@
 
 Wall time is ``time.perf_counter`` around ``subprocess.run`` of the very command
 a user types, so start-up (interpreter, imports, worker or kernel) is included.
+CPU time (user + system, from ``getrusage`` of the children) is recorded too:
+unlike wall time it hardly changes when other work shares the machine.
 Peak memory comes from separate runs under ``peak_rss.py``, which runs the same
 module in its own process and reads ``getrusage`` for itself and its children.
 """
@@ -29,16 +31,19 @@ class CommandFailed(Exception):
 class Run:
     seconds: float
     stdout: str
+    cpu_seconds: float  # user + system time of the command and the children it waited for
 
 
 def run(command: list[str], cwd: Path, check=None, env=None) -> Run:
     """Run a command once, timed; ``check(run)`` may raise CommandFailed."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env, check=False)
     seconds = time.perf_counter() - started
+    cpu_seconds = _children_cpu() - cpu_before
     if done.returncode != 0:
         raise CommandFailed(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-2000:]}")
-    result = Run(seconds, done.stdout)
+    result = Run(seconds, done.stdout, cpu_seconds)
     if check is not None:
         check(result)
     return result
@@ -74,7 +79,16 @@ def repeat(command: list[str], cwd: Path, runs: int, warmup: int = 1, check=None
     for _ in range(warmup):
         run(command, cwd, check, env)
     done = [run(command, cwd, check, env) for _ in range(runs)]
-    return summary([r.seconds for r in done]), done
+    row = summary([r.seconds for r in done])
+    row["cpu_median_s"] = round(statistics.median(r.cpu_seconds for r in done), 4)
+    return row, done
+
+
+def _children_cpu() -> float:
+    import resource  # noqa: PLC0415 - POSIX only, like the rest of the benchmark
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def machine() -> dict:
@@ -94,4 +108,6 @@ def machine() -> dict:
         pass
     if hasattr(os, "sched_getaffinity"):
         info["usable_cpus"] = len(os.sched_getaffinity(0))
+    if hasattr(os, "getloadavg"):
+        info["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
     return info
