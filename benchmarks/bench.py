@@ -210,7 +210,10 @@ def check_gradebook(path: Path, pairs) -> None:
         raise measure.CommandFailed(f"grade-all graded {len(scores)} of {len(pairs)} submissions")
     short = [s for s, kind in pairs if kind == "reference" and scores[s][0] != scores[s][1]]
     if short:
-        raise measure.CommandFailed(f"grade-all gave copies of the reference less than full marks: {short}")
+        results = json.loads((path.parent / short[0] / "results.json").read_text())
+        why = next((t["output"][:300] for t in results["tests"] if t["score"] < t["max_score"]), results["output"])
+        raise measure.CommandFailed(f"grade-all gave copies of the reference less than full marks: {short}; "
+                                    f"{short[0]} failed with: {why}")
 
 
 # -- the table ----------------------------------------------------------------------------
