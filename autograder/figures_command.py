@@ -13,12 +13,10 @@ from pathlib import Path
 
 from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment
 from autograder.dial import Dial
-from autograder.figures import draw_all
-from autograder.grade import hidden_paths, load_reference, protect_hidden_files
+from autograder.grade import isolated_submission, load_reference
 from autograder.images import MAX_SIDE, STARTER_IMAGE, ImageError, load_image
 from autograder.locate import CannotGrade, locate_submission
 from autograder.plugin import InProcess
-from autograder.runner import IsolatedSubmission, Sandbox
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "figures"
 # The figures show the forward process, so they exist for the assignments that teach it.
@@ -62,7 +60,9 @@ def run_figures(args) -> int:
             return 2
         reference = Dial(InProcess(load_reference(assignment)), image)
     print(f"drawing {located.path} on {_shown(args.image)} ({image.shape[1]}x{image.shape[0]} px)")
-    with open_submission(assignment, located.path) as student:
+    from autograder.figures import draw_all  # noqa: PLC0415 - Matplotlib loads only for this command
+
+    with isolated_submission(assignment, located) as student:
         outcomes = draw_all(Dial(student, image), args.out, reference)
         import_error = student.import_error
     for outcome in outcomes:
@@ -74,15 +74,6 @@ def run_figures(args) -> int:
     if import_error:
         print(f"\n{import_error}")
     return 0
-
-
-def open_submission(assignment, path: Path) -> IsolatedSubmission:
-    """The student's file in its own worker, with the same protections as when grading."""
-    hidden = [folder for folder in hidden_paths(assignment) if folder.exists()]
-    sandbox = Sandbox.for_this_machine(unreadable=hidden)
-    if sandbox.uid is not None and len(hidden) == len(hidden_paths(assignment)):
-        protect_hidden_files(assignment)
-    return IsolatedSubmission(path, assignment.module, assignment.limits, sandbox)
 
 
 def _shown(path: Path) -> str:

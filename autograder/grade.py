@@ -30,7 +30,7 @@ import pytest
 
 from autograder import plugin as plugin_module
 from autograder.course import PROJECT_ROOT, Assignment
-from autograder.locate import locate_submission
+from autograder.locate import Located, locate_submission
 from autograder.memo import Memo
 from autograder.plugin import GradingPlugin, InProcess
 from autograder.results import GradeReport
@@ -63,22 +63,16 @@ def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
     """
     started = time.perf_counter()
     located = locate_submission(submission, assignment.filename)
-    if sandbox is None:
-        sandbox = Sandbox.for_this_machine(unreadable=[*hidden_paths(assignment), PROJECT_ROOT])
-    if sandbox.uid is not None:
-        protect_hidden_files(assignment)
     reference = load_reference(assignment)
     paths = suite_paths(assignment, suites)
     by_path = {path: shown for name, shown in (visibility or {}).items()
                for path in suite_paths(assignment, [name]) if name in suites}
-    with claim_sandbox_account(sandbox) as sandbox:
-        student = IsolatedSubmission(located.path, assignment.module, assignment.limits, sandbox,
-                                     rejected=located.rejected)
+    # Leaving this block ends every process of the submission, before anything is written.
+    with isolated_submission(assignment, located, sandbox) as student:
+        sandbox = student.sandbox
         plugin = GradingPlugin(student, InProcess(reference, reference_memo(assignment)) if reference else None,
                                suite_visibility=by_path)
-        # Leaving this block ends every process of the submission, before anything is written.
-        with student:
-            run_pytest(paths, plugin)
+        run_pytest(paths, plugin)
     _freeze_what_stays_loaded()
     output = located.rejected or student.import_error or ""
     if output:
@@ -97,6 +91,23 @@ def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
         "seconds": round(time.perf_counter() - started, 3),
     }
     return report
+
+
+@contextlib.contextmanager
+def isolated_submission(assignment: Assignment, located: Located, sandbox: Sandbox | None = None):
+    """The student's file in its own worker, with every protection in force; all of it ends on exit.
+
+    Grading and the figures both call student code through this, and only this.
+    """
+    if sandbox is None:
+        sandbox = Sandbox.for_this_machine(unreadable=[*hidden_paths(assignment), PROJECT_ROOT])
+    if sandbox.uid is not None:
+        protect_hidden_files(assignment)
+    with claim_sandbox_account(sandbox) as claimed:
+        student = IsolatedSubmission(located.path, assignment.module, assignment.limits, claimed,
+                                     rejected=located.rejected)
+        with student:
+            yield student
 
 
 def run_pytest(paths: list[Path], plugin: GradingPlugin) -> None:

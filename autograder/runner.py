@@ -12,6 +12,7 @@ fresh process.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import queue
@@ -664,12 +665,10 @@ def _scrubbed_environment(workdir: Path, token: str) -> dict:
 def library_paths() -> list[str]:
     """The folders that hold NumPy (and Matplotlib), without the project."""
     paths = [str(Path(np.__file__).resolve().parent.parent)]
-    try:
-        import matplotlib  # noqa: PLC0415 - optional
-
-        paths.append(str(Path(matplotlib.__file__).resolve().parent.parent))
-    except ImportError:
-        pass
+    # Found without importing it: Matplotlib takes a tenth of a second to load.
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is not None and spec.origin:
+        paths.append(str(Path(spec.origin).resolve().parent.parent))
     project = str(Path(__file__).resolve().parent.parent)
     return [p for p in dict.fromkeys(paths) if p != project]
 

@@ -19,9 +19,9 @@ from autograder import figures
 from autograder.cli import main
 from autograder.course import PROJECT_ROOT
 from autograder.dial import Dial, T
-from autograder.figures_command import open_submission
-from autograder.grade import load_reference
+from autograder.grade import isolated_submission, load_reference
 from autograder.images import STARTER_IMAGES, load_image
+from autograder.locate import Located
 from autograder.plugin import InProcess
 
 GIF_FRAMES = 2 * (T // figures.DIAL_STEP) + 1
@@ -275,7 +275,7 @@ def test_missing_submission_gives_exit_2(draw, tmp_path):
 def test_student_code_never_runs_in_this_process(ch01, write_submission):
     """the figures call the worker: a submission that records its process id reports another one."""
     path = write_submission("pid", extra="\nimport os\ndef whoami():\n    return os.getpid()\n")
-    with open_submission(ch01, path) as student:
+    with isolated_submission(ch01, Located(path)) as student:
         assert student.whoami() != os.getpid()
 
 
