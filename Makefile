@@ -9,8 +9,14 @@ BUILD := build
 ASSIGNMENT ?= ch01_forward
 SUBMISSION ?= assignments/$(ASSIGNMENT)
 RESULTS ?= $(BUILD)/results.json
+FIGURES ?= $(BUILD)/figures
+SUBMISSIONS ?= submissions
+OUT ?= $(BUILD)/grades
+NBGRADER_COURSE ?= $(BUILD)/nbgrader
+NBGRADER = cd $(NBGRADER_COURSE) && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader
 
-.PHONY: figures hint readme-images grade test stubs lint check-stubs clean release gradescope grade-all
+.PHONY: grade test figures hint stubs readme-images release gradescope grade-all \
+        nbgrader-release nbgrader-grade bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +24,44 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-grade: $(STAMP)  ## grade a submission: make grade SUBMISSION=path RESULTS=file
+# nbgrader (about 400 MB with Jupyter) is an optional extra: installed for the
+# nbgrader targets, `make bench` and `make test`, never for `make grade`.
+$(NBGRADER_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,nbgrader]'
+	touch $(NBGRADER_STAMP)
+
+## Students ------------------------------------------------------------------
+
+grade: $(STAMP)  ## grade a submission: make grade [SUBMISSION=path] [RESULTS=file]
 	$(PY) -m autograder grade $(ASSIGNMENT) --submission $(SUBMISSION) --results $(RESULTS)
+
+figures: $(STAMP)  ## draw the forward process with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
+	$(PY) -m autograder figures $(ASSIGNMENT) --submission $(SUBMISSION) --out $(FIGURES) $(if $(IMAGE),--image $(IMAGE))
+
+hint: $(STAMP)  ## the next hint for a task: make hint TASK=add_noise
+	$(PY) -m autograder hint $(ASSIGNMENT) $(TASK)
+
+## Instructors ---------------------------------------------------------------
+
+release: $(STAMP)  ## build the student repository under build/release (no solutions, no hidden checks)
+	$(PY) -m autograder release
+
+gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
+	$(PY) -m autograder gradescope $(ASSIGNMENT)
+
+grade-all: $(STAMP)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
+	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
+
+nbgrader-release: $(NBGRADER_STAMP)  ## write the nbgrader course folder and release the notebook (build/nbgrader)
+	$(PY) -m autograder.channels.notebook $(ASSIGNMENT) $(NBGRADER_COURSE)
+	$(NBGRADER) generate_assignment $(ASSIGNMENT) --force
+
+nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, write feedback and grades.csv
+	$(NBGRADER) autograde $(ASSIGNMENT) --create --force
+	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
+	$(NBGRADER) export --to grades.csv
+
+## Developers ----------------------------------------------------------------
 
 test: $(STAMP) $(NBGRADER_STAMP)  ## run every test of the project (with the nbgrader round trip)
 	$(PY) -m ruff check .
@@ -28,50 +70,10 @@ test: $(STAMP) $(NBGRADER_STAMP)  ## run every test of the project (with the nbg
 stubs: $(STAMP)  ## regenerate the student stubs from the solutions
 	$(PY) -m autograder stubs
 
-FIGURES ?= $(BUILD)/figures
-figures: $(STAMP)  ## draw the forward process with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
-	$(PY) -m autograder figures $(ASSIGNMENT) --submission $(SUBMISSION) --out $(FIGURES) $(if $(IMAGE),--image $(IMAGE))
-
-hint: $(STAMP)  ## the next hint for a task: make hint TASK=add_noise
-	$(PY) -m autograder hint $(ASSIGNMENT) $(TASK)
-
 readme-images: $(STAMP)  ## redraw the README's strip and schedule from the reference
-	$(PY) -m autograder.readme_images $(ASSIGNMENT)
+	$(PY) -m autograder.figures.readme_images $(ASSIGNMENT)
 
-# The nbgrader channel. nbgrader (about 400 MB with Jupyter) is an optional
-# extra: installed for these targets and `make test`, never for `make grade`.
-NBGRADER_COURSE ?= $(BUILD)/nbgrader
-NBGRADER = cd $(NBGRADER_COURSE) && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader
-.PHONY: nbgrader-release nbgrader-grade
-
-$(NBGRADER_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,nbgrader]'
-	touch $(NBGRADER_STAMP)
-
-nbgrader-release: $(NBGRADER_STAMP)  ## write the nbgrader course folder and release the notebook under build/nbgrader/release
-	$(PY) -m autograder.notebook $(ASSIGNMENT) $(NBGRADER_COURSE)
-	$(NBGRADER) generate_assignment $(ASSIGNMENT) --force
-
-nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, write feedback and build/nbgrader/grades.csv
-	$(NBGRADER) autograde $(ASSIGNMENT) --create --force
-	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
-	$(NBGRADER) export --to grades.csv
-
-release: $(STAMP)  ## build the student repository under build/release (no solutions, no hidden checks)
-	$(PY) -m autograder release
-
-gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
-	$(PY) -m autograder gradescope $(ASSIGNMENT)
-
-SUBMISSIONS ?= submissions
-OUT ?= $(BUILD)/grades
-grade-all: $(STAMP)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
-	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
-
-# Grading speed beside nbgrader's, on this machine: prints a table and writes
-# build/bench/bench.json. Without the nbgrader extra its rows are skipped.
-.PHONY: bench
-bench: $(STAMP)  ## time grading (one submission, a batch) against nbgrader autograde
+bench: $(STAMP)  ## time grading (one submission, a batch) against nbgrader autograde; build/bench/bench.json
 	@$(MAKE) --no-print-directory $(NBGRADER_STAMP) || echo "bench: the nbgrader extra could not be installed; its rows are skipped"
 	$(PY) benchmarks/bench.py
 

@@ -10,8 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import batch, classroom, figures_command, gradescope, hints, release
+from autograder import hints
+from autograder.channels import batch, classroom, gradescope, release
 from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, load_course
+from autograder.figures import command as figures_command
 from autograder.grade import SUITES, GraderBroken, grade_submission
 from autograder.locate import CannotGrade
 from autograder.results import render_table, write_results

@@ -1,6 +1,6 @@
 """The nbgrader course the benchmark grades: the same submissions, as notebooks.
 
-Where the project's notebook channel (``autograder.notebook``) is present, the
+Where the project's notebook channel (``autograder.channels.notebook``) is present, the
 course is the one ``make nbgrader-release`` writes: one solution cell per task
 and test cells that run the same public and hidden checks as the grader. A
 submission's notebook is the release with each task cell holding that
@@ -54,8 +54,8 @@ def nbgrader_available() -> bool:
 
 def project_channel_available() -> bool:
     try:
-        from autograder.notebook.course_folder import write_course_folder  # noqa: F401, PLC0415
-        from autograder.notebook.sources import task_sources  # noqa: F401, PLC0415
+        from autograder.channels.notebook.course_folder import write_course_folder  # noqa: F401, PLC0415
+        from autograder.channels.notebook.sources import task_sources  # noqa: F401, PLC0415
     except ImportError:
         return False
     return True
@@ -72,16 +72,16 @@ def build_course(root: Path, submissions: dict[str, tuple[str, str]]) -> tuple[P
     root.mkdir(parents=True)
     if project_channel_available():
         _project_course(root, submissions)
-        return root, "the project's notebook channel (autograder.notebook, as make nbgrader-release writes it)"
+        return root, "the project's notebook channel (autograder.channels.notebook, as make nbgrader-release writes it)"
     _minimal_course(root, submissions)
-    return root, "a minimal course (autograder.notebook not found): one answer cell, one test cell per task"
+    return root, "a minimal course (autograder.channels.notebook not found): one answer cell, one test cell per task"
 
 
 def _project_course(root: Path, submissions) -> None:
     import nbformat  # noqa: PLC0415 - optional extra
 
+    from autograder.channels.notebook.course_folder import write_course_folder  # noqa: PLC0415
     from autograder.course import get_assignment  # noqa: PLC0415
-    from autograder.notebook.course_folder import write_course_folder  # noqa: PLC0415
 
     assignment = get_assignment(ASSIGNMENT)
     source_notebook = write_course_folder(assignment, root)
@@ -107,7 +107,7 @@ def _filled(release_notebook: Path, source: str, task_names):
     """
     import nbformat  # noqa: PLC0415 - optional extra
 
-    from autograder.notebook.sources import imports, task_sources  # noqa: PLC0415
+    from autograder.channels.notebook.sources import imports, task_sources  # noqa: PLC0415
 
     notebook = nbformat.read(str(release_notebook), as_version=4)
     functions = task_sources(source, task_names)

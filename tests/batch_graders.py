@@ -2,7 +2,7 @@
 
 import os
 
-from autograder.batch import grade_one
+from autograder.channels.batch import grade_one
 
 
 def dies_on_crash(assignment, student, path, suites):

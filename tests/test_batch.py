@@ -9,7 +9,7 @@ import pytest
 from batch_graders import dies_on_crash
 from wrong_variants import EDITS, write_wrong
 
-from autograder.batch import find_submissions, grade_all, student_id
+from autograder.channels.batch import find_submissions, grade_all, student_id
 from autograder.cli import main
 
 REFERENCE_COPIES = 12

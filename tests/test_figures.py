@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-from autograder import figures
 from autograder.cli import main
 from autograder.course import PROJECT_ROOT
-from autograder.dial import Dial, T
+from autograder.figures import draw as figures
+from autograder.figures.dial import Dial, T
+from autograder.figures.images import STARTER_IMAGES, load_image
 from autograder.grade import isolated_submission, load_reference
-from autograder.images import STARTER_IMAGES, load_image
 from autograder.locate import Located
 from autograder.plugin import InProcess
 

@@ -10,8 +10,8 @@ import zipfile
 import pytest
 from wrong_variants import write_wrong
 
+from autograder.channels.gradescope import HIDDEN_VISIBILITY, build_bundle, unpack
 from autograder.course import PROJECT_ROOT
-from autograder.gradescope import HIDDEN_VISIBILITY, build_bundle, unpack
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +50,7 @@ def test_bundle_has_the_scripts_at_its_root_and_what_they_need(bundle, ch01):
     assert modes["setup.sh"] & 0o111 and modes["run_autograder"] & 0o111
     for path in (ch01.solution, ch01.public_tests, *ch01.hidden_tests.glob("test_*.py"), PROJECT_ROOT / "course.toml"):
         assert path.relative_to(PROJECT_ROOT).as_posix() in modes
-    assert "autograder/gradescope.py" in modes and "requirements.txt" in modes
+    assert "autograder/channels/gradescope.py" in modes and "requirements.txt" in modes
     assert not [name for name in modes if "__pycache__" in name or name.endswith(".pyc")]
 
 

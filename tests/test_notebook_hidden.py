@@ -5,8 +5,8 @@ import io
 
 import numpy as np
 
-from autograder.notebook.checks import collect
-from autograder.notebook.hidden import NotebookSubmission, run_check
+from autograder.channels.notebook.checks import collect
+from autograder.channels.notebook.hidden import NotebookSubmission, run_check
 from autograder.runner import NotImplementedYet
 
 

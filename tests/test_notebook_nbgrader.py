@@ -18,9 +18,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.notebook.checks import collect
-from autograder.notebook.course_folder import write_course_folder
-from autograder.notebook.sources import task_sources
+from autograder.channels.notebook.checks import collect
+from autograder.channels.notebook.course_folder import write_course_folder
+from autograder.channels.notebook.sources import task_sources
 from autograder.stubs import solution_lines
 
 Gradebook = pytest.importorskip("nbgrader.api", reason="the nbgrader extra is installed by `make test`").Gradebook
@@ -110,7 +110,7 @@ def test_release_has_no_solutions_and_no_hidden_tests(round_trip, ch01):
     code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
     leaked = [line for line in solution_lines(ch01.solution.read_text(encoding="utf-8")) if line in code]
     assert leaked == []
-    for secret in ("BEGIN HIDDEN TESTS", "run_check", "autograder.notebook.hidden", "BEGIN SOLUTION"):
+    for secret in ("BEGIN HIDDEN TESTS", "run_check", "autograder.channels.notebook.hidden", "BEGIN SOLUTION"):
         assert secret not in code
     hidden = collect(ch01, "hidden")
     graded = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade")]
@@ -180,7 +180,7 @@ def test_feedback_shows_no_hidden_test_source(round_trip, ch01):
         text = _visible_text(round_trip.course / "feedback" / student / ch01.id /
                              round_trip.notebook.replace(".ipynb", ".html"))
         assert "Hidden check" in text
-        for secret in ("BEGIN HIDDEN TESTS", "run_check", "autograder.notebook.hidden"):
+        for secret in ("BEGIN HIDDEN TESTS", "run_check", "autograder.channels.notebook.hidden"):
             assert secret not in text
         assert [line for line in suite_code if line in text] == []
     failed = _visible_text(round_trip.course / "feedback" / "add_noise_no_sqrt" / ch01.id /

@@ -6,9 +6,9 @@ import io
 import nbformat
 import pytest
 
-from autograder.notebook import preprocessors as steps
-from autograder.notebook.build import PREPROCESSORS, build_notebook
-from autograder.notebook.checks import collect
+from autograder.channels.notebook import preprocessors as steps
+from autograder.channels.notebook.build import PREPROCESSORS, build_notebook
+from autograder.channels.notebook.checks import collect
 
 
 @pytest.fixture

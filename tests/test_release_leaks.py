@@ -2,10 +2,10 @@
 
 import pytest
 
+from autograder.channels.release import LeakFound, build_release
+from autograder.channels.release.leaks import scan_release, secrets_of
+from autograder.channels.release.steps import Release
 from autograder.course import PROJECT_ROOT
-from autograder.release import LeakFound, build_release
-from autograder.release.leaks import scan_release, secrets_of
-from autograder.release.steps import Release
 from autograder.stubs import solution_lines
 
 
@@ -78,7 +78,7 @@ def test_a_planted_leak_is_found(built, secrets, ch01, tmp_path, plant):
 
 def test_a_leaking_release_is_not_kept(tmp_path, monkeypatch):
     """when a step leaks, build_release raises LeakFound and leaves no release behind."""
-    from autograder import release  # noqa: PLC0415
+    from autograder.channels import release  # noqa: PLC0415
 
     def leak_a_solution(built):
         (built.out / "leak.txt").write_text("\n".join(sorted(secrets_of(built).solution_lines)))

@@ -14,7 +14,7 @@ import sys
 import pytest
 from wrong_variants import write_wrong
 
-from autograder.release import build_release
+from autograder.channels.release import build_release
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
-"""Each step of `make release`, on its own, in the order autograder.release.STEPS runs them."""
+"""Each step of `make release`, on its own, in the order autograder.channels.release.STEPS runs them."""
 
 import pytest
 
-from autograder import release
+from autograder.channels import release
+from autograder.channels.release import steps
+from autograder.channels.release.steps import tomllib
 from autograder.course import PROJECT_ROOT, load_course
-from autograder.release import steps
-from autograder.release.steps import tomllib
 from autograder.stubs import make_stub
 
 

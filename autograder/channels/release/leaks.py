@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.release.steps import PRIVATE_KEYS, Release
+from autograder.channels.release.steps import PRIVATE_KEYS, Release
 from autograder.stubs import solution_lines
 
 if sys.version_info >= (3, 11):

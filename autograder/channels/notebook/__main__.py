@@ -1,10 +1,10 @@
-"""python -m autograder.notebook [ASSIGNMENT] [COURSE_FOLDER]: write the nbgrader course folder."""
+"""python -m autograder.channels.notebook [ASSIGNMENT] [COURSE_FOLDER]: write the nbgrader course folder."""
 
 import sys
 from pathlib import Path
 
+from autograder.channels.notebook.course_folder import write_course_folder
 from autograder.course import get_assignment
-from autograder.notebook.course_folder import write_course_folder
 
 
 def main(argv=None) -> int:

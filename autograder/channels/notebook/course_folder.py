@@ -15,9 +15,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from autograder.channels.notebook.build import write_notebook
+from autograder.channels.notebook.preprocessors import PICTURE
 from autograder.course import PROJECT_ROOT, Assignment
-from autograder.notebook.build import write_notebook
-from autograder.notebook.preprocessors import PICTURE
 
 PICTURE_SOURCE = PROJECT_ROOT / "starter_images" / PICTURE
 

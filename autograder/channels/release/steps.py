@@ -1,7 +1,7 @@
 """The steps that build the student repository, each one small and on its own.
 
 Every step takes the ``Release`` (where from, where to, which assignments) and
-writes its part under ``release.out``. ``autograder.release.STEPS`` lists them
+writes its part under ``release.out``. ``autograder.channels.release.STEPS`` lists them
 in order; ``leaks.scan_release`` checks the result.
 """
 
@@ -13,8 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.channels.release import templates
 from autograder.course import Assignment, load_course
-from autograder.release import templates
 from autograder.stubs import make_stub
 
 if sys.version_info >= (3, 11):

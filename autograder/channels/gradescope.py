@@ -30,10 +30,10 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from autograder.channels.release.steps import JUNK
 from autograder.course import PROJECT_ROOT, Assignment, get_assignment
 from autograder.grade import GraderBroken, grade_submission
 from autograder.locate import CannotGrade
-from autograder.release.steps import JUNK
 from autograder.results import GradeReport, render_table, write_results
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "gradescope"

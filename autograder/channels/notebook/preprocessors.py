@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from autograder.channels.notebook import cells, sources
+from autograder.channels.notebook.checks import collect
 from autograder.course import Assignment
-from autograder.notebook import cells, sources
-from autograder.notebook.checks import collect
 
 # The parts of the assignment's README that hold for the notebook as well as for forward.py.
 README_SECTIONS = ("Timesteps and the schedule", "The five functions, in order")
@@ -56,7 +56,7 @@ def run_public_test(test):
 HIDDEN_CHECK = '''\
 # Hidden check, {points:g} point(s): {name}
 ### BEGIN HIDDEN TESTS
-from autograder.notebook.hidden import run_check
+from autograder.channels.notebook.hidden import run_check
 
 run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r})
 ### END HIDDEN TESTS'''

@@ -11,9 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from autograder.course import PROJECT_ROOT
-from autograder.release.leaks import scan_release
-from autograder.release.steps import (
+from autograder.channels.release.leaks import scan_release
+from autograder.channels.release.steps import (
     WORKFLOW,
     Release,
     copy_assignments,
@@ -26,6 +25,7 @@ from autograder.release.steps import (
     write_pyproject,
     write_readme,
 )
+from autograder.course import PROJECT_ROOT
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "release"
 

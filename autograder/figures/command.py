@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment
-from autograder.dial import Dial
+from autograder.figures.dial import Dial
+from autograder.figures.images import MAX_SIDE, STARTER_IMAGE, ImageError, load_image
 from autograder.grade import isolated_submission, load_reference
-from autograder.images import MAX_SIDE, STARTER_IMAGE, ImageError, load_image
 from autograder.locate import CannotGrade, locate_submission
 from autograder.plugin import InProcess
 
@@ -60,7 +60,7 @@ def run_figures(args) -> int:
             return 2
         reference = Dial(InProcess(load_reference(assignment)), image)
     print(f"drawing {located.path} on {_shown(args.image)} ({image.shape[1]}x{image.shape[0]} px)")
-    from autograder.figures import draw_all  # noqa: PLC0415 - Matplotlib loads only for this command
+    from autograder.figures.draw import draw_all  # noqa: PLC0415 - Matplotlib loads only for this command
 
     with isolated_submission(assignment, located) as student:
         outcomes = draw_all(Dial(student, image), args.out, reference)

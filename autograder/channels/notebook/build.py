@@ -11,8 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course import Assignment
-from autograder.notebook.preprocessors import (
+from autograder.channels.notebook.preprocessors import (
     Draft,
     forward_process_figure,
     hidden_tests,
@@ -21,6 +20,7 @@ from autograder.notebook.preprocessors import (
     solutions,
     visible_tests,
 )
+from autograder.course import Assignment
 
 PREPROCESSORS = (instructions, setup, solutions, visible_tests, hidden_tests, forward_process_figure)
 

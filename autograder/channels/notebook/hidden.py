@@ -27,9 +27,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from autograder.channels.notebook.checks import find
 from autograder.course import get_assignment
 from autograder.grade import load_reference
-from autograder.notebook.checks import find
 from autograder.plugin import InProcess, feedback_for
 from autograder.runner import Reply, StudentError, _error_from
 

@@ -1,6 +1,6 @@
 """The pictures in an assignment's README, drawn from the reference: ``make readme-images``.
 
-    python -m autograder.readme_images [ASSIGNMENT]
+    python -m autograder.figures.readme_images [ASSIGNMENT]
 
 Writes ``<assignment folder>/images/strip.png`` and ``schedule.png`` from the
 reference solution on the 64 px starter image (the size the exercises use,
@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 from autograder.course import get_assignment
-from autograder.dial import Dial
-from autograder.figures import schedule_figure, strip_figure
+from autograder.figures.dial import Dial
+from autograder.figures.draw import schedule_figure, strip_figure
+from autograder.figures.images import STARTER_IMAGES, load_image
 from autograder.grade import load_reference
-from autograder.images import STARTER_IMAGES, load_image
 from autograder.plugin import InProcess
 
 README_IMAGE = STARTER_IMAGES / "sky_sun_ground.png"

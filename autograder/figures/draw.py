@@ -26,8 +26,8 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 from tqdm import tqdm
 
-from autograder.dial import SEED, Dial, FigureSkipped
-from autograder.images import to_uint8
+from autograder.figures.dial import SEED, Dial, FigureSkipped
+from autograder.figures.images import to_uint8
 
 STRIP_STEPS = (0, 100, 250, 500, 750, 1000)
 HISTOGRAM_STEPS = (0, 250, 500, 750, 1000)
