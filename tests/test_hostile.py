@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import stat
 import subprocess
 import sys
 import time
@@ -125,10 +126,47 @@ def test_exit_at_import_gets_zero_with_a_reason(graded, trick, reason):
     assert report.output.startswith("0 points: ") and reason in report.output.splitlines()[0]
 
 
+def copies_open_to_others(reference: Path, limit_seconds: float = 3.0) -> list[str]:
+    """Copies of the reference outside the project that any user may read.
+
+    The grader protects the project; a copy someone left elsewhere (an unpacked
+    bundle in /tmp, another checkout) is beyond its reach, as docs/security.md says.
+    """
+    text = reference.read_bytes()
+    project = reference.parents[2]
+    found, end = [], time.monotonic() + limit_seconds
+    for start in dict.fromkeys([project.parent, Path("/tmp"), Path("/autograder")]):
+        for top, folders, files in os.walk(start):
+            if time.monotonic() > end:
+                return found
+            here = Path(top)
+            folders[:] = [f for f in folders if here / f != project and _open_to_others(here / f, stat.S_IXOTH)]
+            for name in files:
+                path = here / name
+                if name == reference.name and _open_to_others(path, stat.S_IROTH):
+                    try:
+                        if path.read_bytes() == text:
+                            found.append(str(path))
+                    except OSError:
+                        continue
+    return found
+
+
+def _open_to_others(path: Path, bit: int) -> bool:
+    try:
+        return bool(path.stat().st_mode & bit)
+    except OSError:
+        return False
+
+
 @NEEDS_DROP
 @pytest.mark.parametrize("trick", ["steal_reference.py", "read_suites.py", "vandal.py"])
-def test_reaching_for_the_project_earns_exactly_the_wrong_stub(graded, trick):
+def test_reaching_for_the_project_earns_exactly_the_wrong_stub(graded, trick, ch01):
     """importing the reference by name, searching the disk for it, reading the suites: same as wrong.py."""
+    stray = copies_open_to_others(ch01.solution)
+    if stray:
+        pytest.skip(f"this machine has copies of the reference open to every user outside the project "
+                    f"({', '.join(stray[:3])}); the grader cannot protect those")
     report = graded(trick)
     assert passed(report) == passed(graded("wrong.py"))
     assert "stolen from" not in json.dumps(report.to_json())
