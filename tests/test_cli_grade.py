@@ -1,0 +1,44 @@
+"""`python -m autograder grade`: exit status, results file, table and pointers."""
+
+import json
+
+from autograder.cli import main
+
+
+def test_grade_writes_results_and_exits_zero_even_with_zero_points(ch01, tmp_path, capsys):
+    """the stubs get a grade (0 points), results.json, exit status 0 and a pointer to the figures."""
+    results = tmp_path / "out" / "results.json"
+    code = main(["grade", "ch01_forward", "--submission", str(ch01.folder), "--results", str(results)])
+    printed = capsys.readouterr().out
+    data = json.loads(results.read_text())
+    assert code == 0
+    assert data["score"] == 0 == sum(t["score"] for t in data["tests"])
+    assert printed.startswith(f"ch01_forward: 0 / {data['max_score']:g} points")
+    assert "python -m autograder figures ch01_forward" in printed
+
+
+def test_full_marks_need_no_pointer(ch01, tmp_path, capsys):
+    """the reference's table shows every task passed and no pointer to the figures."""
+    code = main(["grade", "ch01_forward", "--submission", str(ch01.solution),
+                 "--results", str(tmp_path / "r.json")])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert all(f"{task}" in printed for task in ch01.task_names)
+    assert "What to fix" not in printed and "autograder figures" not in printed
+
+
+def test_nothing_to_grade_exits_two_with_one_line(tmp_path, capsys):
+    """a missing path is not a grade: exit status 2 and a one-line reason on stderr."""
+    code = main(["grade", "ch01_forward", "--submission", str(tmp_path / "nowhere.py"),
+                 "--results", str(tmp_path / "r.json")])
+    error = capsys.readouterr().err
+    assert code == 2
+    assert error.count("\n") == 1 and "no such file or folder" in error
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_unknown_assignment_exits_two_naming_the_known_ones(tmp_path, capsys):
+    """an assignment id that is not in course.toml is refused with the list of known ones."""
+    code = main(["grade", "ch99", "--results", str(tmp_path / "r.json")])
+    assert code == 2
+    assert "ch01_forward" in capsys.readouterr().err
