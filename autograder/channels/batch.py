@@ -177,7 +177,7 @@ def plot_summary(outcomes: list[Outcome], path: Path) -> None:
     import matplotlib  # noqa: PLC0415 - only the summary needs it
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - Matplotlib loads only when the summary is drawn
 
     top = max((o.report.max_score for o in outcomes), default=0) or 1
     scores = [o.report.score for o in outcomes]
