@@ -7,9 +7,12 @@ an explanation reach the student, never the values.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from autograder.checks import is_close
+from autograder.runner import StudentError
 
 # Seeds students like to hard-code when they reseed inside a function.
 COMMON_SEEDS = (0, 1, 2, 3, 7, 42, 123, 1234, 2024, 2025, 2026, 12345)
@@ -55,6 +58,17 @@ EXPLAIN = {
                        "(xt - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t)",
     "not_divided": "after subtracting the noise, divide by sqrt(alpha_bar_t) to undo the image's weight",
 }
+
+
+@contextlib.contextmanager
+def explaining_broadcast_errors():
+    """A student's broadcasting error on a batch gets the explanation of per-sample levels."""
+    try:
+        yield
+    except StudentError as error:
+        if "could not be broadcast" not in str(error):
+            raise
+        raise AssertionError(f"{error}\n{message('trailing_axis')}") from None
 
 
 def message(name: str | None) -> str:

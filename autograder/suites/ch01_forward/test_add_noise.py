@@ -135,7 +135,8 @@ def test_one_level_per_sample_of_a_batch(submission, shape):
     """a (B,) array of levels gives each sample its own level, also when B equals the channel count."""
     x0 = image(shape, seed=6)
     a = np.linspace(0.9, 0.1, shape[0])
-    xt, eps, _ = noisy(submission, x0, a, seed=6)
+    with known.explaining_broadcast_errors():
+        xt, eps, _ = noisy(submission, x0, a, seed=6)
     w = known.levels(a, x0.ndim)
     expected = np.sqrt(w) * x0 + np.sqrt(1 - w) * eps
     assert_close(xt, expected, f"xt for a batch of shape {shape} with levels of shape {a.shape}, "

@@ -38,7 +38,8 @@ def test_recovers_the_clean_image(submission, reference, a):
 @pytest.mark.parametrize("shape", [(3, 8, 8, 3), (4, 6)])
 def test_one_level_per_sample_of_a_batch(submission, reference, shape):
     """a (B,) array of levels gives each sample its own level, also when B equals the channel count."""
-    round_trip(submission, reference, image(shape, seed=15), np.linspace(0.9, 0.2, shape[0]), seed=15)
+    with known.explaining_broadcast_errors():
+        round_trip(submission, reference, image(shape, seed=15), np.linspace(0.9, 0.2, shape[0]), seed=15)
 
 
 @pytest.mark.points(2)
