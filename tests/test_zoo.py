@@ -20,18 +20,13 @@ from __future__ import annotations
 
 import ast
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
+from autograder.course import tomllib
 from autograder.stubs import solution_lines
 from autograder.suites.ch01_forward.misconceptions import EXPLAIN
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 ZOO = Path(__file__).parent / "submissions" / "ch01_forward"
 CORRECT = sorted((ZOO / "correct").glob("*.py"))

@@ -11,17 +11,12 @@ A hit is any of:
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.channels.release.steps import PRIVATE_KEYS, Release
+from autograder.course import tomllib
 from autograder.stubs import solution_lines
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 # Shorter lines, and lines that only import or decorate, are too common to mean anything.
 MIN_HIDDEN_LINE = 24

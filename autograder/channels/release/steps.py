@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.channels.release import templates
-from autograder.course import Assignment, load_course
+from autograder.course import Assignment, load_course, tomllib
 from autograder.stubs import make_stub
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 # Never part of a release: caches and what running things leaves behind.
 JUNK = ("__pycache__", "*.pyc", ".pytest_cache", ".ipynb_checkpoints", ".hypothesis", "build", "*.egg-info")
