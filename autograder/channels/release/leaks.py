@@ -20,7 +20,7 @@ from autograder.stubs import solution_lines
 
 # Shorter lines, and lines that only import or decorate, are too common to mean anything.
 MIN_HIDDEN_LINE = 24
-COMMON_STARTS = ("#", "import ", "from ", "@pytest.mark.", '"""', "'''", "return None", "pass")
+COMMON_STARTS = ("#", "import ", "from ", "@", '"""', "'''", "return None", "pass")
 
 
 @dataclass(frozen=True)

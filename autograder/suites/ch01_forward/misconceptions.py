@@ -65,10 +65,10 @@ def explaining_broadcast_errors():
     """A student's broadcasting error on a batch gets the explanation of per-sample levels."""
     try:
         yield
-    except StudentError as error:
-        if "could not be broadcast" not in str(error):
+    except StudentError as refused:
+        if "could not be broadcast" not in str(refused):
             raise
-        raise AssertionError(f"{error}\n{message('trailing_axis')}") from None
+        raise AssertionError(f"{refused}\n{message('trailing_axis')}") from None
 
 
 def message(name: str | None) -> str:
