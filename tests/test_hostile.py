@@ -23,7 +23,7 @@ import pytest
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
 from autograder.results import MAX_RESULTS_BYTES, write_results
-from autograder.runner import SANDBOX_UIDS, Sandbox, processes_of_user, signal_every_process_of
+from autograder.sandbox.account import SANDBOX_UIDS, Sandbox, processes_of_user, signal_every_process_of
 
 HOSTILE = Path(__file__).parent / "hostile"
 BAD = HOSTILE / "bad"
