@@ -54,8 +54,9 @@ def expect_array(value, what: str, shape=None) -> np.ndarray:
 def expect_pair(value, function: str, names, shape) -> tuple[np.ndarray, np.ndarray]:
     """``value`` must be a tuple of two arrays of ``shape`` (e.g. ``(xt, eps)``)."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise AssertionError(f"{function} should return two arrays ({', '.join(names)}), "
-                             f"but it returned {describe(value)}")
+        raise AssertionError(
+            f"{function} should return two arrays ({', '.join(names)}), but it returned {describe(value)}"
+        )
     return tuple(expect_array(v, f"{name} returned by {function}", shape) for v, name in zip(value, names, strict=True))
 
 
@@ -99,7 +100,6 @@ def assert_close(actual: np.ndarray, expected, what: str, scale=None, hint="", p
     if nans:
         message = f"{what} contains NaN in {nans} of {actual.size} places"
     else:
-        message = (f"{what} is off by up to {error:.3g} (at index {index}); the tolerance for "
-                   f"{dtype} is {tol:.2g}")
+        message = f"{what} is off by up to {error:.3g} (at index {index}); the tolerance for {dtype} is {tol:.2g}"
     hint = hint() if callable(hint) else hint
     raise AssertionError(message + (f"\n{hint}" if hint else ""))

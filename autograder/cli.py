@@ -39,12 +39,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade one submission")
     grade.add_argument("assignment", help="assignment id, e.g. ch01_forward")
-    grade.add_argument("--submission", type=Path, default=None,
-                       help="a forward.py, or a folder holding exactly one (default: the working copy)")
-    grade.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
-                       help=f"where to write results.json (default: {DEFAULT_RESULTS.relative_to(PROJECT_ROOT)})")
-    grade.add_argument("--suites", default=",".join(SUITES),
-                       help="which suites to run: public, hidden, or both (default: public,hidden)")
+    grade.add_argument(
+        "--submission",
+        type=Path,
+        default=None,
+        help="a forward.py, or a folder holding exactly one (default: the working copy)",
+    )
+    grade.add_argument(
+        "--results",
+        type=Path,
+        default=DEFAULT_RESULTS,
+        help=f"where to write results.json (default: {DEFAULT_RESULTS.relative_to(PROJECT_ROOT)})",
+    )
+    grade.add_argument(
+        "--suites",
+        default=",".join(SUITES),
+        help="which suites to run: public, hidden, or both (default: public,hidden)",
+    )
     grade.add_argument("--quiet", action="store_true", help="print only the score line")
     grade.set_defaults(run=run_grade)
 
@@ -69,8 +80,10 @@ def run_grade(args) -> int:
     print(f"\nresults: {args.results}")
     if report.score < report.max_score and assignment.id in figures_command.SUPPORTED and not args.quiet:
         # A picture of one's own noising often shows the mistake faster than numbers do.
-        print(f"to see what your code does to a picture: python -m autograder figures {assignment.id}"
-              f"{'' if args.submission is None else f' --submission {args.submission}'}  (or: make figures)")
+        print(
+            f"to see what your code does to a picture: python -m autograder figures {assignment.id}"
+            f"{'' if args.submission is None else f' --submission {args.submission}'}  (or: make figures)"
+        )
     return 0
 
 

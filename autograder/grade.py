@@ -42,8 +42,22 @@ SUITES = ("public", "hidden")
 # loaded at all: they cost start-up time and could change how the suites run.
 # The two exception hooks force a full garbage collection at the end of every
 # session, and no student code runs in this process for them to catch.
-UNUSED_PLUGINS = ["-p", "no:unraisableexception", "-p", "no:threadexception", "-p", "no:doctest",
-                  "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:legacypath", "-p", "no:logging"]
+UNUSED_PLUGINS = [
+    "-p",
+    "no:unraisableexception",
+    "-p",
+    "no:threadexception",
+    "-p",
+    "no:doctest",
+    "-p",
+    "no:junitxml",
+    "-p",
+    "no:pastebin",
+    "-p",
+    "no:legacypath",
+    "-p",
+    "no:logging",
+]
 if pytest.version_tuple >= (8, 4):
     UNUSED_PLUGINS.append("--disable-plugin-autoload")
 # Reference answers by reference file, kept for the later gradings of this process.
@@ -55,8 +69,9 @@ class GraderBroken(Exception):
     """The suites themselves failed to run: an instructor's problem, not the student's."""
 
 
-def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
-                     sandbox: Sandbox | None = None, visibility=None) -> GradeReport:
+def grade_submission(
+    assignment: Assignment, submission: Path, *, suites=SUITES, sandbox: Sandbox | None = None, visibility=None
+) -> GradeReport:
     """Grade one submission (a file or a folder holding one) on the given suites.
 
     ``visibility`` maps a suite name to the Gradescope visibility its checks get
@@ -66,13 +81,18 @@ def grade_submission(assignment: Assignment, submission: Path, *, suites=SUITES,
     located = locate_submission(submission, assignment.filename)
     reference = load_reference(assignment)
     paths = suite_paths(assignment, suites)
-    by_path = {path: shown for name, shown in (visibility or {}).items()
-               for path in suite_paths(assignment, [name]) if name in suites}
+    by_path = {
+        path: shown
+        for name, shown in (visibility or {}).items()
+        for path in suite_paths(assignment, [name])
+        if name in suites
+    }
     # Leaving this block ends every process of the submission, before anything is written.
     with isolated_submission(assignment, located, sandbox) as student:
         sandbox = student.sandbox
-        plugin = GradingPlugin(student, InProcess(reference, reference_memo(assignment)) if reference else None,
-                               suite_visibility=by_path)
+        plugin = GradingPlugin(
+            student, InProcess(reference, reference_memo(assignment)) if reference else None, suite_visibility=by_path
+        )
         run_pytest(paths, plugin)
     _freeze_what_stays_loaded()
     output = located.rejected or student.import_error or ""
@@ -105,8 +125,9 @@ def isolated_submission(assignment: Assignment, located: Located, sandbox: Sandb
     if sandbox.uid is not None:
         protect_hidden_files(assignment)
     with claim_sandbox_account(sandbox) as claimed:
-        student = IsolatedSubmission(located.path, assignment.module, assignment.limits, claimed,
-                                     rejected=located.rejected)
+        student = IsolatedSubmission(
+            located.path, assignment.module, assignment.limits, claimed, rejected=located.rejected
+        )
         with student:
             yield student
 
@@ -114,20 +135,29 @@ def isolated_submission(assignment: Assignment, located: Located, sandbox: Sandb
 def run_pytest(paths: list[Path], plugin: GradingPlugin) -> None:
     """Run the suites quietly in this process; raise GraderBroken if they cannot run."""
     args = [str(p) for p in paths] + [
-        "-c", os.devnull,            # ignore any project or student pytest config
-        "--rootdir", str(paths[0].parent),
-        "--noconftest",              # the fixtures come from the plugin, not the folder
-        "--import-mode=importlib",   # never put a submission's folder on sys.path
-        "--assert=plain",            # feedback is the check's message, not its source
-        "-p", "no:cacheprovider", "-p", "no:warnings", "-p", "no:stepwise", *UNUSED_PLUGINS,
-        "-q", "--capture=sys", "--no-header",
+        "-c",
+        os.devnull,  # ignore any project or student pytest config
+        "--rootdir",
+        str(paths[0].parent),
+        "--noconftest",  # the fixtures come from the plugin, not the folder
+        "--import-mode=importlib",  # never put a submission's folder on sys.path
+        "--assert=plain",  # feedback is the check's message, not its source
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:warnings",
+        "-p",
+        "no:stepwise",
+        *UNUSED_PLUGINS,
+        "-q",
+        "--capture=sys",
+        "--no-header",
     ]
     log = io.StringIO()
     with contextlib.redirect_stdout(log), np.errstate(all="ignore"):
         code = pytest.main(args, plugins=[plugin_module, plugin])
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.results:
-        raise GraderBroken(f"the grading suites did not run (pytest exit {int(code)}):\n"
-                           f"{log.getvalue()[-3000:]}")
+        raise GraderBroken(f"the grading suites did not run (pytest exit {int(code)}):\n{log.getvalue()[-3000:]}")
 
 
 def suite_paths(assignment: Assignment, suites) -> list[Path]:
@@ -194,26 +224,32 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
     if not seen:
         return {"in_force": {}, "not_in_force": missing}
     if sandbox.uid is None:
-        missing.append("privilege drop: the grader is not root, so student code ran as the grader's user "
-                       "and could read and change what the grader can")
+        missing.append(
+            "privilege drop: the grader is not root, so student code ran as the grader's user "
+            "and could read and change what the grader can"
+        )
     elif not seen.get("privileges_dropped"):
         missing.append("privilege drop: it failed")
     if not seen.get("resource_limits"):
         refused = sorted(k for k, v in (seen.get("limits") or {}).items() if v is None)
-        missing.append("resource limits: " + (f"refused: {', '.join(refused)}" if refused else
-                                              "no memory, CPU time, file size or process limits"))
+        missing.append(
+            "resource limits: "
+            + (f"refused: {', '.join(refused)}" if refused else "no memory, CPU time, file size or process limits")
+        )
     if seen.get("hidden_files_readable"):
-        missing.append(f"hidden files unreadable: student code could read {len(seen['hidden_files_readable'])} "
-                       f"protected path(s)")
+        missing.append(
+            f"hidden files unreadable: student code could read {len(seen['hidden_files_readable'])} protected path(s)"
+        )
     if os.name != "posix":
         missing.append("killing child processes: only the worker itself is killed")
     elif sandbox.uid is None:
-        missing.append("killing child processes: a process that replaced its whole environment and left "
-                       "the worker's session is not found")
+        missing.append(
+            "killing child processes: a process that replaced its whole environment and left "
+            "the worker's session is not found"
+        )
     if student.survivors:
         missing.append(f"no survivors: {student.survivors} process(es) of the submission could not be ended")
-    return {"in_force": {k: v for k, v in seen.items() if k != "hidden_files_readable"},
-            "not_in_force": missing}
+    return {"in_force": {k: v for k, v in seen.items() if k != "hidden_files_readable"}, "not_in_force": missing}
 
 
 def _regular(path) -> bool:

@@ -27,8 +27,9 @@ def add_command(commands) -> None:
     parser = commands.add_parser("hint", help="show the next hint for a task (make hint TASK=add_noise)")
     parser.add_argument("assignment", help="assignment id, e.g. ch01_forward")
     parser.add_argument("task", nargs="?", default=None, help="the function you are writing, e.g. add_noise")
-    parser.add_argument("--reset", action="store_true",
-                        help="start again from the first hint (for the task, or for every task)")
+    parser.add_argument(
+        "--reset", action="store_true", help="start again from the first hint (for the task, or for every task)"
+    )
     parser.set_defaults(run=run_hint)
 
 
@@ -58,8 +59,10 @@ def next_hint(assignment: Assignment, task_name: str, state: Path) -> str:
         return f"{task_name} has no hints."
     if shown == len(hints):
         listed = "\n".join(_numbered(i, len(hints), hint) for i, hint in enumerate(hints))
-        return (f"All {len(hints)} hints for {task_name} have been shown; here they are again:\n{listed}\n"
-                f"(python -m autograder hint {assignment.id} {task_name} --reset starts over)")
+        return (
+            f"All {len(hints)} hints for {task_name} have been shown; here they are again:\n{listed}\n"
+            f"(python -m autograder hint {assignment.id} {task_name} --reset starts over)"
+        )
     shown_counts[key] = shown + 1
     _save(state, shown_counts)
     text = _numbered(shown, len(hints), hints[shown])

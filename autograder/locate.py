@@ -8,8 +8,19 @@ from pathlib import Path
 # A source file larger than this is not a submission (and is not read whole).
 MAX_SOURCE_BYTES = 2 << 20
 # Folders that never hold the student's own work.
-SKIPPED_FOLDERS = {".git", ".venv", "venv", "env", "site-packages", "node_modules", "__pycache__",
-                   ".ipynb_checkpoints", ".tox", "build", "dist"}
+SKIPPED_FOLDERS = {
+    ".git",
+    ".venv",
+    "venv",
+    "env",
+    "site-packages",
+    "node_modules",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    ".tox",
+    "build",
+    "dist",
+}
 
 
 class CannotGrade(Exception):
@@ -39,16 +50,21 @@ def locate_submission(given: Path, filename: str) -> Located:
         candidates = sorted(_find(given, filename))
         if len(candidates) > 1:
             listed = ", ".join(str(c.relative_to(given)) for c in candidates[:5])
-            return Located(None, f"the submission holds {len(candidates)} files named {filename} ({listed}); "
-                                 f"keep only the one to grade")
+            return Located(
+                None,
+                f"the submission holds {len(candidates)} files named {filename} ({listed}); keep only the one to grade",
+            )
         if not candidates:
             notebooks = sorted(_find(given, Path(filename).stem + ".ipynb"))
             if notebooks:
                 return Located(notebooks[0], _notebook_reason(notebooks[0], filename))
             return Located(None, f"the submission holds no file named {filename}")
         if not _inside(candidates[0], given):
-            return Located(None, f"{candidates[0].relative_to(given)} lies outside the submission "
-                                 f"(through a link); submit the file itself")
+            return Located(
+                None,
+                f"{candidates[0].relative_to(given)} lies outside the submission "
+                f"(through a link); submit the file itself",
+            )
         given = candidates[0]
     return _check_file(given, filename)
 
@@ -75,8 +91,9 @@ def _check_file(path: Path, filename: str) -> Located:  # noqa: PLR0911 - one re
         return Located(path, _notebook_reason(path, filename))
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
-        return Located(None, f"{path.name} is {size / 2**20:.1f} MB; a source file over "
-                             f"{MAX_SOURCE_BYTES >> 20} MB is not graded")
+        return Located(
+            None, f"{path.name} is {size / 2**20:.1f} MB; a source file over {MAX_SOURCE_BYTES >> 20} MB is not graded"
+        )
     data = path.read_bytes()
     if not data.strip():
         return Located(path, f"{path.name} is empty: there is nothing to grade")
@@ -90,11 +107,14 @@ def _check_file(path: Path, filename: str) -> Located:  # noqa: PLR0911 - one re
         data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return Located(path, f"{path.name} is not UTF-8 text (line {line} has a byte Python cannot "
-                             f"read); save it as UTF-8")
+        return Located(
+            path, f"{path.name} is not UTF-8 text (line {line} has a byte Python cannot read); save it as UTF-8"
+        )
     return Located(path)
 
 
 def _notebook_reason(path: Path, filename: str) -> str:
-    return (f"{path.name} is a Jupyter notebook, but this grader takes {filename}; export it "
-            f"(File > Save and Export Notebook As > Python) or grade it through nbgrader")
+    return (
+        f"{path.name} is a Jupyter notebook, but this grader takes {filename}; export it "
+        f"(File > Save and Export Notebook As > Python) or grade it through nbgrader"
+    )

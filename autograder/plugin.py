@@ -152,8 +152,7 @@ def feedback_for(excinfo) -> str:
     if isinstance(error, pytest.fail.Exception):
         return str(error)
     # A check tripped over something the student's code returned.
-    return (f"the check could not use what your code returned "
-            f"({type(error).__name__}: {str(error)[:200]})")
+    return f"the check could not use what your code returned ({type(error).__name__}: {str(error)[:200]})"
 
 
 def _marker_arg(item, name, default):

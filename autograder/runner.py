@@ -39,11 +39,38 @@ from autograder.sandbox.account import (
 WORKER = Path(__file__).parent / "sandbox" / "worker.py"
 # Modules the worker loads before it drops privileges, so a submission may use
 # them even where the sandbox user cannot read the interpreter's own folders.
-PRELOAD = ["numpy.random", "numpy.lib.format", "zlib", "math", "random", "time", "functools",
-           "itertools", "collections", "typing", "copy", "warnings",
-           "dataclasses", "numpy.linalg", "numpy.fft",
-           "pathlib", "json", "statistics", "fractions", "decimal", "heapq", "string", "pprint",
-           "csv", "glob", "tempfile", "shutil", "subprocess", "signal", "queue"]
+PRELOAD = [
+    "numpy.random",
+    "numpy.lib.format",
+    "zlib",
+    "math",
+    "random",
+    "time",
+    "functools",
+    "itertools",
+    "collections",
+    "typing",
+    "copy",
+    "warnings",
+    "dataclasses",
+    "numpy.linalg",
+    "numpy.fft",
+    "pathlib",
+    "json",
+    "statistics",
+    "fractions",
+    "decimal",
+    "heapq",
+    "string",
+    "pprint",
+    "csv",
+    "glob",
+    "tempfile",
+    "shutil",
+    "subprocess",
+    "signal",
+    "queue",
+]
 # A function that runs past its time limit or ends its process this many times
 # is not run again: each such call costs a limit's wait or a fresh import.
 STRIKES = 2
@@ -97,8 +124,7 @@ class IsolatedSubmission:
     before the next call, like ``np.random.seed(s)`` would in-process.
     """
 
-    def __init__(self, path: Path | None, module: str, limits: Limits, sandbox: Sandbox,
-                 rejected: str | None = None):
+    def __init__(self, path: Path | None, module: str, limits: Limits, sandbox: Sandbox, rejected: str | None = None):
         self.path = path
         self.module = module
         self.limits = limits
@@ -131,16 +157,17 @@ class IsolatedSubmission:
         if self.rejected:
             raise SubmissionDidNotImport(self.rejected)
         if self._strikes.get(function, 0) >= STRIKES:
-            raise StudentError(f"not run: {function} already ran past the time limit or ended "
-                               f"the process running your code {STRIKES} times")
+            raise StudentError(
+                f"not run: {function} already ran past the time limit or ended "
+                f"the process running your code {STRIKES} times"
+            )
         self._time_left_in(function)  # both raise when the time is used up, before any import
         self._time_left()
         worker = self._worker()
         seed, self._seed = self._seed, None
         blobs: list[bytes] = []
         specs = [wire.encode(arg, blobs) for arg in args]
-        header = {"op": op, "function": function, "args": specs, "seed": seed,
-                  "return_args": return_args}
+        header = {"op": op, "function": function, "args": specs, "seed": seed, "return_args": return_args}
         seconds = min(self.limits.call_seconds, self._time_left(), self._time_left_in(function))
         started = time.monotonic()
         try:
@@ -148,19 +175,20 @@ class IsolatedSubmission:
         except TimeoutError:
             self._strike(function)
             if seconds < self.limits.call_seconds:
-                raise StudentError(f"{function} was stopped: it used up the time your code may take "
-                                   f"({self.limits.function_seconds:g} s per function, "
-                                   f"{self.limits.total_seconds:g} s in total)") from None
-            raise StudentError(f"{function} did not finish within the time limit of "
-                               f"{self.limits.call_seconds:g} s") from None
+                raise StudentError(
+                    f"{function} was stopped: it used up the time your code may take "
+                    f"({self.limits.function_seconds:g} s per function, "
+                    f"{self.limits.total_seconds:g} s in total)"
+                ) from None
+            raise StudentError(
+                f"{function} did not finish within the time limit of {self.limits.call_seconds:g} s"
+            ) from None
         except _WorkerDied as died:
             self._strike(function)
-            raise StudentError(f"the process running your code ended during {function} "
-                               f"({died})") from None
+            raise StudentError(f"the process running your code ended during {function} ({died})") from None
         except wire.WireError as error:
             self._stop()
-            raise StudentError(f"{function} sent back something that is not plain data "
-                               f"({error})") from None
+            raise StudentError(f"{function} sent back something that is not plain data ({error})") from None
         finally:
             self._spent += time.monotonic() - started
             self._spent_in[function] = self._spent_in.get(function, 0.0) + time.monotonic() - started
@@ -188,15 +216,17 @@ class IsolatedSubmission:
     def _time_left(self) -> float:
         left = self.limits.total_seconds - self._spent
         if left <= 0:
-            raise StudentError(f"not run: your code already used the {self.limits.total_seconds:g} s "
-                               f"it may take in total")
+            raise StudentError(
+                f"not run: your code already used the {self.limits.total_seconds:g} s it may take in total"
+            )
         return left
 
     def _time_left_in(self, function: str) -> float:
         left = self.limits.function_seconds - self._spent_in.get(function, 0.0)
         if left <= 0:
-            raise StudentError(f"not run: {function} already took the {self.limits.function_seconds:g} s "
-                               f"its calls may take in total")
+            raise StudentError(
+                f"not run: {function} already took the {self.limits.function_seconds:g} s its calls may take in total"
+            )
         return left
 
     def _strike(self, function: str) -> None:
@@ -217,8 +247,7 @@ class IsolatedSubmission:
                 self.protections = self._process.protections or self.protections
                 self._output.append(self._process.take_output())
                 self._stop()
-                reason = ("took longer than " f"{seconds:g} s"
-                          if isinstance(error, TimeoutError) else f"ended ({error})")
+                reason = f"took longer than {seconds:g} s" if isinstance(error, TimeoutError) else f"ended ({error})"
                 self.import_error = f"importing {self.module}.py {reason}"
                 raise SubmissionDidNotImport(self.import_error) from None
             finally:
@@ -276,17 +305,29 @@ class _Worker:
                 os.chown(path, self.sandbox.uid, self.sandbox.gid)
             os.chmod(self.workdir, 0o700)
         config = {
-            "submission": str(self.submission), "module": self.module, "workdir": str(self.workdir),
-            "library_paths": library_paths(), "drop": drop, "unreadable": list(self.sandbox.unreadable),
-            "limits": {"memory_mb": self.limits.memory_mb, "cpu_seconds": self.limits.cpu_seconds,
-                       "file_mb": self.limits.file_mb, "processes": self.limits.processes}
-            if self.sandbox.rlimits else None,
+            "submission": str(self.submission),
+            "module": self.module,
+            "workdir": str(self.workdir),
+            "library_paths": library_paths(),
+            "drop": drop,
+            "unreadable": list(self.sandbox.unreadable),
+            "limits": {
+                "memory_mb": self.limits.memory_mb,
+                "cpu_seconds": self.limits.cpu_seconds,
+                "file_mb": self.limits.file_mb,
+                "processes": self.limits.processes,
+            }
+            if self.sandbox.rlimits
+            else None,
             "preload": PRELOAD + (["matplotlib", "matplotlib.pyplot"] if _mentions_matplotlib(self.submission) else []),
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", str(WORKER), json.dumps(config)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=self.workdir, env=_scrubbed_environment(self.workdir, self.token),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=self.workdir,
+            env=_scrubbed_environment(self.workdir, self.token),
             start_new_session=(os.name == "posix"),
         )
         threading.Thread(target=self._read_replies, daemon=True).start()
@@ -300,8 +341,11 @@ class _Worker:
 
     def _checked(self, protections: dict) -> dict:
         """The worker's own report, with its user confirmed from outside where /proc allows."""
-        protections = {key: protections[key] for key in ("resource_limits", "limits", "privileges_dropped",
-                                                         "hidden_files_readable") if key in protections}
+        protections = {
+            key: protections[key]
+            for key in ("resource_limits", "limits", "privileges_dropped", "hidden_files_readable")
+            if key in protections
+        }
         if self.sandbox.uid is not None:
             uids = uids_of(self.proc.pid)
             if uids is not None:
@@ -352,8 +396,12 @@ class _Worker:
                 name = signal.Signals(-code).name
             except ValueError:
                 name = f"signal {-code}"
-            hint = {"SIGKILL": " - often the memory limit", "SIGXCPU": " - the CPU time limit",
-                    "SIGXFSZ": " - the file size limit", "SIGSEGV": ""}.get(name, "")
+            hint = {
+                "SIGKILL": " - often the memory limit",
+                "SIGXCPU": " - the CPU time limit",
+                "SIGXFSZ": " - the file size limit",
+                "SIGSEGV": "",
+            }.get(name, "")
             return f"killed by {name}{hint}"
         return f"exit code {code}"
 
@@ -408,11 +456,18 @@ class _BoundedBuffer:
 def _scrubbed_environment(workdir: Path, token: str) -> dict:
     env = {
         TOKEN_VARIABLE: token,
-        "HOME": str(workdir), "TMPDIR": str(workdir), "PATH": os.defpath,
-        "LANG": "C.UTF-8", "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0",
-        "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(workdir),
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "PATH": os.defpath,
+        "LANG": "C.UTF-8",
+        "PYTHONIOENCODING": "utf-8",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(workdir),
         # One thread: faster start-up and no thread pool in the process count.
-        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
     }
     for keep in ("SYSTEMROOT", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if keep in os.environ:
@@ -455,8 +510,9 @@ def _where(frames) -> str:
     lines = []
     for frame in frames[-3:]:
         if isinstance(frame, dict):
-            lines.append(f"  line {frame.get('line')}, in {str(frame.get('function'))[:60]}: "
-                         f"{str(frame.get('code'))[:160]}")
+            lines.append(
+                f"  line {frame.get('line')}, in {str(frame.get('function'))[:60]}: {str(frame.get('code'))[:160]}"
+            )
     return "\n" + "\n".join(lines) if lines else ""
 
 

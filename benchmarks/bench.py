@@ -36,28 +36,38 @@ def main(argv=None) -> int:
     work = args.workdir.resolve()
     work.mkdir(parents=True, exist_ok=True)
     notes: list[str] = []
-    report = {"schema": 1, "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "machine": measure.machine(), "versions": versions(), "settings": vars_of(args), "notes": notes}
+    report = {
+        "schema": 1,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "machine": measure.machine(),
+        "versions": versions(),
+        "settings": vars_of(args),
+        "notes": notes,
+    }
 
     report["single"] = {"autograder": bench_single(work, args)}
     if args.skip_nbgrader:
         notes.append("nbgrader rows skipped: --skip-nbgrader")
     elif not nbgrader_course.nbgrader_available():
-        notes.append("nbgrader rows skipped: the nbgrader extra is not installed "
-                     "(pip install -e '.[nbgrader]', or run make bench, which tries to install it)")
+        notes.append(
+            "nbgrader rows skipped: the nbgrader extra is not installed "
+            "(pip install -e '.[nbgrader]', or run make bench, which tries to install it)"
+        )
     else:
         course, description = build_nbgrader_course(work / "nbgrader", args.nb_batch)
         notes.append(f"nbgrader course: {description}")
         report["single"]["nbgrader"] = bench_nbgrader_single(course, args)
-        report["single"]["ratio"] = round(report["single"]["nbgrader"]["median_s"]
-                                          / report["single"]["autograder"]["median_s"], 2)
+        report["single"]["ratio"] = round(
+            report["single"]["nbgrader"]["median_s"] / report["single"]["autograder"]["median_s"], 2
+        )
 
     report["batch"] = bench_batch(work, args, notes)
     if "nbgrader" in report["single"]:
         report["batch"]["nbgrader"] = bench_nbgrader_batch(work / "nbgrader", args)
         for row in report["batch"].get("grade_all", []):
-            row["ratio_vs_nbgrader"] = round(report["batch"]["nbgrader"]["per_submission_s"]
-                                             / row["per_submission_s"], 2)
+            row["ratio_vs_nbgrader"] = round(
+                report["batch"]["nbgrader"]["per_submission_s"] / row["per_submission_s"], 2
+            )
     report["targets"] = check_targets(report)
     if hasattr(os, "getloadavg"):
         report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -75,8 +85,11 @@ def parse(argv):
     parser.add_argument("--batch", type=int, default=50, help="submissions in the grade-all batch (default 50)")
     parser.add_argument("--nb-batch", type=int, default=10, help="of those, graded by nbgrader (default 10)")
     parser.add_argument("--memory-runs", type=int, default=3, help="runs for peak memory (default 3)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: 2 timed runs, 1 memory run, a batch of at most 6, nbgrader on 2")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 2 timed runs, 1 memory run, a batch of at most 6, nbgrader on 2",
+    )
     parser.add_argument("--skip-nbgrader", action="store_true", help="leave out the nbgrader rows")
     parser.add_argument("--workdir", type=Path, default=ROOT / "build" / "bench", help="scratch folder")
     parser.add_argument("--out", type=Path, default=None, help="the JSON file (default WORKDIR/bench.json)")
@@ -95,8 +108,17 @@ def vars_of(args) -> dict:
 
 # -- 1. one submission ------------------------------------------------------------------
 def grade_command(submission: Path, results: Path) -> list[str]:
-    return ["-m", "autograder", "grade", ASSIGNMENT, "--submission", str(submission),
-            "--results", str(results), "--quiet"]
+    return [
+        "-m",
+        "autograder",
+        "grade",
+        ASSIGNMENT,
+        "--submission",
+        str(submission),
+        "--results",
+        str(results),
+        "--quiet",
+    ]
 
 
 def bench_single(work: Path, args) -> dict:
@@ -105,8 +127,9 @@ def bench_single(work: Path, args) -> dict:
     def full_marks(_run):
         data = json.loads(results.read_text())
         if data["score"] != data["max_score"] or not data["max_score"]:
-            failed = "\n".join(f"  {t['name']}: {t['output'][:300]}" for t in data["tests"]
-                               if t["score"] < t["max_score"])
+            failed = "\n".join(
+                f"  {t['name']}: {t['output'][:300]}" for t in data["tests"] if t["score"] < t["max_score"]
+            )
             raise measure.CommandFailed(f"the reference scored {data['score']} / {data['max_score']}:\n{failed}")
         in_process.append(data["extra_data"]["seconds"])
 
@@ -154,17 +177,26 @@ def bench_nbgrader_batch(course: Path, args) -> dict:
     short = [s for s, kind in submissions.batch(args.nb_batch) if kind == "reference" and graded[s][0] != graded[s][1]]
     if short:
         raise measure.CommandFailed(f"nbgrader gave copies of the reference less than full marks: {short}")
-    return {"submissions": args.nb_batch, "wall_s": round(done.seconds, 3), "cpu_s": round(done.cpu_seconds, 3),
-            "per_second": round(args.nb_batch / done.seconds, 3),
-            "per_submission_s": round(done.seconds / args.nb_batch, 4),
-            "command": "nbgrader " + " ".join(command[3:])}
+    return {
+        "submissions": args.nb_batch,
+        "wall_s": round(done.seconds, 3),
+        "cpu_s": round(done.cpu_seconds, 3),
+        "per_second": round(args.nb_batch / done.seconds, 3),
+        "per_submission_s": round(done.seconds / args.nb_batch, 4),
+        "command": "nbgrader " + " ".join(command[3:]),
+    }
 
 
 # -- 3. batches -------------------------------------------------------------------------
 def grade_all_options() -> str | None:
     """The help text of ``grade-all``, or None when this checkout has no such command."""
-    done = subprocess.run([sys.executable, "-m", "autograder", "grade-all", "--help"], cwd=ROOT,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "grade-all", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return done.stdout if done.returncode == 0 else None
 
 
@@ -188,14 +220,21 @@ def bench_batch(work: Path, args, notes: list[str]) -> dict:
     rows = []
     for jobs in counts:
         out = folder / f"results-{jobs or 'default'}"
-        command = ["-m", "autograder", "grade-all", ASSIGNMENT, str(folder / "submissions"),
-                   "--out", str(out)] + (["--jobs", str(jobs)] if jobs else [])
+        command = ["-m", "autograder", "grade-all", ASSIGNMENT, str(folder / "submissions"), "--out", str(out)] + (
+            ["--jobs", str(jobs)] if jobs else []
+        )
         done = measure.run([sys.executable, *command], ROOT)
         check_gradebook(out / "grades.csv", pairs)
-        rows.append({"jobs": jobs, "wall_s": round(done.seconds, 3), "cpu_s": round(done.cpu_seconds, 3),
-                     "per_second": round(len(pairs) / done.seconds, 3),
-                     "per_submission_s": round(done.seconds / len(pairs), 4),
-                     "command": "python " + " ".join(command)})
+        rows.append(
+            {
+                "jobs": jobs,
+                "wall_s": round(done.seconds, 3),
+                "cpu_s": round(done.cpu_seconds, 3),
+                "per_second": round(len(pairs) / done.seconds, 3),
+                "per_submission_s": round(done.seconds / len(pairs), 4),
+                "command": "python " + " ".join(command),
+            }
+        )
     row["grade_all"] = rows
     return row
 
@@ -212,8 +251,9 @@ def check_gradebook(path: Path, pairs) -> None:
     if short:
         results = json.loads((path.parent / short[0] / "results.json").read_text())
         why = next((t["output"][:300] for t in results["tests"] if t["score"] < t["max_score"]), results["output"])
-        raise measure.CommandFailed(f"grade-all gave copies of the reference less than full marks: {short}; "
-                                    f"{short[0]} failed with: {why}")
+        raise measure.CommandFailed(
+            f"grade-all gave copies of the reference less than full marks: {short}; {short[0]} failed with: {why}"
+        )
 
 
 # -- the table ----------------------------------------------------------------------------
@@ -233,10 +273,15 @@ def check_targets(report) -> dict:
 def render(report) -> str:
     machine = report["machine"]
     load = machine.get("load_average_at_start")
-    lines = [f"grading speed, {report['date']}, {machine.get('cpu_model')} x {machine['cpus']} cpus, "
-             f"Python {machine['python']}" + (f", load average at start {load[0]:.2f}" if load else ""), ""]
-    lines.append("one submission (the reference)   wall s: median    min    max    IQR   cpu s   "
-                 "peak MB: process / child   nbgrader/us")
+    lines = [
+        f"grading speed, {report['date']}, {machine.get('cpu_model')} x {machine['cpus']} cpus, "
+        f"Python {machine['python']}" + (f", load average at start {load[0]:.2f}" if load else ""),
+        "",
+    ]
+    lines.append(
+        "one submission (the reference)   wall s: median    min    max    IQR   cpu s   "
+        "peak MB: process / child   nbgrader/us"
+    )
     single = report["single"]
     for name, label in (("autograder", "python -m autograder grade"), ("nbgrader", "nbgrader autograde")):
         row = single.get(name)
@@ -244,24 +289,35 @@ def render(report) -> str:
             continue
         memory = row["memory"]
         ratio = f"{single['ratio']:.1f}x" if name == "autograder" and "ratio" in single else ""
-        lines.append(f"  {label:<30} {row['median_s']:12.3f} {row['min_s']:6.3f} {row['max_s']:6.3f} "
-                     f"{row['iqr_s']:6.3f} {row['cpu_median_s']:7.3f}   {memory['process_mb']:13.1f} / "
-                     f"{memory['children_mb']:<6.1f}   {ratio}")
+        lines.append(
+            f"  {label:<30} {row['median_s']:12.3f} {row['min_s']:6.3f} {row['max_s']:6.3f} "
+            f"{row['iqr_s']:6.3f} {row['cpu_median_s']:7.3f}   {memory['process_mb']:13.1f} / "
+            f"{memory['children_mb']:<6.1f}   {ratio}"
+        )
     if "autograder" in single:
-        lines.append(f"  (of the grader's median wall time, {single['autograder']['in_process_median_s']:.3f} s "
-                     f"is grade_submission itself; the rest is start-up)")
+        lines.append(
+            f"  (of the grader's median wall time, {single['autograder']['in_process_median_s']:.3f} s "
+            f"is grade_submission itself; the rest is start-up)"
+        )
     batch = report["batch"]
-    lines += ["", f"batch of {batch['submissions']} submissions ({', '.join(batch['kinds'])})",
-              "                                      subs   wall s    cpu s   subs/s   s/sub   throughput vs nbgrader"]
+    lines += [
+        "",
+        f"batch of {batch['submissions']} submissions ({', '.join(batch['kinds'])})",
+        "                                      subs   wall s    cpu s   subs/s   s/sub   throughput vs nbgrader",
+    ]
     for row in batch.get("grade_all", []):
         label = f"grade-all --jobs {row['jobs'] or '(default)'}"
         ratio = f"{row['ratio_vs_nbgrader']:.1f}x" if "ratio_vs_nbgrader" in row else ""
-        lines.append(f"  {label:<35} {batch['submissions']:4d} {row['wall_s']:8.2f} {row['cpu_s']:8.2f} "
-                     f"{row['per_second']:8.2f} {row['per_submission_s']:7.3f}   {ratio}")
+        lines.append(
+            f"  {label:<35} {batch['submissions']:4d} {row['wall_s']:8.2f} {row['cpu_s']:8.2f} "
+            f"{row['per_second']:8.2f} {row['per_submission_s']:7.3f}   {ratio}"
+        )
     if "nbgrader" in batch:
         row = batch["nbgrader"]
-        lines.append(f"  {'nbgrader autograde (all students)':<35} {row['submissions']:4d} {row['wall_s']:8.2f} "
-                     f"{row['cpu_s']:8.2f} {row['per_second']:8.2f} {row['per_submission_s']:7.3f}")
+        lines.append(
+            f"  {'nbgrader autograde (all students)':<35} {row['submissions']:4d} {row['wall_s']:8.2f} "
+            f"{row['cpu_s']:8.2f} {row['per_second']:8.2f} {row['per_submission_s']:7.3f}"
+        )
     targets = report["targets"]["met"]
     lines += ["", "targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in targets.items())]
     lines += [f"note: {note}" for note in report["notes"]]
@@ -280,8 +336,9 @@ def versions() -> dict:
     import autograder  # noqa: PLC0415
 
     found["autograder"] = autograder.__version__
-    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     found["commit"] = done.stdout.strip() or None
     return found
 

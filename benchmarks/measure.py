@@ -55,8 +55,14 @@ def peak_memory(module_args: list[str], cwd: Path, runs: int, env=None) -> dict:
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as scratch:
             out = Path(scratch) / "rss.json"
-            done = subprocess.run([sys.executable, str(PEAK_RSS), str(out), *module_args], cwd=cwd,
-                                  capture_output=True, text=True, env=env, check=False)
+            done = subprocess.run(
+                [sys.executable, str(PEAK_RSS), str(out), *module_args],
+                cwd=cwd,
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
             if done.returncode != 0 or not out.exists():
                 raise CommandFailed(f"peak memory run of {module_args} failed:\n{done.stderr[-2000:]}")
             usage = json.loads(out.read_text())
@@ -68,13 +74,17 @@ def peak_memory(module_args: list[str], cwd: Path, runs: int, env=None) -> dict:
 def summary(seconds: list[float]) -> dict:
     """Median and spread of a list of wall times."""
     quartiles = statistics.quantiles(seconds, n=4) if len(seconds) > 1 else [seconds[0]] * 3
-    return {"runs": len(seconds), "median_s": round(statistics.median(seconds), 4),
-            "min_s": round(min(seconds), 4), "max_s": round(max(seconds), 4),
-            "iqr_s": round(quartiles[2] - quartiles[0], 4), "all_s": [round(s, 4) for s in seconds]}
+    return {
+        "runs": len(seconds),
+        "median_s": round(statistics.median(seconds), 4),
+        "min_s": round(min(seconds), 4),
+        "max_s": round(max(seconds), 4),
+        "iqr_s": round(quartiles[2] - quartiles[0], 4),
+        "all_s": [round(s, 4) for s in seconds],
+    }
 
 
-def repeat(command: list[str], cwd: Path, runs: int, warmup: int = 1, check=None,
-           env=None) -> tuple[dict, list[Run]]:
+def repeat(command: list[str], cwd: Path, runs: int, warmup: int = 1, check=None, env=None) -> tuple[dict, list[Run]]:
     """Time ``runs`` runs after ``warmup`` untimed ones (file caches, .pyc files)."""
     for _ in range(warmup):
         run(command, cwd, check, env)
@@ -95,8 +105,13 @@ def machine() -> dict:
     """What the numbers were measured on."""
     import platform  # noqa: PLC0415 - only needed here
 
-    info = {"platform": platform.platform(), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "python": platform.python_version(), "implementation": platform.python_implementation()}
+    info = {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+    }
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
             names = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]

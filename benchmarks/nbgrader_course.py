@@ -20,26 +20,41 @@ ASSIGNMENT = "ch01_forward"
 
 # The minimal course's test cells: the public checks, one cell per task.
 MINIMAL_TESTS = {
-    "cosine_schedule": (2, "alpha_bar = cosine_schedule(1000)\n"
-                           "assert alpha_bar.shape == (1001,)\n"
-                           "assert abs(alpha_bar[0] - 1) < 1e-12 and alpha_bar[-1] < 1e-12\n"),
-    "add_noise": (2, "x0 = np.linspace(-1, 1, 192).reshape(8, 8, 3)\n"
-                     "np.random.seed(0)\n"
-                     "xt, eps = add_noise(x0, 0.5)\n"
-                     "assert np.allclose(xt, np.sqrt(0.5) * x0 + np.sqrt(0.5) * eps)\n"
-                     "assert np.allclose(eps, np.random.RandomState(0).randn(8, 8, 3))\n"),
-    "betas_from_alpha_bar": (2, "alpha_bar = np.cos(np.linspace(0, 1, 11) * np.pi / 2) ** 2\n"
-                                "betas = betas_from_alpha_bar(alpha_bar)\n"
-                                "assert betas.shape == (10,)\n"
-                                "assert np.allclose(np.cumprod(1 - betas), alpha_bar[1:])\n"),
-    "noise_step": (2, "x = np.linspace(-1, 1, 192).reshape(8, 8, 3)\n"
-                      "np.random.seed(1)\n"
-                      "x_t, eps = noise_step(x, 0.1)\n"
-                      "assert np.allclose(x_t, np.sqrt(0.9) * x + np.sqrt(0.1) * eps)\n"),
-    "remove_noise": (2, "x0 = np.linspace(-1, 1, 192).reshape(8, 8, 3)\n"
-                        "eps = np.random.RandomState(2).randn(8, 8, 3)\n"
-                        "xt = np.sqrt(0.3) * x0 + np.sqrt(0.7) * eps\n"
-                        "assert np.allclose(remove_noise(xt, eps, 0.3), x0)\n"),
+    "cosine_schedule": (
+        2,
+        "alpha_bar = cosine_schedule(1000)\n"
+        "assert alpha_bar.shape == (1001,)\n"
+        "assert abs(alpha_bar[0] - 1) < 1e-12 and alpha_bar[-1] < 1e-12\n",
+    ),
+    "add_noise": (
+        2,
+        "x0 = np.linspace(-1, 1, 192).reshape(8, 8, 3)\n"
+        "np.random.seed(0)\n"
+        "xt, eps = add_noise(x0, 0.5)\n"
+        "assert np.allclose(xt, np.sqrt(0.5) * x0 + np.sqrt(0.5) * eps)\n"
+        "assert np.allclose(eps, np.random.RandomState(0).randn(8, 8, 3))\n",
+    ),
+    "betas_from_alpha_bar": (
+        2,
+        "alpha_bar = np.cos(np.linspace(0, 1, 11) * np.pi / 2) ** 2\n"
+        "betas = betas_from_alpha_bar(alpha_bar)\n"
+        "assert betas.shape == (10,)\n"
+        "assert np.allclose(np.cumprod(1 - betas), alpha_bar[1:])\n",
+    ),
+    "noise_step": (
+        2,
+        "x = np.linspace(-1, 1, 192).reshape(8, 8, 3)\n"
+        "np.random.seed(1)\n"
+        "x_t, eps = noise_step(x, 0.1)\n"
+        "assert np.allclose(x_t, np.sqrt(0.9) * x + np.sqrt(0.1) * eps)\n",
+    ),
+    "remove_noise": (
+        2,
+        "x0 = np.linspace(-1, 1, 192).reshape(8, 8, 3)\n"
+        "eps = np.random.RandomState(2).randn(8, 8, 3)\n"
+        "xt = np.sqrt(0.3) * x0 + np.sqrt(0.7) * eps\n"
+        "assert np.allclose(remove_noise(xt, eps, 0.3), x0)\n",
+    ),
 }
 
 
@@ -123,7 +138,8 @@ def _minimal_course(root: Path, submissions) -> None:
     import nbformat  # noqa: PLC0415 - optional extra
 
     (root / "nbgrader_config.py").write_text(
-        f"c = get_config()\nc.CourseDirectory.root = {str(root)!r}\n", encoding="utf-8")
+        f"c = get_config()\nc.CourseDirectory.root = {str(root)!r}\n", encoding="utf-8"
+    )
     (root / "source" / ASSIGNMENT).mkdir(parents=True)
     reference = next(source for kind, source in submissions.values() if kind == "reference")
     nbformat.write(_minimal_notebook(reference), root / "source" / ASSIGNMENT / "forward.ipynb")
@@ -138,8 +154,13 @@ def _minimal_notebook(source: str):
     from nbformat import v4  # noqa: PLC0415 - optional extra
 
     def cell(text, grade_id, points=None):
-        meta = {"grade": points is not None, "solution": points is None, "locked": points is not None,
-                "grade_id": grade_id, "schema_version": 3}
+        meta = {
+            "grade": points is not None,
+            "solution": points is None,
+            "locked": points is not None,
+            "grade_id": grade_id,
+            "schema_version": 3,
+        }
         if points is not None:
             meta["points"] = points
         return v4.new_code_cell(text, metadata={"nbgrader": meta})
@@ -163,8 +184,14 @@ def environment() -> dict:
 
 
 def nbgrader(root: Path, *args: str) -> None:
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, capture_output=True, text=True,
-                          env=environment(), check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=environment(),
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{done.stderr[-3000:]}")
 

@@ -26,8 +26,11 @@ def main() -> int:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-    usage = {"self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-             "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "exit": code}
+    usage = {
+        "self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        "exit": code,
+    }
     with open(out, "w", encoding="utf-8") as handle:
         json.dump(usage, handle)
     return code

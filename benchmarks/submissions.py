@@ -24,8 +24,11 @@ MISTAKES = {
 def variants() -> dict[str, str]:
     """Source text of every kind of submission, by name."""
     reference = REFERENCE.read_text(encoding="utf-8")
-    sources = {"reference": reference, "stub": STUB.read_text(encoding="utf-8"),
-               "no_import": "import numpy_not_installed_anywhere\n" + reference}
+    sources = {
+        "reference": reference,
+        "stub": STUB.read_text(encoding="utf-8"),
+        "no_import": "import numpy_not_installed_anywhere\n" + reference,
+    }
     for name, (right, wrong) in MISTAKES.items():
         if right not in reference:
             raise ValueError(f"the reference changed: {right!r} is gone, update benchmarks/submissions.py")

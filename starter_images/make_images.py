@@ -46,8 +46,11 @@ def draw_scene(side: int) -> np.ndarray:
     ground = _mix(GROUND_NEAR, GROUND_FRONT, np.clip((y - ground_line) / (1 - ground_line), 0, 1))
     colour = np.where((y > ground_line)[..., None], ground, colour)
     colour = _paint(colour, _tree_trunk(x, y), TRUNK)
-    colour = _paint(colour, _disc(x, y, 0.24, 0.49, 0.07) | _disc(x, y, 0.205, 0.535, 0.055)
-                    | _disc(x, y, 0.275, 0.535, 0.055), LEAVES)
+    colour = _paint(
+        colour,
+        _disc(x, y, 0.24, 0.49, 0.07) | _disc(x, y, 0.205, 0.535, 0.055) | _disc(x, y, 0.275, 0.535, 0.055),
+        LEAVES,
+    )
     # Average each SUPERSAMPLE x SUPERSAMPLE block into one pixel.
     blocks = colour.reshape(side, SUPERSAMPLE, side, SUPERSAMPLE, 3).mean(axis=(1, 3))
     return np.clip(np.round(blocks), 0, 255).astype(np.uint8)

@@ -124,8 +124,9 @@ def test_a_dying_grader_process_costs_only_its_own_submission(tmp_path, ch01):
     for student in ("crash", "ok1", "ok2"):
         (tmp_path / student).mkdir()
         shutil.copyfile(ch01.solution, tmp_path / student / "forward.py")
-    outcomes = grade_all(ch01, find_submissions(tmp_path), jobs=2, suites=("public",), progress=False,
-                         grader=dies_on_crash)
+    outcomes = grade_all(
+        ch01, find_submissions(tmp_path), jobs=2, suites=("public",), progress=False, grader=dies_on_crash
+    )
     by_student = {o.student: o for o in outcomes}
     assert by_student["crash"].status == "error" and by_student["crash"].report.score == 0
     assert "died twice" in by_student["crash"].report.output

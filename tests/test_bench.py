@@ -11,9 +11,24 @@ def test_quick_bench_writes_its_table_as_json(tmp_path):
     """a smoke run measures the reference, records machine and versions, and says what it skipped."""
     out = tmp_path / "bench.json"
     done = subprocess.run(
-        [sys.executable, str(PROJECT_ROOT / "benchmarks" / "bench.py"), "--quick", "--batch", "2",
-         "--skip-nbgrader", "--workdir", str(tmp_path / "work"), "--out", str(out)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            str(PROJECT_ROOT / "benchmarks" / "bench.py"),
+            "--quick",
+            "--batch",
+            "2",
+            "--skip-nbgrader",
+            "--workdir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     data = json.loads(out.read_text())
     single = data["single"]["autograder"]

@@ -19,8 +19,7 @@ def test_grade_writes_results_and_exits_zero_even_with_zero_points(ch01, tmp_pat
 
 def test_full_marks_need_no_pointer(ch01, tmp_path, capsys):
     """the reference's table shows every task passed and no pointer to the figures."""
-    code = main(["grade", "ch01_forward", "--submission", str(ch01.solution),
-                 "--results", str(tmp_path / "r.json")])
+    code = main(["grade", "ch01_forward", "--submission", str(ch01.solution), "--results", str(tmp_path / "r.json")])
     printed = capsys.readouterr().out
     assert code == 0
     assert all(f"{task}" in printed for task in ch01.task_names)
@@ -29,8 +28,9 @@ def test_full_marks_need_no_pointer(ch01, tmp_path, capsys):
 
 def test_nothing_to_grade_exits_two_with_one_line(tmp_path, capsys):
     """a missing path is not a grade: exit status 2 and a one-line reason on stderr."""
-    code = main(["grade", "ch01_forward", "--submission", str(tmp_path / "nowhere.py"),
-                 "--results", str(tmp_path / "r.json")])
+    code = main(
+        ["grade", "ch01_forward", "--submission", str(tmp_path / "nowhere.py"), "--results", str(tmp_path / "r.json")]
+    )
     error = capsys.readouterr().err
     assert code == 2
     assert error.count("\n") == 1 and "no such file or folder" in error

@@ -29,29 +29,29 @@ STRIP = figures.StripLayout.for_image((128, 128))
 COMPARISON = figures.StripLayout.for_image((128, 128), rows=2)
 
 # Wrong versions: the reference with one function redefined at the end of the file.
-FORGOT_SQRT = '''
+FORGOT_SQRT = """
 def add_noise(x0, alpha_bar_t):
     eps = np.random.randn(*x0.shape)
     return alpha_bar_t * x0 + (1 - alpha_bar_t) * eps, eps
-'''
-SWAPPED_WEIGHTS = '''
+"""
+SWAPPED_WEIGHTS = """
 def add_noise(x0, alpha_bar_t):
     eps = np.random.randn(*x0.shape)
     return np.sqrt(1 - alpha_bar_t) * x0 + np.sqrt(alpha_bar_t) * eps, eps
-'''
-REMOVE_NOISE_FORGOT_SQRT = '''
+"""
+REMOVE_NOISE_FORGOT_SQRT = """
 def remove_noise(xt, eps, alpha_bar_t):
     return (xt - (1 - alpha_bar_t) * eps) / alpha_bar_t
-'''
-SHORT_SCHEDULE = '''
+"""
+SHORT_SCHEDULE = """
 def cosine_schedule(T=1000):
     return np.cos(np.linspace(0, 1, T) * np.pi / 2) ** 2
-'''
+"""
 # Only the first task done: the stub with a working schedule.
-SCHEDULE_DONE = '''
+SCHEDULE_DONE = """
 def cosine_schedule(T=1000):
     return np.cos(np.linspace(0, 1, T + 1) * np.pi / 2) ** 2
-'''
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -170,7 +170,7 @@ def test_compare_rows_match_for_the_reference_and_differ_for_a_wrong_add_noise(r
 def _panels(image, row):
     """The pixels of one row of a comparison's image panels (titles and row label left out)."""
     top = COMPARISON.top + row * (figures.TITLE_HEIGHT + COMPARISON.panel_h) + figures.TITLE_HEIGHT
-    return image[top:top + COMPARISON.panel_h, COMPARISON.left:]
+    return image[top : top + COMPARISON.panel_h, COMPARISON.left :]
 
 
 def test_forgotten_square_roots_change_strip_histograms_and_gif(reference_run, forgot_sqrt_run):
@@ -283,13 +283,22 @@ def test_command_runs_headless_in_a_fresh_process(ch01, tmp_path):
     """python -m autograder figures works with no display and never imports pyplot."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env["MPLBACKEND"] = "Agg"
-    script = ("import runpy, sys; sys.argv = ['autograder', 'figures', 'ch01_forward', '--submission', "
-              f"{str(ch01.solution)!r}, '--out', {str(tmp_path)!r}]\n"
-              "try:\n    runpy.run_module('autograder', run_name='__main__')\n"
-              "except SystemExit as done:\n    print('pyplot' if 'matplotlib.pyplot' in sys.modules else 'no pyplot')\n"
-              "    sys.exit(done.code)\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True,
-                            text=True, timeout=120, check=False)
+    script = (
+        "import runpy, sys; sys.argv = ['autograder', 'figures', 'ch01_forward', '--submission', "
+        f"{str(ch01.solution)!r}, '--out', {str(tmp_path)!r}]\n"
+        "try:\n    runpy.run_module('autograder', run_name='__main__')\n"
+        "except SystemExit as done:\n    print('pyplot' if 'matplotlib.pyplot' in sys.modules else 'no pyplot')\n"
+        "    sys.exit(done.code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("no pyplot")
     assert (tmp_path / "dial.gif").is_file() and (tmp_path / "strip.png").is_file()

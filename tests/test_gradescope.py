@@ -25,8 +25,14 @@ def root(bundle, tmp_path):
     root = tmp_path / "autograder"
     root.mkdir()
     unpack(bundle, root)
-    setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=gradescope_env(root),
-                           capture_output=True, text=True, timeout=120, check=False)
+    setup = subprocess.run(
+        ["bash", str(root / "source" / "setup.sh")],
+        env=gradescope_env(root),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert setup.returncode == 0, setup.stderr
     return root
 
@@ -37,8 +43,15 @@ def gradescope_env(root):
 
 def run_autograder(root):
     """Run the bundle's run_autograder the way Gradescope does: from /autograder, and read results.json."""
-    run = subprocess.run([str(root / "run_autograder")], cwd=root, env=gradescope_env(root),
-                         capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [str(root / "run_autograder")],
+        cwd=root,
+        env=gradescope_env(root),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return json.loads((root / "results" / "results.json").read_text())
 

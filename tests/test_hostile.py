@@ -28,8 +28,11 @@ from autograder.sandbox.account import SANDBOX_UIDS, Sandbox, processes_of_user,
 HOSTILE = Path(__file__).parent / "hostile"
 BAD = HOSTILE / "bad"
 AS_ROOT = os.name == "posix" and os.geteuid() == 0
-NEEDS_DROP = pytest.mark.skipif(not AS_ROOT, reason="needs root: without the privilege drop student code runs "
-                                                    "as the grader's user and can read and change the project")
+NEEDS_DROP = pytest.mark.skipif(
+    not AS_ROOT,
+    reason="needs root: without the privilege drop student code runs "
+    "as the grader's user and can read and change the project",
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +67,9 @@ def assert_no_more_than(trick, twin, task_lost=None):
     if task_lost is not None:
         tasks = {test.name: test.task for test in trick.tests}
         assert [n for n in mine if tasks[n] == task_lost and mine[n]] == []
-        assert {n: v for n, v in mine.items() if tasks[n] != task_lost} == \
-               {n: v for n, v in theirs.items() if tasks[n] != task_lost}
+        assert {n: v for n, v in mine.items() if tasks[n] != task_lost} == {
+            n: v for n, v in theirs.items() if tasks[n] != task_lost
+        }
 
 
 def assert_nothing_left(report):
@@ -92,8 +96,10 @@ def processes_named(marker: str) -> list[int]:
 
 # -- tricks: no points for them -------------------------------------------------------------
 
-@pytest.mark.parametrize("trick", ["patch_numpy.py", "seed_noop.py", "patch_pytest.py", "lying_array.py",
-                                   "fake_results.py"])
+
+@pytest.mark.parametrize(
+    "trick", ["patch_numpy.py", "seed_noop.py", "patch_pytest.py", "lying_array.py", "fake_results.py"]
+)
 def test_trick_on_wrong_stub_earns_exactly_the_wrong_stub(graded, trick):
     """patching numpy or pytest, a lying ndarray subclass, forged results: same checks as wrong.py."""
     assert_no_more_than(graded(trick), graded("wrong.py"))
@@ -107,8 +113,9 @@ def test_nan_earns_no_more_than_zeros(graded):
     assert graded("nan.py").score <= graded("zeros.py").score
 
 
-@pytest.mark.parametrize(("trick", "task"), [("sys_exit_in_call.py", "cosine_schedule"),
-                                             ("os_exit_in_call.py", "remove_noise")])
+@pytest.mark.parametrize(
+    ("trick", "task"), [("sys_exit_in_call.py", "cosine_schedule"), ("os_exit_in_call.py", "remove_noise")]
+)
 def test_exit_during_a_call_fails_only_that_function(graded, trick, task):
     """sys.exit / os._exit inside one function fails that function's checks; the rest match wrong.py."""
     assert_no_more_than(graded(trick), graded("wrong.py"), task_lost=task)
@@ -117,8 +124,10 @@ def test_exit_during_a_call_fails_only_that_function(graded, trick, task):
     assert any(word in output for output in outputs)
 
 
-@pytest.mark.parametrize(("trick", "reason"), [("sys_exit_at_import.py", "sys.exit(0)"),
-                                               ("os_exit_at_import.py", "importing forward.py ended")])
+@pytest.mark.parametrize(
+    ("trick", "reason"),
+    [("sys_exit_at_import.py", "sys.exit(0)"), ("os_exit_at_import.py", "importing forward.py ended")],
+)
 def test_exit_at_import_gets_zero_with_a_reason(graded, trick, reason):
     """exiting while being imported earns 0, with a one-line reason naming what happened."""
     report = graded(trick)
@@ -165,8 +174,10 @@ def test_reaching_for_the_project_earns_exactly_the_wrong_stub(graded, trick, ch
     """importing the reference by name, searching the disk for it, reading the suites: same as wrong.py."""
     stray = copies_open_to_others(ch01.solution)
     if stray:
-        pytest.skip(f"this machine has copies of the reference open to every user outside the project "
-                    f"({', '.join(stray[:3])}); the grader cannot protect those")
+        pytest.skip(
+            f"this machine has copies of the reference open to every user outside the project "
+            f"({', '.join(stray[:3])}); the grader cannot protect those"
+        )
     report = graded(trick)
     assert passed(report) == passed(graded("wrong.py"))
     assert "stolen from" not in json.dumps(report.to_json())
@@ -174,10 +185,14 @@ def test_reaching_for_the_project_earns_exactly_the_wrong_stub(graded, trick, ch
 
 # -- the grader survives, and nothing of the submission outlives it ----------------------------
 
-@pytest.mark.parametrize(("name", "task", "words"), [
-    ("loop_in_call.py", "noise_step", "time limit"),
-    ("memory_bomb.py", "add_noise", "MemoryError"),
-])
+
+@pytest.mark.parametrize(
+    ("name", "task", "words"),
+    [
+        ("loop_in_call.py", "noise_step", "time limit"),
+        ("memory_bomb.py", "add_noise", "MemoryError"),
+    ],
+)
 def test_runaway_function_fails_only_itself(graded, reference_report, name, task, words):
     """an endless loop or a memory bomb in one function fails that function; the rest match the reference."""
     report = graded(name)
@@ -244,6 +259,7 @@ def test_time_wasters_are_bounded_by_the_total_budget(graded, reference_report, 
 
 # -- nothing leaks ---------------------------------------------------------------------------
 
+
 def test_feedback_holds_no_hidden_source(graded, ch01):
     """results.json of submissions that print or raise carry no line of the hidden suites or the reference."""
     secret_lines = set()
@@ -255,6 +271,7 @@ def test_feedback_holds_no_hidden_source(graded, ch01):
 
 
 # -- nothing of the project changes; results are the grader's alone --------------------------
+
 
 def tree_digest(*folders: Path) -> str:
     digest = hashlib.sha256()
@@ -277,9 +294,25 @@ def test_vandal_changes_nothing(ch01):
 
 
 def run_cli(submission, results) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", "grade", "ch01_forward", "--submission",
-                           str(submission), "--results", str(results), "--quiet"],
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=300, check=False)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ch01_forward",
+            "--submission",
+            str(submission),
+            "--results",
+            str(results),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -306,8 +339,10 @@ def test_forged_results_are_replaced_by_the_real_ones(graded, open_folder):
     data = json.loads(written)
     assert data["score"] == graded("wrong.py").score
     assert [p.name for p in open_folder.iterdir()] == ["results.json"]
-    assert not Path("/autograder/results/results.json").exists() or \
-        "fake" not in Path("/autograder/results/results.json").read_text()
+    assert (
+        not Path("/autograder/results/results.json").exists()
+        or "fake" not in Path("/autograder/results/results.json").read_text()
+    )
 
 
 def test_results_replace_a_planted_link_and_folder(graded, tmp_path):
@@ -325,6 +360,7 @@ def test_results_replace_a_planted_link_and_folder(graded, tmp_path):
 
 # -- bad input -------------------------------------------------------------------------------
 
+
 def test_missing_submission_exits_2_with_one_line(tmp_path):
     """a path that does not exist: exit status 2 and one line on stderr, no results file."""
     done = run_cli(BAD / "missing", tmp_path / "results.json")
@@ -333,16 +369,19 @@ def test_missing_submission_exits_2_with_one_line(tmp_path):
     assert not (tmp_path / "results.json").exists()
 
 
-@pytest.mark.parametrize(("folder", "words"), [
-    ("empty", "is empty"),
-    ("binary", "binary data"),
-    ("latin1", "is not UTF-8"),
-    ("utf16", "UTF-16"),
-    ("notebook", "is a Jupyter notebook"),
-    ("two", "holds 2 files named forward.py"),
-    ("none", "holds no file named forward.py"),
-    ("not_python", "SyntaxError"),
-])
+@pytest.mark.parametrize(
+    ("folder", "words"),
+    [
+        ("empty", "is empty"),
+        ("binary", "binary data"),
+        ("latin1", "is not UTF-8"),
+        ("utf16", "UTF-16"),
+        ("notebook", "is a Jupyter notebook"),
+        ("two", "holds 2 files named forward.py"),
+        ("none", "holds no file named forward.py"),
+        ("not_python", "SyntaxError"),
+    ],
+)
 def test_bad_input_gets_zero_and_a_reason(tmp_path, folder, words):
     """broken uploads get a valid results.json with 0 points and the reason on its first line."""
     done = run_cli(BAD / folder, tmp_path / "results.json")
@@ -364,12 +403,14 @@ def test_link_to_the_reference_is_not_followed(ch01, tmp_path):
 
 # -- reproducibility -------------------------------------------------------------------------
 
+
 def test_regrading_gives_the_same_scores_and_metadata(ch01, graded):
     """two gradings of one file agree on every score and on all metadata but the time taken."""
     first, second = graded("wrong.py"), grade_submission(ch01, HOSTILE / "wrong.py")
     assert [(t.name, t.score, t.output) for t in first.tests] == [(t.name, t.score, t.output) for t in second.tests]
-    assert {k: v for k, v in first.metadata.items() if k != "seconds"} == \
-           {k: v for k, v in second.metadata.items() if k != "seconds"}
+    assert {k: v for k, v in first.metadata.items() if k != "seconds"} == {
+        k: v for k, v in second.metadata.items() if k != "seconds"
+    }
     meta = first.metadata
     assert meta["submission_sha256"] == hashlib.sha256((HOSTILE / "wrong.py").read_bytes()).hexdigest()
     assert len(meta["suite_sha256"]) == 64 and meta["seeds"]
@@ -377,6 +418,7 @@ def test_regrading_gives_the_same_scores_and_metadata(ch01, graded):
 
 
 # -- degraded machines -----------------------------------------------------------------------
+
 
 def test_missing_resource_module_is_reported(ch01, monkeypatch):
     """without the resource module grading works and the results say no resource limits were set."""
@@ -399,6 +441,7 @@ def test_running_as_the_grader_is_reported(ch01):
 
 
 # -- privilege drop (root) -------------------------------------------------------------------
+
 
 @NEEDS_DROP
 def test_kill_minus_one_as_the_sandbox_user_ends_its_processes():
@@ -427,8 +470,14 @@ def test_student_code_runs_as_an_unprivileged_user(graded):
     assert seen["uid"] == seen["euid"] == report.sandbox_uid
     assert base - SANDBOX_UIDS < seen["uid"] <= base and seen["groups"] == []
     assert {k: v for k, v in seen.items() if k.startswith(("read_", "write_", "list_", "project_"))} == {
-        "read_solution": False, "read_suites": False, "read_tests": False, "read_git": False,
-        "list_project": False, "write_project": False, "write_grader": False, "project_on_path": False}
+        "read_solution": False,
+        "read_suites": False,
+        "read_tests": False,
+        "read_git": False,
+        "list_project": False,
+        "write_project": False,
+        "write_grader": False,
+        "project_on_path": False,
+    }
     assert report.metadata["protections"]["not_in_force"] == []
     assert report.metadata["protections"]["in_force"]["privileges_dropped"] is True
-

@@ -57,8 +57,9 @@ def test_unimplemented_function_gives_the_graders_message(ch01):
 def test_failed_check_reports_on_stderr_without_code(ch01):
     """a failed check writes its name and message to stderr (a failure to nbgrader), no traceback; a pass is silent."""
     check = next(c for c in collect(ch01, "hidden") if c.function == "test_preserves_unit_variance")
-    wrong = _namespace(ch01, ("xt = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps",
-                              "print('hi')\n    xt = a * x0 + (1 - a) * eps"))
+    wrong = _namespace(
+        ch01, ("xt = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps", "print('hi')\n    xt = a * x0 + (1 - a) * eps")
+    )
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         passed = run_check(wrong, ch01.id, check.module, check.function, check.case)

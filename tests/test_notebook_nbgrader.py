@@ -30,14 +30,20 @@ pytestmark = pytest.mark.slow
 WRONG = {
     "add_noise_no_sqrt": ("xt = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps", "xt = a * x0 + (1 - a) * eps"),
     "schedule_fencepost": ("s = np.linspace(0.0, 1.0, T + 1)", "s = np.linspace(0.0, 1.0, T)"),
-    "remove_noise_multiplied": ("return (xt - np.sqrt(1 - a) * eps) / np.sqrt(a)",
-                                "return (xt - np.sqrt(1 - a) * eps) * np.sqrt(a)"),
-    "noise_step_reseeded": ("eps = np.random.randn(*x_prev.shape)",
-                            "np.random.seed(0)\n    eps = np.random.randn(*x_prev.shape)"),
+    "remove_noise_multiplied": (
+        "return (xt - np.sqrt(1 - a) * eps) / np.sqrt(a)",
+        "return (xt - np.sqrt(1 - a) * eps) * np.sqrt(a)",
+    ),
+    "noise_step_reseeded": (
+        "eps = np.random.randn(*x_prev.shape)",
+        "np.random.seed(0)\n    eps = np.random.randn(*x_prev.shape)",
+    ),
     # Right, but chatty: prints and warns. nbgrader fails a cell that writes to stderr.
-    "right_but_warns": ("eps = np.random.randn(*x0.shape)",
-                        "import warnings\n    print('drawing noise')\n    warnings.warn('debugging')\n"
-                        "    eps = np.random.randn(*x0.shape)"),
+    "right_but_warns": (
+        "eps = np.random.randn(*x0.shape)",
+        "import warnings\n    print('drawing noise')\n    warnings.warn('debugging')\n"
+        "    eps = np.random.randn(*x0.shape)",
+    ),
 }
 
 
@@ -45,14 +51,15 @@ WRONG = {
 class RoundTrip:
     course: Path
     notebook: str
-    scores: dict        # student -> {grade_id: score}
-    sources: dict       # student -> the .py file its notebook was filled from
+    scores: dict  # student -> {grade_id: score}
+    sources: dict  # student -> the .py file its notebook was filled from
 
 
 def nbgrader(course: Path, *args: str) -> None:
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run(["nbgrader", *args], check=False, cwd=course, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        ["nbgrader", *args], check=False, cwd=course, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
 
 
@@ -75,8 +82,10 @@ def round_trip(ch01, tmp_path_factory) -> RoundTrip:
     release = course / "release" / ch01.id
     name = source_notebook.name
     reference = ch01.solution.read_text(encoding="utf-8")
-    notebooks = {"reference": nbformat.read(str(source_notebook), as_version=4),
-                 "untouched": nbformat.read(str(release / name), as_version=4)}
+    notebooks = {
+        "reference": nbformat.read(str(source_notebook), as_version=4),
+        "untouched": nbformat.read(str(release / name), as_version=4),
+    }
     sources = {}
     for student, (old, new) in WRONG.items():
         assert old in reference, f"{student}: the reference no longer contains {old!r}"
@@ -172,17 +181,23 @@ def test_feedback_shows_no_hidden_test_source(round_trip, ch01):
     """the feedback HTML holds the checks' messages but none of the hidden cells' or suites' code."""
     # Lines of the suites' code, less any the students' own code may share with them.
     reference = ch01.solution.read_text(encoding="utf-8") + round_trip.sources["add_noise_no_sqrt"].read_text()
-    suite_code = [line.strip() for path in ch01.hidden_tests.glob("*.py")
-                  for line in path.read_text(encoding="utf-8").splitlines()
-                  if len(line.strip()) > 30 and not line.strip().startswith(("#", '"', "def ", "@"))
-                  and line.strip() not in reference]
+    suite_code = [
+        line.strip()
+        for path in ch01.hidden_tests.glob("*.py")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if len(line.strip()) > 30
+        and not line.strip().startswith(("#", '"', "def ", "@"))
+        and line.strip() not in reference
+    ]
     for student in ("untouched", "add_noise_no_sqrt"):
-        text = _visible_text(round_trip.course / "feedback" / student / ch01.id /
-                             round_trip.notebook.replace(".ipynb", ".html"))
+        text = _visible_text(
+            round_trip.course / "feedback" / student / ch01.id / round_trip.notebook.replace(".ipynb", ".html")
+        )
         assert "Hidden check" in text
         for secret in ("BEGIN HIDDEN TESTS", "run_check", "autograder.channels.notebook.hidden"):
             assert secret not in text
         assert [line for line in suite_code if line in text] == []
-    failed = _visible_text(round_trip.course / "feedback" / "add_noise_no_sqrt" / ch01.id /
-                           round_trip.notebook.replace(".ipynb", ".html"))
+    failed = _visible_text(
+        round_trip.course / "feedback" / "add_noise_no_sqrt" / ch01.id / round_trip.notebook.replace(".ipynb", ".html")
+    )
     assert "known mistake" in failed

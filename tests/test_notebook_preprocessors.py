@@ -25,7 +25,7 @@ def test_instructions_give_title_readme_and_each_task(draft, ch01):
     steps.instructions(draft)
     intro = draft.intro[0].source
     assert intro.startswith(f"# {ch01.title}") and "## Timesteps and the schedule" in intro
-    assert "## Working on it" not in intro   # about forward.py and make, not the notebook
+    assert "## Working on it" not in intro  # about forward.py and make, not the notebook
     for task in ch01.tasks:
         text = draft.tasks[task.name][0].source
         assert task.todo[1:] in text and all(hint in text for hint in task.hints)
@@ -58,12 +58,12 @@ def test_visible_tests_are_the_public_tests_with_their_points(draft, ch01):
     public = collect(ch01, "public")
     cells = [c for section in draft.tasks.values() for c in section]
     assert [(_meta(c)["grade_id"], _meta(c)["points"]) for c in cells] == [(c.grade_id, c.points) for c in public]
-    assert "from autograder" not in draft.setup[0].source   # students' kernels do not have the course package
+    assert "from autograder" not in draft.setup[0].source  # students' kernels do not have the course package
     namespace = {}
     exec(draft.setup[0].source, namespace)
     exec(ch01.solution.read_text(encoding="utf-8"), namespace)
     for cell in cells:
-        exec(cell.source, namespace)   # raises if a public test fails on the reference
+        exec(cell.source, namespace)  # raises if a public test fails on the reference
 
 
 def test_hidden_tests_one_cell_per_check_and_case(draft, ch01):
@@ -96,7 +96,7 @@ def test_composed_notebook_is_valid_and_worth_the_graders_points(ch01):
     assert sum(_meta(c)["points"] for c in graded) == sum(c.points for c in checks) == 123
     namespace, errors = {}, io.StringIO()
     with contextlib.redirect_stderr(errors):
-        for cell in notebook.cells[:-1]:   # all but the figure
+        for cell in notebook.cells[:-1]:  # all but the figure
             if cell.cell_type == "code":
                 exec(cell.source, namespace)
     assert errors.getvalue() == ""

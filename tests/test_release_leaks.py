@@ -42,8 +42,19 @@ def test_only_lines_the_instructions_quote_are_allowed(secrets, ch01):
     assert all(line in instructions for line in secrets.quoted)
 
 
-@pytest.mark.parametrize("plant", ["solution_in_markdown", "solution_in_code", "hidden_line",
-                                   "hidden_file", "hidden_module", "solution_path", "manifest_key", "bytecode"])
+@pytest.mark.parametrize(
+    "plant",
+    [
+        "solution_in_markdown",
+        "solution_in_code",
+        "hidden_line",
+        "hidden_file",
+        "hidden_module",
+        "solution_path",
+        "manifest_key",
+        "bytecode",
+    ],
+)
 def test_a_planted_leak_is_found(built, secrets, ch01, tmp_path, plant):
     """each kind of leak, planted in a copy of the release, makes the scan report it."""
     import shutil  # noqa: PLC0415
@@ -88,6 +99,7 @@ def test_a_leaking_release_is_not_kept(tmp_path, monkeypatch):
         build_release(tmp_path / "release")
     hits = raised.value.hits
     assert all(hit.startswith("leak.txt: ") for hit in hits)
-    assert sum(hit.startswith("leak.txt: solution line") for hit in hits) == len(secrets_of(Release.of(
-        PROJECT_ROOT, tmp_path)).solution_lines)
+    assert sum(hit.startswith("leak.txt: solution line") for hit in hits) == len(
+        secrets_of(Release.of(PROJECT_ROOT, tmp_path)).solution_lines
+    )
     assert not (tmp_path / "release").exists() and not (tmp_path / "release.partial").exists()

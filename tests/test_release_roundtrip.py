@@ -62,8 +62,13 @@ def test_make_grade_scores_the_public_checks_with_the_release_engine(student_rep
     public = grade(ch01.solution, suites=("public",))
     assert results["score"] == results["max_score"] == public.max_score
     assert results["extra_data"]["suites"] == ["public"]
-    which = subprocess.run([sys.executable, "-c", "import autograder; print(autograder.__file__)"],
-                           cwd=student_repo, capture_output=True, text=True, check=True)
+    which = subprocess.run(
+        [sys.executable, "-c", "import autograder; print(autograder.__file__)"],
+        cwd=student_repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert which.stdout.startswith(str(student_repo))
 
 
@@ -71,8 +76,23 @@ def test_engine_in_the_release_grades_without_hidden_suites(student_repo, ch01, 
     """the release's grader, asked for every suite, grades what it has: the public checks."""
     wrong = write_wrong(ch01.solution, "variance_weights", tmp_path / "wrong" / "forward.py")
     out = tmp_path / "r.json"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "ch01_forward", "--submission", str(wrong),
-                          "--results", str(out)], cwd=student_repo, capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "ch01_forward",
+            "--submission",
+            str(wrong),
+            "--results",
+            str(out),
+        ],
+        cwd=student_repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     results = json.loads(out.read_text())
     expected = grade(wrong, suites=("public",))
@@ -83,9 +103,14 @@ def test_classroom_step_writes_one_result_per_task(student_repo, ch01, grade, tm
     """the workflow's grading step writes base64 reporter results whose points add up to the public score."""
     wrong = write_wrong(ch01.solution, "fencepost", student_repo / "assignments" / "ch01_forward" / "forward.py")
     outputs = tmp_path / "github_output"
-    run = subprocess.run([sys.executable, "-m", "autograder", "classroom", "ch01_forward"], cwd=student_repo,
-                         env={"GITHUB_OUTPUT": str(outputs), "PATH": "/usr/bin:/bin"},
-                         capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "autograder", "classroom", "ch01_forward"],
+        cwd=student_repo,
+        env={"GITHUB_OUTPUT": str(outputs), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     runners = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
     assert list(runners) == ch01.task_names

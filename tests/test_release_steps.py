@@ -18,9 +18,13 @@ def fresh(tmp_path):
 def test_steps_run_in_the_documented_order():
     """STEPS lists every step function of steps.py once, copies first, the workflow last."""
     names = [step.__name__ for step in release.STEPS]
-    defined = [name for name, value in vars(steps).items()
-               if callable(value) and getattr(value, "__module__", "") == steps.__name__
-               and name.startswith(("copy_", "write_"))]
+    defined = [
+        name
+        for name, value in vars(steps).items()
+        if callable(value)
+        and getattr(value, "__module__", "") == steps.__name__
+        and name.startswith(("copy_", "write_"))
+    ]
     assert sorted(names) == sorted(defined)
     assert names[:3] == ["copy_assignments", "copy_starter_images", "copy_engine"]
     assert names[-1] == "write_classroom_workflow"

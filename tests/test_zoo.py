@@ -76,12 +76,12 @@ def task_points(report, task: str) -> tuple[float, float]:
 
 # -- the zoo itself ---------------------------------------------------------------
 
+
 def test_zoo_has_enough_distinct_mistakes(ch01):
     """there are at least 18 wrong variants, all different, covering every function, each with a valid header."""
     assert len(WRONG) >= MIN_WRONG
     # The code after the docstring, as a syntax tree: comments and spacing do not make a new mistake.
-    bodies = ["\n".join(ast.dump(node) for node in ast.parse(p.read_text(encoding="utf-8")).body[1:])
-              for p in WRONG]
+    bodies = ["\n".join(ast.dump(node) for node in ast.parse(p.read_text(encoding="utf-8")).body[1:]) for p in WRONG]
     assert len(set(bodies)) == len(bodies), "two wrong variants have the same code"
     headers = {p.stem: header(p) for p in WRONG}
     assert {wrong for wrong, _ in headers.values()} == set(ch01.task_names)
@@ -101,6 +101,7 @@ def test_most_wrong_variants_are_named():
 
 # -- correct variants ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
 def test_correct_variant_gets_full_marks(graded, path):
     """another correct way of writing the functions earns every point."""
@@ -110,6 +111,7 @@ def test_correct_variant_gets_full_marks(graded, path):
 
 
 # -- wrong variants -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
 def test_wrong_variant_loses_points_on_its_function_only(graded, ch01, path):
@@ -132,6 +134,7 @@ def test_named_mistake_is_explained(graded, path):
 
 
 # -- broken submissions ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
 def test_broken_submission_matches_its_golden_file(graded, path):
@@ -164,12 +167,12 @@ def test_syntax_error_shows_the_offending_line(graded):
 
 # -- no leaks ---------------------------------------------------------------------------
 
+
 def secret_lines(ch01) -> set[str]:
     """Lines a student must never see: the hidden suites' source and the reference's solutions."""
     lines = set()
     for source in sorted(ch01.hidden_tests.rglob("*.py")):
-        lines |= {line.strip() for line in source.read_text(encoding="utf-8").splitlines()
-                  if len(line.strip()) > 25}
+        lines |= {line.strip() for line in source.read_text(encoding="utf-8").splitlines() if len(line.strip()) > 25}
     lines |= set(solution_lines(ch01.solution.read_text(encoding="utf-8")))
     return lines
 

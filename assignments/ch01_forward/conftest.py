@@ -32,6 +32,9 @@ def submission():
 
 
 def pytest_configure(config):
-    for line in ("task(name): the function a test checks", "points(n): what a test is worth",
-                 "visibility(v): who sees the result"):
+    for line in (
+        "task(name): the function a test checks",
+        "points(n): what a test is worth",
+        "visibility(v): who sees the result",
+    ):
         config.addinivalue_line("markers", line)

@@ -44,8 +44,11 @@ def test_add_noise_is_reproducible_with_a_seed(submission):
     x0 = _image()
     submission.seed(3)
     _, eps = submission.add_noise(x0, 0.5)
-    assert_close(eps, np.random.RandomState(3).randn(*x0.shape),
-                 "eps after np.random.seed(3) compared with np.random.randn(*x0.shape)")
+    assert_close(
+        eps,
+        np.random.RandomState(3).randn(*x0.shape),
+        "eps after np.random.seed(3) compared with np.random.randn(*x0.shape)",
+    )
 
 
 @pytest.mark.task("betas_from_alpha_bar")
@@ -65,8 +68,9 @@ def test_noise_step_blends_with_its_noise(submission):
     x_prev = _image()
     submission.seed(1)
     x_t, eps = submission.noise_step(x_prev, 0.1)
-    assert_close(x_t, np.sqrt(0.9) * x_prev + np.sqrt(0.1) * eps,
-                 "x_t compared with sqrt(1 - beta) * x_prev + sqrt(beta) * eps")
+    assert_close(
+        x_t, np.sqrt(0.9) * x_prev + np.sqrt(0.1) * eps, "x_t compared with sqrt(1 - beta) * x_prev + sqrt(beta) * eps"
+    )
 
 
 @pytest.mark.task("remove_noise")

@@ -79,8 +79,15 @@ def failed(assignment: Assignment, student: str, reason: str) -> Outcome:
     return Outcome(student, report, "error")
 
 
-def grade_all(assignment: Assignment, submissions: dict[str, Path], *, jobs: int | None = None,
-              suites=("public", "hidden"), progress: bool = True, grader=grade_one) -> list[Outcome]:
+def grade_all(
+    assignment: Assignment,
+    submissions: dict[str, Path],
+    *,
+    jobs: int | None = None,
+    suites=("public", "hidden"),
+    progress: bool = True,
+    grader=grade_one,
+) -> list[Outcome]:
     """Grade every submission on ``jobs`` processes (default: every core); outcomes in id order.
 
     ``grader`` is what each pool task calls (a module-level function, for the pool to find).
@@ -91,7 +98,7 @@ def grade_all(assignment: Assignment, submissions: dict[str, Path], *, jobs: int
     # A fresh pool every TASKS_PER_PROCESS submissions per process bounds what repeated
     # pytest runs accumulate. (max_tasks_per_child would do it, but on Python 3.11 it
     # deadlocks once tasks are queued ahead of a worker's replacement.)
-    rounds = [students[i:i + jobs * TASKS_PER_PROCESS] for i in range(0, len(students), jobs * TASKS_PER_PROCESS)]
+    rounds = [students[i : i + jobs * TASKS_PER_PROCESS] for i in range(0, len(students), jobs * TASKS_PER_PROCESS)]
     with tqdm(total=len(students), unit="submission", disable=not progress, file=sys.stderr) as bar:
         for chosen in rounds:
             todo = {s: submissions[s] for s in chosen}
@@ -101,8 +108,9 @@ def grade_all(assignment: Assignment, submissions: dict[str, Path], *, jobs: int
                 # and took the pool with it. The ones it may have been grading are graded again
                 # alone, so a second death is surely their own; the rest go round again.
                 for student in suspects:
-                    again, _ = _grade_in_pool(grader, assignment, {student: todo.pop(student)}, 1, suites,
-                                              outcomes, bar)
+                    again, _ = _grade_in_pool(
+                        grader, assignment, {student: todo.pop(student)}, 1, suites, outcomes, bar
+                    )
                     if again:
                         outcomes[student] = failed(assignment, student, "the grading process died twice on it")
                         bar.update(1)
@@ -114,10 +122,10 @@ def _grade_in_pool(grader, assignment, todo: dict[str, Path], jobs, suites, outc
     left = {}
     # spawn: a clean interpreter per grader process, never a fork of this one's threads.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(jobs, len(todo)), mp_context=context, initializer=_own_sandbox_uid,
-                             initargs=(context.Value("i", 0),)) as pool:
-        futures = {pool.submit(grader, assignment, student, path, suites): student
-                   for student, path in todo.items()}
+    with ProcessPoolExecutor(
+        min(jobs, len(todo)), mp_context=context, initializer=_own_sandbox_uid, initargs=(context.Value("i", 0),)
+    ) as pool:
+        futures = {pool.submit(grader, assignment, student, path, suites): student for student, path in todo.items()}
         for future in as_completed(futures):
             student = futures[future]
             try:
@@ -159,8 +167,9 @@ def write_gradebook(outcomes: list[Outcome], assignment: Assignment, path: Path)
         for o in outcomes:
             scores = task_scores(o.report, tasks)
             reason = o.report.output.splitlines()[0] if o.report.output else ""
-            writer.writerow([o.student, f"{o.report.score:g}", f"{top:g}", *(f"{scores[t]:g}" for t in tasks),
-                             o.status, reason])
+            writer.writerow(
+                [o.student, f"{o.report.score:g}", f"{top:g}", *(f"{scores[t]:g}" for t in tasks), o.status, reason]
+            )
 
 
 def most_failed(outcomes: list[Outcome], limit: int = MOST_FAILED) -> list[tuple[str, int]]:

@@ -43,16 +43,19 @@ def runner_results(report: GradeReport, assignment: Assignment) -> dict[str, dic
             "version": 1,
             "status": "pass" if all(t.passed for t in tests) else "fail",
             "max_score": sum(t.max_score for t in tests),
-            "tests": [{
-                "name": t.name,
-                "status": "pass" if t.passed else "fail",
-                "score": t.score,
-                "message": "" if t.passed else truncate(t.output, MESSAGE_CHARS),
-                "test_code": "",
-                "filename": "",
-                "line_no": 0,
-                "duration": 0,
-            } for t in tests],
+            "tests": [
+                {
+                    "name": t.name,
+                    "status": "pass" if t.passed else "fail",
+                    "score": t.score,
+                    "message": "" if t.passed else truncate(t.output, MESSAGE_CHARS),
+                    "test_code": "",
+                    "filename": "",
+                    "line_no": 0,
+                    "duration": 0,
+                }
+                for t in tests
+            ],
         }
     return runners
 
@@ -72,10 +75,18 @@ def write_step_outputs(runners: dict[str, dict], path: Path) -> None:
 def add_parser(commands) -> None:
     parser = commands.add_parser("classroom", help="grade the public checks for GitHub Classroom's reporter")
     parser.add_argument("assignment", help="assignment id, e.g. ch01_forward")
-    parser.add_argument("--submission", type=Path, default=None,
-                        help="a forward.py, or a folder holding one (default: the assignment's folder)")
-    parser.add_argument("--output", type=Path, default=None,
-                        help="where to append the step outputs (default: $GITHUB_OUTPUT, else print them)")
+    parser.add_argument(
+        "--submission",
+        type=Path,
+        default=None,
+        help="a forward.py, or a folder holding one (default: the assignment's folder)",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to append the step outputs (default: $GITHUB_OUTPUT, else print them)",
+    )
     parser.set_defaults(run=run_classroom)
 
 

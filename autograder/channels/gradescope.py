@@ -42,8 +42,14 @@ VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 HIDDEN_VISIBILITY = "after_due_date"
 # Gradescope's images are Ubuntu; the requirements go into a virtualenv so the
 # system Python stays as the image has it.
-REQUIREMENTS = ("numpy>=1.24", "pytest>=7.4", "pillow>=9", "matplotlib>=3.6", "tqdm>=4.64",
-                "tomli>=2; python_version < '3.11'")
+REQUIREMENTS = (
+    "numpy>=1.24",
+    "pytest>=7.4",
+    "pillow>=9",
+    "matplotlib>=3.6",
+    "tqdm>=4.64",
+    "tomli>=2; python_version < '3.11'",
+)
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -75,8 +81,12 @@ exec "$PYTHON" -m autograder gradescope-run {assignment} --root "$ROOT" --hidden
 """
 
 
-def build_bundle(assignment: Assignment, out: Path = DEFAULT_OUT, project: Path = PROJECT_ROOT,
-                 hidden_visibility: str = HIDDEN_VISIBILITY) -> Path:
+def build_bundle(
+    assignment: Assignment,
+    out: Path = DEFAULT_OUT,
+    project: Path = PROJECT_ROOT,
+    hidden_visibility: str = HIDDEN_VISIBILITY,
+) -> Path:
     """Write ``out/<id>.zip``: setup.sh and run_autograder at the root, the grader beside them."""
     with tempfile.TemporaryDirectory() as folder:
         staging = Path(folder)
@@ -101,7 +111,8 @@ def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibili
     (staging / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
     (staging / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
     (staging / "run_autograder").write_text(
-        RUN_AUTOGRADER.format(assignment=assignment.id, visibility=hidden_visibility), encoding="utf-8")
+        RUN_AUTOGRADER.format(assignment=assignment.id, visibility=hidden_visibility), encoding="utf-8"
+    )
 
 
 def _zip(folder: Path, bundle: Path) -> None:
@@ -137,8 +148,9 @@ def grade_in_container(assignment: Assignment, root: Path, hidden_visibility: st
         report = grade_submission(assignment, root / "submission", visibility={"hidden": hidden_visibility})
     except CannotGrade as reason:
         # Gradescope shows "output" to the student: say what to upload.
-        report = GradeReport(assignment=assignment.id, tests=[],
-                             output=f"0 points: {reason}. Upload your {assignment.filename}.")
+        report = GradeReport(
+            assignment=assignment.id, tests=[], output=f"0 points: {reason}. Upload your {assignment.filename}."
+        )
     write_results(report, results)
     return report
 
@@ -146,16 +158,28 @@ def grade_in_container(assignment: Assignment, root: Path, hidden_visibility: st
 def add_parser(commands) -> None:
     build = commands.add_parser("gradescope", help="build an assignment's Gradescope autograder zip")
     build.add_argument("assignment", help="assignment id, e.g. ch01_forward")
-    build.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                       help=f"where to write <id>.zip (default: {DEFAULT_OUT.relative_to(PROJECT_ROOT)})")
-    build.add_argument("--hidden-visibility", choices=VISIBILITIES, default=HIDDEN_VISIBILITY,
-                       help=f"when students see hidden checks (default: {HIDDEN_VISIBILITY})")
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"where to write <id>.zip (default: {DEFAULT_OUT.relative_to(PROJECT_ROOT)})",
+    )
+    build.add_argument(
+        "--hidden-visibility",
+        choices=VISIBILITIES,
+        default=HIDDEN_VISIBILITY,
+        help=f"when students see hidden checks (default: {HIDDEN_VISIBILITY})",
+    )
     build.set_defaults(run=run_build)
 
     run = commands.add_parser("gradescope-run", help="grade inside Gradescope's container (run_autograder calls it)")
     run.add_argument("assignment", help="assignment id, e.g. ch01_forward")
-    run.add_argument("--root", type=Path, default=Path(os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT)),
-                     help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)")
+    run.add_argument(
+        "--root",
+        type=Path,
+        default=Path(os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT)),
+        help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)",
+    )
     run.add_argument("--hidden-visibility", choices=VISIBILITIES, default=HIDDEN_VISIBILITY)
     run.set_defaults(run=run_in_container)
 

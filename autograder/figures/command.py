@@ -26,15 +26,26 @@ SUPPORTED = ("ch01_forward",)
 def add_command(commands) -> None:
     parser = commands.add_parser("figures", help="draw the forward process with your own functions")
     parser.add_argument("assignment", help="assignment id: ch01_forward")
-    parser.add_argument("--submission", type=Path, default=None,
-                        help="a forward.py, or a folder holding one (default: the working copy)")
-    parser.add_argument("--image", type=Path, default=STARTER_IMAGE,
-                        help=f"a PNG or JPEG of any size, shrunk to at most {MAX_SIDE} px a side "
-                             f"(default: {_shown(STARTER_IMAGE)})")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"folder for the figures (default: {_shown(DEFAULT_OUT)})")
-    parser.add_argument("--compare", action="store_true",
-                        help="also save your strip above the reference's (needs the reference solution)")
+    parser.add_argument(
+        "--submission",
+        type=Path,
+        default=None,
+        help="a forward.py, or a folder holding one (default: the working copy)",
+    )
+    parser.add_argument(
+        "--image",
+        type=Path,
+        default=STARTER_IMAGE,
+        help=f"a PNG or JPEG of any size, shrunk to at most {MAX_SIDE} px a side (default: {_shown(STARTER_IMAGE)})",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"folder for the figures (default: {_shown(DEFAULT_OUT)})"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="also save your strip above the reference's (needs the reference solution)",
+    )
     parser.set_defaults(run=run_figures)
 
 
@@ -55,8 +66,11 @@ def run_figures(args) -> int:
     reference = None
     if args.compare:
         if assignment.solution is None or not assignment.solution.is_file():
-            print("autograder figures: --compare needs the reference solution, which this copy of the "
-                  "course does not have", file=sys.stderr)
+            print(
+                "autograder figures: --compare needs the reference solution, which this copy of the "
+                "course does not have",
+                file=sys.stderr,
+            )
             return 2
         reference = Dial(InProcess(load_reference(assignment)), image)
     print(f"drawing {located.path} on {_shown(args.image)} ({image.shape[1]}x{image.shape[0]} px)")

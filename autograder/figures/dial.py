@@ -41,10 +41,11 @@ class Dial:
         """``cosine_schedule(T)`` as float64, as long as it is a 1-D array of numbers (any length)."""
         if self._schedule is None:
             result = self._call("cosine_schedule", self.T)
-            if not (isinstance(result, np.ndarray) and result.ndim == 1 and result.size
-                    and result.dtype.kind in "iuf"):
-                self._fail("cosine_schedule", f"cosine_schedule({self.T}) returned {_describe(result)}, "
-                                              f"not a 1-D array of numbers")
+            if not (isinstance(result, np.ndarray) and result.ndim == 1 and result.size and result.dtype.kind in "iuf"):
+                self._fail(
+                    "cosine_schedule",
+                    f"cosine_schedule({self.T}) returned {_describe(result)}, not a 1-D array of numbers",
+                )
             self._schedule = result.astype(np.float64)
         return self._schedule
 
@@ -52,8 +53,10 @@ class Dial:
         """The schedule, required to hold one level per timestep t = 0..T."""
         alpha_bar = self.schedule()
         if alpha_bar.shape != (self.T + 1,):
-            raise FigureSkipped(f"cosine_schedule({self.T}) returned shape {alpha_bar.shape}; the frames need "
-                                f"({self.T + 1},), one level per t = 0..{self.T}")
+            raise FigureSkipped(
+                f"cosine_schedule({self.T}) returned shape {alpha_bar.shape}; the frames need "
+                f"({self.T + 1},), one level per t = 0..{self.T}"
+            )
         return alpha_bar
 
     def noisy(self, t: int) -> tuple[np.ndarray, np.ndarray]:
@@ -103,8 +106,11 @@ class Dial:
 
     def _check_image(self, function: str, value) -> None:
         if not (isinstance(value, np.ndarray) and value.shape == self.image.shape and value.dtype.kind in "iuf"):
-            self._fail(function, f"{function} returned {_describe(value)} where an array of the image's "
-                                 f"shape {self.image.shape} was expected")
+            self._fail(
+                function,
+                f"{function} returned {_describe(value)} where an array of the image's "
+                f"shape {self.image.shape} was expected",
+            )
 
 
 def _describe(value) -> str:

@@ -50,8 +50,12 @@ class Outcome:
 def draw_all(dial: Dial, out: Path, reference: Dial | None = None) -> list[Outcome]:
     """Every figure the submission's functions allow; the others skipped with their reason."""
     out.mkdir(parents=True, exist_ok=True)
-    builders = [("schedule", schedule_figure), ("strip", strip_figure),
-                ("histograms", histogram_figure), ("dial", dial_animation)]
+    builders = [
+        ("schedule", schedule_figure),
+        ("strip", strip_figure),
+        ("histograms", histogram_figure),
+        ("dial", dial_animation),
+    ]
     if reference is not None:
         builders.append(("compare", lambda d, o: comparison_strip(d, reference, o)))
     outcomes = []
@@ -88,10 +92,22 @@ def schedule_figure(dial: Dial, out: Path) -> Path:
     shown = np.isfinite(log_snr)
     snr.plot(t[1:][shown], log_snr[shown], color="C3")
     snr.axhline(0, color="0.7", linewidth=0.8)
-    snr.set(xlabel="timestep t (from 1)", ylabel=r"$\log\,\bar\alpha\,/\,(1-\bar\alpha)$",
-            title="log signal-to-noise ratio", xlim=(0, max(int(t[-1]), 1)))
-    snr.text(0.98, 0.3, "0: signal and noise equally strong", transform=snr.get_yaxis_transform(),
-             ha="right", va="bottom", fontsize=8, color="0.4")
+    snr.set(
+        xlabel="timestep t (from 1)",
+        ylabel=r"$\log\,\bar\alpha\,/\,(1-\bar\alpha)$",
+        title="log signal-to-noise ratio",
+        xlim=(0, max(int(t[-1]), 1)),
+    )
+    snr.text(
+        0.98,
+        0.3,
+        "0: signal and noise equally strong",
+        transform=snr.get_yaxis_transform(),
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color="0.4",
+    )
     if shown.sum() > 2:
         _leave_out_the_last_level(snr, t[1:][shown], log_snr[shown])
     return _save(figure, out / "schedule.png")
@@ -110,12 +126,16 @@ def comparison_strip(submission: Dial, reference: Dial, out: Path) -> Path:
     Only pictures are saved: no reference value is printed.
     """
     figure = _strip([("your code", submission), ("expected", reference)])
-    figure.suptitle(f"same image, same noise (seed {SEED}): the two rows should look the same", fontsize=10,
-                    y=1 - 4 / figure.bbox.height, va="top")
+    figure.suptitle(
+        f"same image, same noise (seed {SEED}): the two rows should look the same",
+        fontsize=10,
+        y=1 - 4 / figure.bbox.height,
+        va="top",
+    )
     return _save(figure, out / "compare.png")
 
 
-PANEL_SIDE = 128   # strip panels are the image zoomed by a whole factor to about this many pixels
+PANEL_SIDE = 128  # strip panels are the image zoomed by a whole factor to about this many pixels
 PANEL_GAP = 8
 TITLE_HEIGHT = 36
 ROW_LABEL_WIDTH = 26
@@ -137,8 +157,9 @@ class StripLayout:
         height, width = shape[:2]
         zoom = max(1, PANEL_SIDE // max(height, width))
         # A row label needs a left margin; a comparison's title needs room above.
-        return cls(width * zoom, height * zoom, ROW_LABEL_WIDTH if rows > 1 else MARGIN,
-                   (24 if rows > 1 else 0) + MARGIN, rows)
+        return cls(
+            width * zoom, height * zoom, ROW_LABEL_WIDTH if rows > 1 else MARGIN, (24 if rows > 1 else 0) + MARGIN, rows
+        )
 
     @property
     def size(self) -> tuple[int, int]:
@@ -180,20 +201,32 @@ def histogram_figure(dial: Dial, out: Path) -> Path:
     figure = Figure(figsize=(2.2 * len(HISTOGRAM_STEPS), 2.6), dpi=DPI, layout="constrained")
     axes = figure.subplots(1, len(HISTOGRAM_STEPS), sharex=True)
     grid = np.linspace(-4, 4, 201)
-    normal = np.exp(-grid**2 / 2) / math.sqrt(2 * math.pi)
+    normal = np.exp(-(grid**2) / 2) / math.sqrt(2 * math.pi)
     for ax, t, frame in zip(axes, HISTOGRAM_STEPS, frames, strict=True):
         values = np.nan_to_num(frame.ravel(), nan=0.0, posinf=4.0, neginf=-4.0)
         ax.hist(np.clip(values, -4, 4), bins=64, range=(-4, 4), density=True, color="C0", alpha=0.75)
         ax.plot(grid, normal, color="C3", linewidth=1.5)
         ax.set_title(f"t = {t}, {ALPHA_BAR} = {_level(alpha_bar[t])}", fontsize=9)
-        ax.text(0.03, 0.97, f"mean {values.mean():+.2f}\nstd {values.std():.2f}", transform=ax.transAxes,
-                va="top", fontsize=8, color="0.3")
+        ax.text(
+            0.03,
+            0.97,
+            f"mean {values.mean():+.2f}\nstd {values.std():.2f}",
+            transform=ax.transAxes,
+            va="top",
+            fontsize=8,
+            color="0.3",
+        )
         ax.tick_params(labelsize=7)
         ax.set_xticks([-3, -2, -1, 0, 1, 2, 3])
         ax.set_xlabel("pixel value")
     axes[0].set_ylabel("density")
-    figure.legend(handles=[axes[0].patches[0], axes[0].lines[0]],
-                  labels=[r"pixels of $x_t$", "standard normal"], loc="outside lower center", ncols=2, fontsize=8)
+    figure.legend(
+        handles=[axes[0].patches[0], axes[0].lines[0]],
+        labels=[r"pixels of $x_t$", "standard normal"],
+        loc="outside lower center",
+        ncols=2,
+        fontsize=8,
+    )
     return _save(figure, out / "histograms.png")
 
 
@@ -273,10 +306,17 @@ def _leave_out_the_last_level(ax, t, values):
     last = values[-1]
     if not low - pad <= last <= high + pad:
         edge = low - pad if last < low else high + pad
-        ax.annotate(f"t = {t[-1]}: {last:.1f}, off the chart", xy=(t[-1], edge),
-                    xytext=(-10, 12 if last < low else -12), textcoords="offset points",
-                    ha="right", va="center", fontsize=8, color="C3",
-                    arrowprops={"arrowstyle": "->", "color": "C3"})
+        ax.annotate(
+            f"t = {t[-1]}: {last:.1f}, off the chart",
+            xy=(t[-1], edge),
+            xytext=(-10, 12 if last < low else -12),
+            textcoords="offset points",
+            ha="right",
+            va="center",
+            fontsize=8,
+            color="C3",
+            arrowprops={"arrowstyle": "->", "color": "C3"},
+        )
 
 
 def _save(figure: Figure, path: Path) -> Path:

@@ -32,8 +32,7 @@ def load_image(path: Path, max_side: int = MAX_SIDE) -> np.ndarray:
             picture = ImageOps.exif_transpose(opened)  # phone photos store their rotation apart
             picture.load()
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
-        raise ImageError(f"cannot read {path} as an image ({type(error).__name__}); "
-                         f"use a PNG or JPEG file") from None
+        raise ImageError(f"cannot read {path} as an image ({type(error).__name__}); use a PNG or JPEG file") from None
     if picture.mode in ("RGBA", "LA", "PA") or (picture.mode == "P" and "transparency" in picture.info):
         # Transparent parts become white rather than whatever colour they hide.
         background = Image.new("RGBA", picture.size, (255, 255, 255, 255))

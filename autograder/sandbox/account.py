@@ -176,8 +176,11 @@ def end_worker_processes(proc: subprocess.Popen, sandbox: Sandbox, token: str) -
         proc.kill()
         proc.wait()
     marked = f"{TOKEN_VARIABLE}={token}".encode()
-    return _kill_until_gone(lambda: _live_processes(
-        lambda pid, uid: uid == sandbox.uid or (uid == os.geteuid() and _environment_holds(pid, marked))))
+    return _kill_until_gone(
+        lambda: _live_processes(
+            lambda pid, uid: uid == sandbox.uid or (uid == os.geteuid() and _environment_holds(pid, marked))
+        )
+    )
 
 
 def kill_all_of_user(uid: int) -> int:
@@ -197,8 +200,16 @@ def signal_every_process_of(uid: int) -> None:
     """As ``uid``, stop then kill every process ``uid`` owns (POSIX ``kill(-1)``; run as root)."""
     for sig in ("STOP", "KILL", "KILL"):
         try:
-            subprocess.run(["kill", f"-{sig}", "-1"], user=uid, group=uid, extra_groups=[], check=False,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+            subprocess.run(
+                ["kill", f"-{sig}", "-1"],
+                user=uid,
+                group=uid,
+                extra_groups=[],
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=10,
+            )
         except (OSError, subprocess.SubprocessError):
             return
 

@@ -36,8 +36,9 @@ def main():
     sys.path.remove(HERE)
     import numpy as np  # noqa: PLC0415 - imported after the limits' set-up
 
-    protections = apply_limits(config["limits"], config.get("drop")) if config.get("limits") else {
-        "resource_limits": False}
+    protections = (
+        apply_limits(config["limits"], config.get("drop")) if config.get("limits") else {"resource_limits": False}
+    )
     for name in config.get("preload", []):
         try:
             __import__(name)
@@ -75,16 +76,20 @@ def serve(module, requests, replies, wire, generator, path):
         args = [wire.decode(spec, arrays) for spec in header.get("args", [])]
         function = getattr(module, header["function"], None)
         if not callable(function):
-            reply, blobs = {"ok": False, "error": {
-                "type": "missing", "message": f"{header['function']} is not defined"}}, []
+            reply, blobs = (
+                {"ok": False, "error": {"type": "missing", "message": f"{header['function']} is not defined"}},
+                [],
+            )
         else:
             reply, blobs = call(function, header, args, generator, wire, path)
         flush_output()
         try:
             wire.write_message(replies, reply, blobs)
         except Exception as error:  # noqa: BLE001 - a reply the wire cannot carry is the student's error
-            wire.write_message(replies, {"ok": False, "error": {
-                "type": type(error).__name__, "message": "the result could not be sent back"}})
+            wire.write_message(
+                replies,
+                {"ok": False, "error": {"type": type(error).__name__, "message": "the result could not be sent back"}},
+            )
 
 
 def call(function, header, args, generator, wire, path):
@@ -116,8 +121,7 @@ def run_chain(function, x, params, ndarray):
     """
     for step, param in enumerate(params):
         out = function(x, float(param))
-        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], ndarray)
-                and out[0].shape == x.shape):
+        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], ndarray) and out[0].shape == x.shape):
             raise TypeError(f"step {step + 1} did not return a pair (x_t, eps) with x_t of shape {x.shape}")
         x = ndarray.view(out[0], ndarray).copy()
     return x
@@ -134,10 +138,12 @@ def import_submission(path, name):
 
 def describe(error, path):
     """The error as the student should see it: type, message, and their own lines only."""
-    frames = [frame for frame in traceback.extract_tb(error.__traceback__)
-              if os.path.basename(frame.filename) == os.path.basename(path)]
-    where = [{"line": frame.lineno, "function": frame.name, "code": (frame.line or "")[:200]}
-             for frame in frames[-5:]]
+    frames = [
+        frame
+        for frame in traceback.extract_tb(error.__traceback__)
+        if os.path.basename(frame.filename) == os.path.basename(path)
+    ]
+    where = [{"line": frame.lineno, "function": frame.name, "code": (frame.line or "")[:200]} for frame in frames[-5:]]
     if isinstance(error, SyntaxError):
         where.append({"line": error.lineno, "function": "<module>", "code": (error.text or "").strip()[:200]})
     try:
@@ -211,8 +217,7 @@ def drop_privileges(drop, unreadable):
         os.setgid(drop["gid"])
         os.setuid(drop["uid"])
     readable = [path for path in unreadable if os.access(path, os.R_OK)]
-    return {"privileges_dropped": bool(drop) and os.getuid() == drop["uid"] != 0,
-            "hidden_files_readable": readable}
+    return {"privileges_dropped": bool(drop) and os.getuid() == drop["uid"] != 0, "hidden_files_readable": readable}
 
 
 if __name__ == "__main__":

@@ -125,4 +125,6 @@ def _per_sample(level, ndim):
         return level
     # (B,) -> (B, 1, 1, ...): one level per sample, never along a trailing axis.
     return level.reshape(level.shape + (1,) * (ndim - 1))
+
+
 ### END SOLUTION

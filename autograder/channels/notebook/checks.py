@@ -23,10 +23,10 @@ FIXTURES = ("submission", "reference")
 class Check:
     """One graded test: a function of a suite module, with one case of its parameters."""
 
-    suite: str            # "public" or "hidden"
-    module: str           # file name without .py, e.g. "test_add_noise"
+    suite: str  # "public" or "hidden"
+    module: str  # file name without .py, e.g. "test_add_noise"
     function: str
-    case: int | None      # index into the parametrize list, None when not parametrized
+    case: int | None  # index into the parametrize list, None when not parametrized
     task: str
     points: float
     doc: str
@@ -51,8 +51,11 @@ def collect(assignment: Assignment, suite: str) -> list[Check]:
     """Every check of the public or hidden suite, in pytest's order (files by name, then source order)."""
     checks = []
     for module in suite_modules(assignment, suite):
-        tests = [f for name, f in inspect.getmembers(module, inspect.isfunction)
-                 if name.startswith("test_") and f.__module__ == module.__name__]
+        tests = [
+            f
+            for name, f in inspect.getmembers(module, inspect.isfunction)
+            if name.startswith("test_") and f.__module__ == module.__name__
+        ]
         for function in sorted(tests, key=lambda f: f.__code__.co_firstlineno):
             checks += _cases(suite, module, function)
     return checks
@@ -64,8 +67,10 @@ def suite_modules(assignment: Assignment, suite: str) -> list:
         return [load_file(assignment.public_tests)]
     if suite == "hidden":
         package = ".".join(assignment.hidden_tests.relative_to(PROJECT_ROOT).parts)
-        return [importlib.import_module(f"{package}.{path.stem}")
-                for path in sorted(assignment.hidden_tests.glob("test_*.py"))]
+        return [
+            importlib.import_module(f"{package}.{path.stem}")
+            for path in sorted(assignment.hidden_tests.glob("test_*.py"))
+        ]
     raise ValueError(f"unknown suite {suite!r}; choose public or hidden")
 
 
@@ -92,10 +97,17 @@ def _cases(suite, module, function) -> list[Check]:
     doc = (function.__doc__ or function.__name__).strip().splitlines()[0].rstrip(".")
     unknown = set(inspect.signature(function).parameters) - set(FIXTURES) - set(_argnames(marks))
     if unknown:
-        raise ValueError(f"{module.__name__}.{function.__name__} asks for fixtures the notebook "
-                         f"cannot give: {sorted(unknown)}")
-    base = dict(suite=suite, module=module.__name__.rsplit(".", 1)[-1].removeprefix("_public_"),
-                function=function.__name__, task=task, points=points, doc=doc)
+        raise ValueError(
+            f"{module.__name__}.{function.__name__} asks for fixtures the notebook cannot give: {sorted(unknown)}"
+        )
+    base = dict(
+        suite=suite,
+        module=module.__name__.rsplit(".", 1)[-1].removeprefix("_public_"),
+        function=function.__name__,
+        task=task,
+        points=points,
+        doc=doc,
+    )
     parametrize = [m for m in marks if m.name == "parametrize"]
     if not parametrize:
         return [Check(case=None, **base)]
@@ -119,7 +131,7 @@ def _argnames(marks) -> list[str]:
 
 
 def _mark_arg(marks, name, default):
-    for mark in marks:   # function marks come first, so they win over the module's
+    for mark in marks:  # function marks come first, so they win over the module's
         if mark.name == name and mark.args:
             return mark.args[0]
     return default

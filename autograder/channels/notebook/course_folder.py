@@ -53,8 +53,9 @@ def write_course_folder(assignment: Assignment, course: Path, course_id: str = "
     course.mkdir(parents=True, exist_ok=True)
     timeout = int(max(30, 6 * assignment.limits.call_seconds))
     (course / "nbgrader_config.py").write_text(
-        CONFIG.format(course_id=course_id, assignment=assignment.id, timeout=timeout,
-                      project=str(PROJECT_ROOT)), encoding="utf-8")
+        CONFIG.format(course_id=course_id, assignment=assignment.id, timeout=timeout, project=str(PROJECT_ROOT)),
+        encoding="utf-8",
+    )
     source = course / "source" / assignment.id
     if source.exists():
         shutil.rmtree(source)  # nothing stale may reach the release

@@ -87,8 +87,9 @@ def _chain(function, x, params):
     """``x = function(x, p)[0]`` for every p, checked at each step like the worker's chain."""
     for step, param in enumerate(params):
         out = function(x, float(param))
-        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], np.ndarray)
-                and out[0].shape == x.shape):
+        if not (
+            isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], np.ndarray) and out[0].shape == x.shape
+        ):
             raise TypeError(f"step {step + 1} did not return a pair (x_t, eps) with x_t of shape {x.shape}")
         x = np.array(out[0])
     return x
@@ -109,8 +110,12 @@ def run_check(namespace: dict, assignment_id: str, module: str, function: str, c
     arguments = {name: value for name, value in fixtures.items() if name in wanted} | check.params
     printed = io.StringIO()
     failure = None
-    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed), \
-            warnings.catch_warnings(), np.errstate(all="ignore"):
+    with (
+        contextlib.redirect_stdout(printed),
+        contextlib.redirect_stderr(printed),
+        warnings.catch_warnings(),
+        np.errstate(all="ignore"),
+    ):
         warnings.simplefilter("ignore")
         try:
             test(**arguments)

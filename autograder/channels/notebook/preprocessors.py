@@ -53,13 +53,13 @@ def run_public_test(test):
         warnings.simplefilter("ignore")
         test(submission)'''
 
-HIDDEN_CHECK = '''\
+HIDDEN_CHECK = """\
 # Hidden check, {points:g} point(s): {name}
 ### BEGIN HIDDEN TESTS
 from autograder.channels.notebook.hidden import run_check
 
 run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r})
-### END HIDDEN TESTS'''
+### END HIDDEN TESTS"""
 
 FIGURE_TEXT = """\
 ## Your forward process
@@ -69,7 +69,7 @@ straight to each timestep with `add_noise`, the bottom row walks there one
 `noise_step` at a time with the betas of your schedule. If your functions are
 right, the two rows dissolve into static alike."""
 
-FIGURE_CODE = f'''\
+FIGURE_CODE = f"""\
 import matplotlib.pyplot as plt
 
 picture = plt.imread({PICTURE!r})[..., :3].astype(np.float64) * 2 - 1   # values in [-1, 1]
@@ -94,7 +94,7 @@ for column, t in enumerate(shown):
         axes[row, column].set_title(f"{{label}}, t = {{t}}", fontsize=9)
         axes[row, column].axis("off")
 plt.tight_layout()
-plt.show()'''
+plt.show()"""
 
 
 @dataclass
@@ -158,8 +158,14 @@ def visible_tests(draft: Draft) -> None:
 def hidden_tests(draft: Draft) -> None:
     """One graded cell per hidden check and parameter case, running the suite's own test function."""
     for check in collect(draft.assignment, "hidden"):
-        source = HIDDEN_CHECK.format(points=check.points, name=check.name, assignment=draft.assignment.id,
-                                     module=check.module, function=check.function, case=check.case)
+        source = HIDDEN_CHECK.format(
+            points=check.points,
+            name=check.name,
+            assignment=draft.assignment.id,
+            module=check.module,
+            function=check.function,
+            case=check.case,
+        )
         draft.tasks[check.task].append(cells.test(source, check.grade_id, check.points))
 
 

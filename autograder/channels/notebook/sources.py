@@ -38,8 +38,9 @@ def task_sources(source: str, task_names) -> dict[str, str]:
         raise ValueError(f"the reference defines no function for task(s) {missing}")
     cells = {name: _lines(lines, functions[name]) for name in task_names}
     for helper, defined in _module_level_regions(lines):
-        user = next((name for name in task_names
-                     if any(re.search(rf"\b{re.escape(d)}\b", cells[name]) for d in defined)), None)
+        user = next(
+            (name for name in task_names if any(re.search(rf"\b{re.escape(d)}\b", cells[name]) for d in defined)), None
+        )
         if user is None:
             continue
         body = cells[user].rstrip().splitlines()
@@ -53,8 +54,11 @@ def public_tests(source: str) -> dict[str, str]:
     """Each public test function's source, by name, without its pytest marks."""
     tree = ast.parse(source)
     lines = source.splitlines()
-    return {node.name: "\n".join(lines[node.lineno - 1:node.end_lineno])
-            for node in tree.body if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+    return {
+        node.name: "\n".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
 
 
 def public_support(source: str) -> str:
@@ -66,15 +70,18 @@ def public_support(source: str) -> str:
     """
     tree = ast.parse(source)
     lines = source.splitlines()
-    imported = {name for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
-                and not _from_the_course(node) for name in _defined_names(node)}
+    imported = {
+        name
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not _from_the_course(node)
+        for name in _defined_names(node)
+    }
     header, parts = [], []
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)) and not _from_the_course(node):
             header.append(_lines(lines, node))
         elif _from_the_course(node):
-            parts.append(definitions(_module_path(node.module), [alias.name for alias in node.names],
-                                     known=imported))
+            parts.append(definitions(_module_path(node.module), [alias.name for alias in node.names], known=imported))
         elif isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
             continue
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -161,7 +168,7 @@ def _lines(lines, node) -> str:
     last = node.end_lineno
     while last < len(lines) and lines[last][:1].isspace() and lines[last].lstrip().startswith("#"):
         last += 1
-    return "\n".join(lines[first - 1:last])
+    return "\n".join(lines[first - 1 : last])
 
 
 def _join(parts) -> str:

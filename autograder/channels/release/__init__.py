@@ -80,8 +80,12 @@ def _check_replaceable(out: Path) -> None:
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("release", help="build the student repository (no solutions, no hidden checks)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help=f"where to build it (default: {DEFAULT_OUT.relative_to(PROJECT_ROOT)})")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"where to build it (default: {DEFAULT_OUT.relative_to(PROJECT_ROOT)})",
+    )
     parser.set_defaults(run=run_release)
 
 

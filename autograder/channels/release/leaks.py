@@ -41,8 +41,10 @@ def secrets_of(release: Release) -> Secrets:
         instructions = _text(assignment.folder / "README.md") or ""
         quoted |= {line for line in lines if line in instructions}
         solution |= lines - quoted
-        names += [_path_pattern(assignment.solution, release.project),
-                  _path_pattern(assignment.solution.parent, release.project)]
+        names += [
+            _path_pattern(assignment.solution, release.project),
+            _path_pattern(assignment.solution.parent, release.project),
+        ]
         if assignment.hidden_tests is None or not assignment.hidden_tests.exists():
             continue
         public = _public_lines(assignment)
@@ -50,8 +52,7 @@ def secrets_of(release: Release) -> Secrets:
         for file in sorted(assignment.hidden_tests.rglob("*.py")):
             if file.name != "__init__.py":
                 names.append(re.compile(rf"(?<![\w.]){re.escape(file.name)}\b"))
-            hidden |= {line for line in _stripped_lines(file.read_text(encoding="utf-8"))
-                       if _is_telling(line)} - public
+            hidden |= {line for line in _stripped_lines(file.read_text(encoding="utf-8")) if _is_telling(line)} - public
     return Secrets(frozenset(solution), frozenset(hidden), tuple(names), frozenset(quoted))
 
 

@@ -82,8 +82,12 @@ def write_course_manifest(release: Release) -> None:
     public = [line for line in text.splitlines() if not private.match(line)]
     manifest = release.out / "course.toml"
     manifest.write_text("\n".join(public) + "\n", encoding="utf-8")
-    left = [key for entry in tomllib.loads(manifest.read_text(encoding="utf-8"))["assignments"]
-            for key in PRIVATE_KEYS if key in entry]
+    left = [
+        key
+        for entry in tomllib.loads(manifest.read_text(encoding="utf-8"))["assignments"]
+        for key in PRIVATE_KEYS
+        if key in entry
+    ]
     if left:  # a key written in a form the line filter does not see
         raise ValueError(f"course.toml still names {sorted(set(left))} after removing private keys")
 
@@ -108,10 +112,15 @@ def write_makefile(release: Release) -> None:
 
 def write_readme(release: Release) -> None:
     """The repository's front page: commands, assignments and their tasks, how grading works."""
-    entries = "".join(templates.ASSIGNMENT_ENTRY.substitute(
-        title=a.title, folder=a.folder.relative_to(release.project).as_posix(), filename=a.filename,
-        tasks=", ".join(f"`{name}`" for name in a.task_names),
-    ) for a in release.assignments)
+    entries = "".join(
+        templates.ASSIGNMENT_ENTRY.substitute(
+            title=a.title,
+            folder=a.folder.relative_to(release.project).as_posix(),
+            filename=a.filename,
+            tasks=", ".join(f"`{name}`" for name in a.task_names),
+        )
+        for a in release.assignments
+    )
     title = tomllib.loads((release.project / "course.toml").read_text(encoding="utf-8"))["course"]["title"]
     text = templates.README.substitute(title=title, assignments=entries)
     (release.out / "README.md").write_text(text, encoding="utf-8")
@@ -131,11 +140,15 @@ def write_classroom_workflow(release: Release) -> None:
     for assignment in release.assignments:
         step_id = f"grade_{assignment.id}"
         steps.append(templates.GRADING_STEP.substitute(assignment=assignment.id, step_id=step_id))
-        env += [f"          {task.upper()}_RESULTS: ${{{{ steps.{step_id}.outputs.{task} }}}}"
-                for task in assignment.task_names]
+        env += [
+            f"          {task.upper()}_RESULTS: ${{{{ steps.{step_id}.outputs.{task} }}}}"
+            for task in assignment.task_names
+        ]
     text = templates.WORKFLOW.substitute(
-        python_version=PYTHON_VERSION, grading_steps="".join(steps),
-        reporter_env="\n".join(env), runners=",".join(runners),
+        python_version=PYTHON_VERSION,
+        grading_steps="".join(steps),
+        reporter_env="\n".join(env),
+        runners=",".join(runners),
     )
     path = release.out / WORKFLOW
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,43 +19,39 @@ COMMON_SEEDS = (0, 1, 2, 3, 7, 42, 123, 1234, 2024, 2025, 2026, 12345)
 
 EXPLAIN = {
     "no_sqrt": "the weights are missing their square roots: use sqrt(alpha_bar_t) and "
-               "sqrt(1 - alpha_bar_t), which scale standard deviations, not variances",
-    "sqrt_on_signal_only": "only the image's weight has its square root; the noise needs "
-                           "sqrt(1 - alpha_bar_t) too",
-    "sqrt_on_noise_only": "only the noise's weight has its square root; the image needs "
-                          "sqrt(alpha_bar_t) too",
+    "sqrt(1 - alpha_bar_t), which scale standard deviations, not variances",
+    "sqrt_on_signal_only": "only the image's weight has its square root; the noise needs sqrt(1 - alpha_bar_t) too",
+    "sqrt_on_noise_only": "only the noise's weight has its square root; the image needs sqrt(alpha_bar_t) too",
     "swapped": "the weights are swapped: the clean image gets sqrt(alpha_bar_t) and the "
-               "noise gets sqrt(1 - alpha_bar_t), so alpha_bar_t = 1 means clean",
+    "noise gets sqrt(1 - alpha_bar_t), so alpha_bar_t = 1 means clean",
     "uniform": "the noise is uniform (np.random.rand) instead of Gaussian (np.random.randn)",
     "reseeded": "the function seeds the generator itself, so every call draws the same noise; "
-                "leave seeding to the caller",
+    "leave seeding to the caller",
     "private_generator": "the noise does not come from NumPy's global generator (np.random.randn), "
-                         "so np.random.seed does not reproduce it; a private generator such as "
-                         "np.random.default_rng() cannot be seeded by the caller",
+    "so np.random.seed does not reproduce it; a private generator such as "
+    "np.random.default_rng() cannot be seeded by the caller",
     "eps_drawn_twice": "the noise you return is not the noise you mixed in: draw eps once and use "
-                       "that same array for both",
+    "that same array for both",
     "trailing_axis": "a (B,) array of levels lines up with the last axis of the image, not the "
-                     "first: reshape it to (B, 1, 1, ...) so each sample gets its own level",
+    "first: reshape it to (B, 1, 1, ...) so each sample gets its own level",
     "fencepost": "the schedule has one level too few: timesteps run from 0 to T inclusive, so "
-                 "there are T + 1 levels (np.linspace(0, 1, T + 1))",
+    "there are T + 1 levels (np.linspace(0, 1, T + 1))",
     "degrees": "the angle is in degrees, but np.cos takes radians: the angle is pi/2 * t/T",
     "radians_converted": "the angle pi/2 * t/T is already in radians; converting it again "
-                         "with np.radians/np.deg2rad shrinks it",
+    "with np.radians/np.deg2rad shrinks it",
     "not_squared": "the schedule is cos(...), but alpha_bar is cos(...) squared",
     "sin_for_cos": "the schedule runs the wrong way: sin(...)**2 starts at 0 (static), but "
-                   "alpha_bar[0] must be 1 (clean)",
+    "alpha_bar[0] must be 1 (clean)",
     "reversed_ratio": "the ratio is upside down: beta_t = 1 - alpha_bar[t] / alpha_bar[t - 1]",
-    "alphas_not_betas": "that is alpha_t = alpha_bar[t] / alpha_bar[t - 1], the part kept; "
-                        "beta_t is one minus it",
+    "alphas_not_betas": "that is alpha_t = alpha_bar[t] / alpha_bar[t - 1], the part kept; beta_t is one minus it",
     "one_minus_alpha_bar": "1 - alpha_bar[t] is the total noise up to t, not the noise of step t: "
-                           "use the ratio of neighbouring levels",
-    "clipped": "the betas are clipped; this exercise asks for the exact values, including "
-               "beta_T, which is (almost) 1",
+    "use the ratio of neighbouring levels",
+    "clipped": "the betas are clipped; this exercise asks for the exact values, including beta_T, which is (almost) 1",
     "leading_zero": "there is one beta per step t = 1..T, so T values: drop the one for t = 0",
     "multiplied": "the noisy image is multiplied by sqrt(alpha_bar_t) instead of divided by it",
     "added_noise": "the noise term is added instead of subtracted",
     "no_sqrt_inverse": "the inverse needs the same square roots as add_noise: "
-                       "(xt - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t)",
+    "(xt - sqrt(1 - alpha_bar_t) * eps) / sqrt(alpha_bar_t)",
     "not_divided": "after subtracting the noise, divide by sqrt(alpha_bar_t) to undo the image's weight",
 }
 

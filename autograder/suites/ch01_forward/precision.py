@@ -16,6 +16,8 @@ def expect_precision(result: np.ndarray, given, what: str) -> np.ndarray:
         raise AssertionError(f"{what} should hold floats, but its dtype is {result.dtype}")
     if np.finfo(result.dtype).eps > np.finfo(given).eps:
         keep = "float64" if given == np.float64 else f"{given} or float64"
-        raise AssertionError(f"{what} is {result.dtype}, but the inputs were {given}: casting down "
-                             f"throws away precision the inputs had; return {keep}")
+        raise AssertionError(
+            f"{what} is {result.dtype}, but the inputs were {given}: casting down "
+            f"throws away precision the inputs had; return {keep}"
+        )
     return result

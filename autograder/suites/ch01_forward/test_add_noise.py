@@ -60,8 +60,12 @@ def test_consecutive_calls_continue_the_stream(submission, reference):
         raise AssertionError("two calls in a row returned the same eps. " + known.message("reseeded"))
     reference.seed(11)
     reference.add_noise(x0, 0.5)
-    assert_close(eps, reference.add_noise(x0, 0.5)[1], "eps of the second call after np.random.seed(11)",
-                 hint=partial(known.diagnose_message, x0, 0.5, xt, eps, 11, reply.rng_used, call=1))
+    assert_close(
+        eps,
+        reference.add_noise(x0, 0.5)[1],
+        "eps of the second call after np.random.seed(11)",
+        hint=partial(known.diagnose_message, x0, 0.5, xt, eps, 11, reply.rng_used, call=1),
+    )
 
 
 @pytest.mark.points(2)
@@ -72,9 +76,14 @@ def test_xt_is_the_blend_of_x0_and_the_returned_eps(submission, dtype):
     for a in (0.95, 0.6, 0.1):
         xt, eps, _ = noisy(submission, x0, a, seed=5)
         expected = np.sqrt(a) * x0.astype(np.float64) + np.sqrt(1 - a) * eps.astype(np.float64)
-        assert_close(xt, expected, f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0), "
-                     f"compared with the blend of x0 and the eps you returned", precision=dtype,
-                     hint=known.hint(xt, known.mix_variants(x0.astype(np.float64), a, eps), expected))
+        assert_close(
+            xt,
+            expected,
+            f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0), "
+            f"compared with the blend of x0 and the eps you returned",
+            precision=dtype,
+            hint=known.hint(xt, known.mix_variants(x0.astype(np.float64), a, eps), expected),
+        )
 
 
 @pytest.mark.points(3)
@@ -88,9 +97,11 @@ def test_eps_is_standard_normal(submission):
     mean_bound, std_bound = 6 / np.sqrt(n), 6 / np.sqrt(2 * n)
     hint = known.message("uniform") if eps.min() >= 0 else ""
     if abs(mean) > mean_bound or abs(std - 1) > std_bound:
-        raise AssertionError(f"over {n} values, eps has mean {mean:.4f} and standard deviation "
-                             f"{std:.4f}; standard normal noise stays within {mean_bound:.4f} of 0 "
-                             f"and {std_bound:.4f} of 1. {hint}".strip())
+        raise AssertionError(
+            f"over {n} values, eps has mean {mean:.4f} and standard deviation "
+            f"{std:.4f}; standard normal noise stays within {mean_bound:.4f} of 0 "
+            f"and {std_bound:.4f} of 1. {hint}".strip()
+        )
 
 
 @pytest.mark.points(3)
@@ -99,9 +110,13 @@ def test_pure_static_at_the_last_timestep(submission):
     a_T = float(alpha_bar()[-1])
     for seed, x0 in ((1, image(seed=1)), (2, np.ones((8, 8, 3))), (3, -np.ones((4, 5)))):
         xt, eps, _ = noisy(submission, x0, a_T, seed=seed)
-        assert_close(xt, eps, f"xt at alpha_bar_t = {a_T:.2g} (t = T) compared with eps",
-                     scale=float(np.max(np.abs(eps))),
-                     hint="At t = T the image's weight sqrt(alpha_bar_t) is about 6e-17.")
+        assert_close(
+            xt,
+            eps,
+            f"xt at alpha_bar_t = {a_T:.2g} (t = T) compared with eps",
+            scale=float(np.max(np.abs(eps))),
+            hint="At t = T the image's weight sqrt(alpha_bar_t) is about 6e-17.",
+        )
 
 
 @pytest.mark.points(2)
@@ -124,9 +139,11 @@ def test_preserves_unit_variance(submission):
         xt, eps, reply = noisy(submission, x0, a, seed=8)
         if abs(float(xt.var()) - 1) > bound:
             mistake = known.diagnose_message(x0, a, xt, eps, 8, reply.rng_used)
-            raise AssertionError(f"for x0 with variance {x0.var():.3f} and alpha_bar_t = {a}, xt has "
-                                 f"variance {xt.var():.3f}; it should stay within {bound:.3f} of 1. "
-                                 f"{mistake}".strip())
+            raise AssertionError(
+                f"for x0 with variance {x0.var():.3f} and alpha_bar_t = {a}, xt has "
+                f"variance {xt.var():.3f}; it should stay within {bound:.3f} of 1. "
+                f"{mistake}".strip()
+            )
 
 
 @pytest.mark.points(2)
@@ -139,9 +156,13 @@ def test_one_level_per_sample_of_a_batch(submission, shape):
         xt, eps, _ = noisy(submission, x0, a, seed=6)
     w = known.levels(a, x0.ndim)
     expected = np.sqrt(w) * x0 + np.sqrt(1 - w) * eps
-    assert_close(xt, expected, f"xt for a batch of shape {shape} with levels of shape {a.shape}, "
-                 f"compared with each sample's blend of x0 and your eps",
-                 hint=known.hint(xt, known.mix_variants(x0, a, eps), expected))
+    assert_close(
+        xt,
+        expected,
+        f"xt for a batch of shape {shape} with levels of shape {a.shape}, "
+        f"compared with each sample's blend of x0 and your eps",
+        hint=known.hint(xt, known.mix_variants(x0, a, eps), expected),
+    )
 
 
 @pytest.mark.points(1)
@@ -157,4 +178,3 @@ def test_leaves_x0_untouched(submission, dtype):
 
 def _level(a):
     return f"an array of shape {np.shape(a)}" if np.ndim(a) else f"{float(a):g}"
-

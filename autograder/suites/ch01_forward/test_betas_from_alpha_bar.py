@@ -21,11 +21,14 @@ def betas(submission, alpha_bar):
     result = submission.betas_from_alpha_bar(alpha_bar)
     if isinstance(result, np.ndarray) and result.shape != (T,):
         mistake = known.first_match(result, known.beta_variants(alpha_bar))
-        raise AssertionError(f"for a schedule of shape ({T + 1},) the betas should have shape ({T},), "
-                             f"one for each step t = 1..{T}, but they have shape {result.shape}. "
-                             f"{known.message(mistake)}".strip())
-    return expect_precision(expect_array(result, "betas_from_alpha_bar(...)", (T,)), alpha_bar.dtype,
-                            "betas_from_alpha_bar(...)")
+        raise AssertionError(
+            f"for a schedule of shape ({T + 1},) the betas should have shape ({T},), "
+            f"one for each step t = 1..{T}, but they have shape {result.shape}. "
+            f"{known.message(mistake)}".strip()
+        )
+    return expect_precision(
+        expect_array(result, "betas_from_alpha_bar(...)", (T,)), alpha_bar.dtype, "betas_from_alpha_bar(...)"
+    )
 
 
 @pytest.mark.points(2)
@@ -42,8 +45,12 @@ def test_matches_the_ratio_formula(submission, reference, name):
     alpha_bar = cosine(1000) if name == "cosine" else linear_schedule()
     result = betas(submission, alpha_bar)
     expected = reference.betas_from_alpha_bar(alpha_bar)
-    assert_close(result, expected, f"the betas of the {name} schedule",
-                 hint=known.hint(result, known.beta_variants(alpha_bar), expected))
+    assert_close(
+        result,
+        expected,
+        f"the betas of the {name} schedule",
+        hint=known.hint(result, known.beta_variants(alpha_bar), expected),
+    )
 
 
 @pytest.mark.points(3)
@@ -51,9 +58,12 @@ def test_steps_multiply_back_to_the_schedule(submission):
     """the product of (1 - beta) over steps 1..t gives back alpha_bar[t] (the shortcut)."""
     for alpha_bar in (cosine(1000), linear_schedule()):
         result = betas(submission, alpha_bar)
-        assert_close(np.cumprod(1 - result), alpha_bar[1:],
-                     "the running product of (1 - beta_t) compared with alpha_bar[1:]",
-                     hint=known.hint(result, known.beta_variants(alpha_bar), 1 - alpha_bar[1:] / alpha_bar[:-1]))
+        assert_close(
+            np.cumprod(1 - result),
+            alpha_bar[1:],
+            "the running product of (1 - beta_t) compared with alpha_bar[1:]",
+            hint=known.hint(result, known.beta_variants(alpha_bar), 1 - alpha_bar[1:] / alpha_bar[:-1]),
+        )
 
 
 @pytest.mark.points(3)
@@ -77,4 +87,5 @@ def _assert_one_jump(x_t, x0, level, t):
         raise AssertionError(
             f"after {t} steps the images are not distributed like one jump to alpha_bar[{t}]: "
             f"the standardised difference has mean {z.mean():.4f} (allowed {bound_mean:.4f}) and "
-            f"variance {z.var():.4f} (allowed 1 +- {bound_var:.4f}) over {n} values")
+            f"variance {z.var():.4f} (allowed 1 +- {bound_var:.4f}) over {n} values"
+        )

@@ -13,8 +13,10 @@ def schedule(submission, T):
     result = submission.call("cosine_schedule", T).result
     if isinstance(result, np.ndarray) and result.shape != (T + 1,):
         mistake = known.first_match(result, known.schedule_variants(T))
-        raise AssertionError(f"cosine_schedule({T}) should have shape ({T + 1},), one level for each "
-                             f"t = 0..{T}, but it has shape {result.shape}. {known.message(mistake)}".strip())
+        raise AssertionError(
+            f"cosine_schedule({T}) should have shape ({T + 1},), one level for each "
+            f"t = 0..{T}, but it has shape {result.shape}. {known.message(mistake)}".strip()
+        )
     return expect_array(result, f"cosine_schedule({T})", (T + 1,))
 
 
@@ -32,8 +34,9 @@ def test_matches_the_cosine_formula(submission, reference, T):
     """matches cos(pi/2 * t/T) ** 2 at every timestep."""
     alpha_bar = schedule(submission, T)
     expected = reference.cosine_schedule(T)
-    assert_close(alpha_bar, expected, f"cosine_schedule({T})",
-                 hint=known.hint(alpha_bar, known.schedule_variants(T), expected))
+    assert_close(
+        alpha_bar, expected, f"cosine_schedule({T})", hint=known.hint(alpha_bar, known.schedule_variants(T), expected)
+    )
 
 
 @pytest.mark.points(3)
@@ -42,12 +45,17 @@ def test_starts_clean_ends_in_static_and_never_rises(submission, T):
     """starts at 1 (clean), ends near 0 (static) and never rises, for several T."""
     alpha_bar = schedule(submission, T)
     if abs(alpha_bar[0] - 1) > 1e-12:
-        raise AssertionError(f"alpha_bar[0] for T = {T} is {alpha_bar[0]:.6g}; timestep 0 is the clean "
-                             f"image, so it must be 1")
+        raise AssertionError(
+            f"alpha_bar[0] for T = {T} is {alpha_bar[0]:.6g}; timestep 0 is the clean image, so it must be 1"
+        )
     if not 0 <= alpha_bar[-1] <= 1e-12:
-        raise AssertionError(f"alpha_bar[T] for T = {T} is {alpha_bar[-1]:.3g}; timestep T is pure "
-                             f"static, so it must be 0 up to rounding (about 3.7e-33)")
+        raise AssertionError(
+            f"alpha_bar[T] for T = {T} is {alpha_bar[-1]:.3g}; timestep T is pure "
+            f"static, so it must be 0 up to rounding (about 3.7e-33)"
+        )
     rises = np.flatnonzero(np.diff(alpha_bar) > 1e-12)
     if rises.size:
-        raise AssertionError(f"alpha_bar rises between t = {rises[0]} and t = {rises[0] + 1} (T = {T}); "
-                             f"noise only ever grows, so the levels must never increase")
+        raise AssertionError(
+            f"alpha_bar rises between t = {rises[0]} and t = {rises[0] + 1} (T = {T}); "
+            f"noise only ever grows, so the levels must never increase"
+        )

@@ -47,17 +47,20 @@ def test_x_t_is_the_blend_of_x_prev_and_the_returned_eps(submission, shape):
         x_t, eps, _ = step(submission, x_prev, beta, seed=12)
     keep = known.levels(1 - np.asarray(beta), x_prev.ndim)
     expected = np.sqrt(keep) * x_prev + np.sqrt(1 - keep) * eps
-    assert_close(x_t, expected,
-                 f"x_t for x_prev of shape {shape} and beta_t of shape {np.shape(beta)}, compared with "
-                 f"the blend of x_prev and the eps you returned",
-                 hint=known.hint(x_t, known.mix_variants(x_prev, 1 - np.asarray(beta), eps), expected))
+    assert_close(
+        x_t,
+        expected,
+        f"x_t for x_prev of shape {shape} and beta_t of shape {np.shape(beta)}, compared with "
+        f"the blend of x_prev and the eps you returned",
+        hint=known.hint(x_t, known.mix_variants(x_prev, 1 - np.asarray(beta), eps), expected),
+    )
 
 
 @pytest.mark.points(4)
 def test_many_small_steps_equal_one_jump(submission):
     """500 steps with the cosine betas land where one jump to alpha_bar[500] lands."""
     schedule = alpha_bar()
-    betas = 1 - schedule[1:] / schedule[:-1]   # the reference's betas: only the step is graded
+    betas = 1 - schedule[1:] / schedule[:-1]  # the reference's betas: only the step is graded
     x0 = np.linspace(-1, 1, 50)[None, :].repeat(100, axis=0)  # 5000 values: six standard errors are 0.085
     t = 500
     submission.seed(21)
@@ -75,7 +78,8 @@ def test_many_small_steps_equal_one_jump(submission):
             f"{schedule[t]:.3f}: (x_t - sqrt(alpha_bar) x0) / sqrt(1 - alpha_bar) should be standard "
             f"normal and unrelated to x0, but over {n} values it has mean {z.mean():.4f} (allowed "
             f"+-{bound_mean:.4f}), variance {z.var():.4f} (allowed 1 +-{bound_var:.4f}) and correlation "
-            f"with x0 {corr:.4f} (allowed +-{bound_corr:.4f})")
+            f"with x0 {corr:.4f} (allowed +-{bound_corr:.4f})"
+        )
 
 
 @pytest.mark.points(2)

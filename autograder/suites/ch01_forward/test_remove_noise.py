@@ -22,8 +22,14 @@ def round_trip(submission, reference, x0, a, seed, return_args=False):
     # Dividing by sqrt(alpha_bar_t) magnifies rounding errors by the same factor.
     scale = float(np.max(np.abs(xt))) / float(np.sqrt(np.min(a)))
     level = f"levels of shape {np.shape(a)}" if np.ndim(a) else f"alpha_bar_t = {float(a):g}"
-    assert_close(result, x0, f"the image recovered from xt of shape {x0.shape} ({x0.dtype}) with {level}",
-                 scale=scale, precision=x0.dtype, hint=known.hint(result, known.inverse_variants(xt, eps, a), x0))
+    assert_close(
+        result,
+        x0,
+        f"the image recovered from xt of shape {x0.shape} ({x0.dtype}) with {level}",
+        scale=scale,
+        precision=x0.dtype,
+        hint=known.hint(result, known.inverse_variants(xt, eps, a), x0),
+    )
     return xt, eps, reply
 
 
