@@ -16,7 +16,7 @@ NBGRADER_COURSE ?= $(BUILD)/nbgrader
 NBGRADER = cd $(NBGRADER_COURSE) && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader
 
 .PHONY: grade test figures hint stubs readme-images release gradescope grade-all \
-        nbgrader-release nbgrader-grade bench clean
+        nbgrader-release nbgrader-grade bench clean system-packages
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,8 +63,9 @@ nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, writ
 
 ## Developers ----------------------------------------------------------------
 
-test: $(STAMP) $(NBGRADER_STAMP)  ## run every test of the project (with the nbgrader round trip)
+test: $(STAMP) $(NBGRADER_STAMP) system-packages  ## run every test of the project (with the nbgrader round trip)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 stubs: $(STAMP)  ## regenerate the student stubs from the solutions
@@ -76,6 +77,9 @@ readme-images: $(STAMP)  ## redraw the README's strip and schedule from the refe
 bench: $(STAMP)  ## time grading (one submission, a batch) against nbgrader autograde; build/bench/bench.json
 	@$(MAKE) --no-print-directory $(NBGRADER_STAMP) || echo "bench: the nbgrader extra could not be installed; its rows are skipped"
 	$(PY) benchmarks/bench.py
+
+system-packages:  ## as root, install the Debian packages in .ci/system-packages (elsewhere: say what is missing)
+	@.ci/install-system-packages
 
 clean:
 	rm -rf $(BUILD) $(VENV)

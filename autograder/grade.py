@@ -34,8 +34,9 @@ from autograder.locate import Located, locate_submission
 from autograder.memo import Memo
 from autograder.plugin import GradingPlugin, InProcess
 from autograder.results import GradeReport
-from autograder.runner import IsolatedSubmission, library_paths
+from autograder.runner import IsolatedSubmission
 from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
+from autograder.sandbox.process import library_paths
 
 SUITES = ("public", "hidden")
 # Pytest plugins grading has no use for. Installed third-party plugins are not
