@@ -1,7 +1,9 @@
 """The Gradescope bundle, unpacked into a scratch root laid out like Gradescope's, grades as the engine does."""
 
+import importlib.metadata
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -10,6 +12,7 @@ import zipfile
 import pytest
 from wrong_variants import write_wrong
 
+from autograder.channels import lock
 from autograder.channels.gradescope import HIDDEN_VISIBILITY, build_bundle, unpack
 from autograder.course import PROJECT_ROOT
 
@@ -100,3 +103,21 @@ def test_missing_file_gets_zero_and_says_what_to_upload(root):
     assert results["score"] == 0
     assert all(test["score"] == 0 for test in results["tests"])
     assert "forward.py" in results["output"]
+
+
+def test_the_image_pins_every_package_grading_loads_and_no_figure_package(root, ch01):
+    """each package a real grading imports (results.json records them) is pinned in the bundle; Matplotlib is not."""
+    shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
+    packages = run_autograder(root)["extra_data"]["packages"]
+    assert packages["python"] == platform.python_version()
+    assert packages["numpy"] == importlib.metadata.version("numpy")
+    assert packages["pytest"] == importlib.metadata.version("pytest")
+    pinned = {lock.normalize(name) for name in lock_names(root / "source" / "constraints.txt")}
+    assert {lock.normalize(name) for name in packages} - {"python"} <= pinned
+    assert not pinned & {"matplotlib", "pillow", "nbgrader", "tqdm"}
+    requirements = (root / "source" / "requirements.txt").read_text()
+    assert "-c constraints.txt" in requirements and "matplotlib" not in requirements
+
+
+def lock_names(path):
+    return [line.split("==")[0] for line in path.read_text().splitlines() if "==" in line and not line.startswith("#")]

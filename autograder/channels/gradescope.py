@@ -1,7 +1,7 @@
 """Gradescope: build an assignment's autograder zip, and grade inside Gradescope's container.
 
     python -m autograder gradescope ch01_forward          # build/gradescope/ch01_forward.zip
-    python -m autograder gradescope-run ch01_forward      # what run_autograder calls
+    python -m autograder.channels.gradescope ch01_forward # what run_autograder calls (gradescope-run)
 
 Gradescope's autograder specification: the zip holds ``setup.sh`` and
 ``run_autograder`` at its root; Gradescope unpacks it into ``/autograder/source``,
@@ -22,6 +22,7 @@ installs nothing).
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import stat
@@ -30,6 +31,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release.steps import JUNK
 from autograder.course import PROJECT_ROOT, Assignment, get_assignment
 from autograder.grade import GraderBroken, grade_submission
@@ -40,16 +42,12 @@ DEFAULT_OUT = PROJECT_ROOT / "build" / "gradescope"
 DEFAULT_ROOT = "/autograder"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 HIDDEN_VISIBILITY = "after_due_date"
-# Gradescope's images are Ubuntu; the requirements go into a virtualenv so the
-# system Python stays as the image has it.
-REQUIREMENTS = (
-    "numpy>=1.24",
-    "pytest>=7.4",
-    "pillow>=9",
-    "matplotlib>=3.6",
-    "tqdm>=4.64",
-    "tomli>=2; python_version < '3.11'",
-)
+# What grading imports (results.json's extra_data.packages lists it after a run):
+# NumPy, pytest, and tomli to read course.toml on Python 3.10. Figures are never
+# drawn on Gradescope, so Matplotlib and Pillow stay out of the image. The
+# versions are the lock's, for whichever Python the image has (docs/dependencies.md).
+# They go into a virtualenv, so the system Python stays as the image has it.
+GRADING_PACKAGES = ("numpy", "pytest", "tomli")
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -77,7 +75,7 @@ set -uo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
 cd "$ROOT/source"
-exec "$PYTHON" -m autograder gradescope-run {assignment} --root "$ROOT" --hidden-visibility {visibility}
+exec "$PYTHON" -m autograder.channels.gradescope {assignment} --root "$ROOT" --hidden-visibility {visibility}
 """
 
 
@@ -108,7 +106,13 @@ def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibili
     hidden = staging / assignment.hidden_tests.relative_to(project)
     if not hidden.is_dir():  # hidden suites kept outside the package still travel with the bundle
         shutil.copytree(assignment.hidden_tests, hidden, ignore=junk)
-    (staging / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
+    requirements = declared_requirements(project, GRADING_PACKAGES)
+    header = ["# What grading needs, at the versions of constraints.txt.", "-c constraints.txt"]
+    (staging / "requirements.txt").write_text("\n".join([*header, *requirements]) + "\n", encoding="utf-8")
+    (staging / "constraints.txt").write_text(
+        constraints_text(requirements, "The Gradescope image's packages.", read_lock(project / LOCK.name)),
+        encoding="utf-8",
+    )
     (staging / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
     (staging / "run_autograder").write_text(
         RUN_AUTOGRADER.format(assignment=assignment.id, visibility=hidden_visibility), encoding="utf-8"
@@ -173,15 +177,19 @@ def add_parser(commands) -> None:
     build.set_defaults(run=run_build)
 
     run = commands.add_parser("gradescope-run", help="grade inside Gradescope's container (run_autograder calls it)")
-    run.add_argument("assignment", help="assignment id, e.g. ch01_forward")
-    run.add_argument(
+    _add_run_arguments(run)
+    run.set_defaults(run=run_in_container)
+
+
+def _add_run_arguments(parser) -> None:
+    parser.add_argument("assignment", help="assignment id, e.g. ch01_forward")
+    parser.add_argument(
         "--root",
         type=Path,
         default=Path(os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT)),
         help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)",
     )
-    run.add_argument("--hidden-visibility", choices=VISIBILITIES, default=HIDDEN_VISIBILITY)
-    run.set_defaults(run=run_in_container)
+    parser.add_argument("--hidden-visibility", choices=VISIBILITIES, default=HIDDEN_VISIBILITY)
 
 
 def run_build(args) -> int:
@@ -202,3 +210,15 @@ def run_in_container(args) -> int:
     # run_autograder's stdout goes to the instructor's view only (stdout_visibility: hidden).
     print(render_table(report, assignment.task_names))
     return 0
+
+
+def main(argv=None) -> int:
+    """What run_autograder calls: the container's grading alone, without the commands that draw
+    figures or grade folders, whose packages the image does not have."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.channels.gradescope", description=main.__doc__)
+    _add_run_arguments(parser)
+    return run_in_container(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
