@@ -17,7 +17,7 @@ OUT ?= $(BUILD)/grades
 NBGRADER_COURSE ?= $(BUILD)/nbgrader
 NBGRADER = cd $(NBGRADER_COURSE) && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader
 
-.PHONY: grade test figures hint stubs readme-images release gradescope grade-all \
+.PHONY: grade watch test figures hint stubs readme-images release gradescope grade-all \
         nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons
 
 $(STAMP): pyproject.toml $(LOCK)
@@ -39,6 +39,9 @@ grade: $(STAMP)  ## grade a submission: make grade [SUBMISSION=path] [RESULTS=fi
 
 figures: $(STAMP)  ## draw the forward process with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
 	$(PY) -m autograder figures $(ASSIGNMENT) --submission $(SUBMISSION) --out $(FIGURES) $(if $(IMAGE),--image $(IMAGE))
+
+watch: $(STAMP)  ## regrade your working copy every time you save it (Ctrl-C stops)
+	$(PY) -m autograder watch $(ASSIGNMENT) --submission $(SUBMISSION)
 
 hint: $(STAMP)  ## the next hint for a task: make hint TASK=add_noise
 	$(PY) -m autograder hint $(ASSIGNMENT) $(TASK)

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import hints
+from autograder import hints, watch
 from autograder.channels import batch, classroom, gradescope, release
 from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, load_course
 from autograder.figures import command as figures_command
@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     figures_command.add_command(commands)
     hints.add_command(commands)
+    watch.add_command(commands)
     for module in (release, gradescope, batch, classroom):
         module.add_parser(commands)
     return parser
