@@ -52,7 +52,7 @@ release: $(STAMP)  ## build the student repository under build/release (no solut
 	$(PY) -m autograder release
 
 gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
-	$(PY) -m autograder gradescope $(ASSIGNMENT)
+	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope
 
 grade-all: $(STAMP)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
 	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
