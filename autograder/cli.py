@@ -79,7 +79,7 @@ def run_grade(args) -> int:
     table = render_table(report, assignment.task_names)
     print(table.splitlines()[0] if args.quiet else table)
     print(f"\nresults: {args.results}")
-    if report.score < report.max_score and assignment.id in figures_command.SUPPORTED and not args.quiet:
+    if report.score < report.max_score and assignment.figures is not None and not args.quiet:
         # A picture of one's own noising often shows the mistake faster than numbers do.
         print(
             f"to see what your code does to a picture: python -m autograder figures {assignment.id}"
