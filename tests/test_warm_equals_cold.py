@@ -1,0 +1,74 @@
+"""A warm grading process (one collection, many submissions) grades exactly as a fresh one does."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from wrong_variants import EDITS, write_wrong
+
+from autograder.course import PROJECT_ROOT
+
+ZOO = PROJECT_ROOT / "tests" / "submissions" / "ch01_forward"
+HOSTILE = PROJECT_ROOT / "tests" / "hostile"
+
+
+def mixed_class(folder, ch01):
+    """Right, wrong, broken and hostile submissions, in an order where each follows a different kind."""
+    shutil.copyfile(ch01.solution, folder / "a_reference.py")
+    shutil.copyfile(ch01.folder / ch01.filename, folder / "b_stub.py")
+    for name in EDITS:
+        write_wrong(ch01.solution, name, folder / f"c_{name}" / "forward.py")
+    shutil.copyfile(ZOO / "correct" / "debug_prints.py", folder / "d_debug_prints.py")
+    shutil.copyfile(ZOO / "broken" / "syntax_error.py", folder / "e_syntax_error.py")
+    shutil.copyfile(HOSTILE / "patch_numpy.py", folder / "f_patch_numpy.py")
+    shutil.copyfile(HOSTILE / "nan.py", folder / "g_nan.py")
+    shutil.copyfile(ch01.solution, folder / "h_reference_again.py")
+
+
+def checks_of(results: dict) -> dict:
+    """What a grade says, without what changes from run to run (timings, paths, hashes)."""
+    return {
+        "score": results["score"],
+        "output": results["output"],
+        "tests": [{k: t[k] for k in ("name", "score", "max_score", "output", "visibility")} for t in results["tests"]],
+    }
+
+
+@pytest.mark.slow
+def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch01):
+    """grade-all on one process gives each student the same checks, scores and feedback as grading it alone."""
+    submissions, out = tmp_path / "class", tmp_path / "out"
+    submissions.mkdir()
+    mixed_class(submissions, ch01)
+    command = [sys.executable, "-m", "autograder"]
+    warm = subprocess.run(
+        [*command, "grade-all", ch01.id, str(submissions), "--out", str(out), "--jobs", "1"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert warm.returncode == 0, warm.stderr[-2000:]
+    students = sorted(p.name.removesuffix(".py") for p in submissions.iterdir())
+    assert len(students) == 10
+    scores = set()
+    for student in students:
+        alone = tmp_path / f"{student}.json"
+        path = submissions / (student if (submissions / student).is_dir() else f"{student}.py")
+        cold = subprocess.run(
+            [*command, "grade", ch01.id, "--submission", str(path), "--results", str(alone), "--quiet"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert cold.returncode == 0, cold.stderr[-2000:]
+        fresh = checks_of(json.loads(alone.read_text()))
+        batch = checks_of(json.loads((out / student / "results.json").read_text()))
+        assert batch == fresh, student
+        scores.add(fresh["score"])
+    assert len(scores) >= 4  # the class really is mixed: full marks, zero and partial scores
