@@ -7,7 +7,7 @@ passing these is a good sign, not a guarantee.
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close
+from autograder.checks import assert_close, expect_array
 
 T = 1000
 
@@ -20,7 +20,7 @@ def _image(shape=(8, 8, 3)):
 @pytest.mark.points(2)
 def test_cosine_schedule_has_one_level_per_timestep(submission):
     """cosine_schedule(T) has T + 1 levels, from 1 (clean) down to about 0 (static)."""
-    alpha_bar = submission.cosine_schedule(T)
+    alpha_bar = expect_array(submission.cosine_schedule(T), f"cosine_schedule({T})")
     assert alpha_bar.shape == (T + 1,), f"expected shape ({T + 1},), got {alpha_bar.shape}"
     assert alpha_bar[0] == pytest.approx(1.0), f"alpha_bar[0] should be 1, got {alpha_bar[0]}"
     assert alpha_bar[T] < 1e-12, f"alpha_bar[T] should be about 0, got {alpha_bar[T]}"
