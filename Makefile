@@ -16,7 +16,7 @@ NBGRADER_COURSE ?= $(BUILD)/nbgrader
 NBGRADER = cd $(NBGRADER_COURSE) && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader
 
 .PHONY: grade test figures hint stubs readme-images release gradescope grade-all \
-        nbgrader-release nbgrader-grade bench clean system-packages
+        nbgrader-release nbgrader-grade bench clean system-packages mutants mutants-ci
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,15 @@ test: $(STAMP) $(NBGRADER_STAMP) system-packages  ## run every test of the proje
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+	@$(MAKE) --no-print-directory mutants-ci
+
+MUTANTS_SAMPLE ?= 6
+
+mutants: $(STAMP)  ## mutation-test the hidden suites: every mutant of the reference must lose points on its own function only
+	$(PY) tests/mutation.py --json $(BUILD)/mutants.json
+
+mutants-ci: $(STAMP)  ## the same on an even spread of MUTANTS_SAMPLE mutants per function (run by make test)
+	$(PY) tests/mutation.py --quiet --sample $(MUTANTS_SAMPLE) --json $(BUILD)/mutants-ci.json
 
 stubs: $(STAMP)  ## regenerate the student stubs from the solutions
 	$(PY) -m autograder stubs

@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.sandbox.wire import Unsupported
-
 ULPS = 1000  # float64: about 2e-13; float32: about 1.2e-4 (relative)
 
 
@@ -89,7 +87,7 @@ def describe(value) -> str:  # noqa: PLR0911 - one return per kind of value
     """A short description of a returned value: its type, shape and dtype."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    if isinstance(value, Unsupported):
+    if getattr(value, "type_name", None):  # what the wire format could not carry (wire.Unsupported)
         return f"an object of type {value.type_name}"
     if isinstance(value, tuple):
         return f"a tuple of {len(value)} ({', '.join(describe(v) for v in value[:3])})"

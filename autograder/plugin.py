@@ -155,6 +155,12 @@ def feedback_for(excinfo) -> str:  # noqa: PLR0911 - one return per kind of fail
         return str(error) or "the check failed"
     if isinstance(error, pytest.fail.Exception):
         return str(error)
+    if isinstance(error, (ValueError, TypeError)) and "unpack" in str(error):
+        # `xt, eps = f(...)` in a check, on something that is not a pair.
+        return (
+            "your function did not return the number of values this check expects: a function "
+            "that returns a pair must end with `return first, second` (two arrays), not one array"
+        )
     # A check tripped over something the student's code returned.
     return f"the check could not use what your code returned ({type(error).__name__}: {str(error)[:200]})"
 
