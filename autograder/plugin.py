@@ -95,6 +95,8 @@ class GradingPlugin:
         self.suite_visibility = {Path(k): v for k, v in (suite_visibility or {}).items()}
         self.results: list[TestResult] = []
         self._failures: dict[str, str] = {}
+        # Checks that raised checks.CheckError: broken by their author, not by the student.
+        self.broken_checks: list[str] = []
         self._reference = reference
 
     def start(self, config):
@@ -111,6 +113,8 @@ class GradingPlugin:
         report = outcome.get_result()
         if report.failed and item.nodeid not in self._failures:
             self._failures[item.nodeid] = feedback_for(call.excinfo)
+            if call.excinfo is not None and isinstance(call.excinfo.value, CheckError):
+                self.broken_checks.append(item.nodeid)
         if report.when == "teardown":
             self.results.append(self._result(item))
 
