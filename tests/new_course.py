@@ -153,20 +153,27 @@ AUTHORED = (
     f"autograder/suites/{TOY}/cases.py",
     *(f"autograder/suites/{TOY}/{name}" for name in HIDDEN),
 )
-# What the course is made of (a fresh clone without the project's own tests).
-COPIED = ("autograder", "assignments", "solutions", "starter_images", "course.toml", "Makefile", "pyproject.toml")
-JUNK = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "build")
+# What the course is made of: a fresh clone without the project's own tests, benchmarks and docs.
+NOT_COPIED = ("tests/", "benchmarks/", "docs/", ".ci/")
+
+
+def course_files() -> list[str]:
+    """The project's files (tracked, or new and not ignored), as a clone would have them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    names = [name for name in listed.split("\0") if name and not name.startswith(NOT_COPIED)]
+    return [name for name in names if (PROJECT_ROOT / name).is_file()]
 
 
 def make_course(root: Path) -> Path:
     """Copy the course to ``root`` and add the throwaway assignment as its author would."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name in COPIED:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name, ignore=JUNK)
-        else:
-            shutil.copyfile(source, root / name)
+    for name in course_files():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT_ROOT / name, root / name)
     with (root / "course.toml").open("a", encoding="utf-8") as manifest:
         manifest.write(MANIFEST_BLOCK)
     files = {
