@@ -53,12 +53,15 @@ def run_public_test(test):
         warnings.simplefilter("ignore")
         test(submission)'''
 
+# The cell ends in a statement, not an expression: its feedback is the sentence it
+# prints (a failure's message goes to stderr), never an "Out: True".
 HIDDEN_CHECK = """\
 # Hidden check, {points:g} point(s): {name}
 ### BEGIN HIDDEN TESTS
 from autograder.channels.notebook.hidden import run_check
 
-run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r})
+if run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r}):
+    print({passed!r})
 ### END HIDDEN TESTS"""
 
 FIGURE_TEXT = """\
@@ -71,6 +74,7 @@ right, the two rows dissolve into static alike."""
 
 FIGURE_CODE = f"""\
 import matplotlib.pyplot as plt
+from IPython.display import display
 
 picture = plt.imread({PICTURE!r})[..., :3].astype(np.float64) * 2 - 1   # values in [-1, 1]
 T = 1000
@@ -94,7 +98,10 @@ for column, t in enumerate(shown):
         axes[row, column].set_title(f"{{label}}, t = {{t}}", fontsize=9)
         axes[row, column].axis("off")
 plt.tight_layout()
-plt.show()"""
+# Shown with a description, for screen readers and for the feedback page.
+description = f"Your picture at t = {{shown}}, noised by add_noise (top) and noise_step (bottom)"
+display(fig, metadata={{"alt": description}})
+plt.close(fig)"""
 
 
 @dataclass
@@ -165,6 +172,7 @@ def hidden_tests(draft: Draft) -> None:
             module=check.module,
             function=check.function,
             case=check.case,
+            passed=f"Passed ({check.points:g} point(s)): {check.name}.",
         )
         draft.tasks[check.task].append(cells.test(source, check.grade_id, check.points))
 
