@@ -12,7 +12,7 @@ from pathlib import Path
 
 from autograder import hints, watch
 from autograder.channels import batch, classroom, gradescope, release
-from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, load_course
+from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, load_course, make_command
 from autograder.figures import command as figures_command
 from autograder.grade import SUITES, GraderBroken, grade_submission
 from autograder.locate import CannotGrade
@@ -81,10 +81,7 @@ def run_grade(args) -> int:
     print(f"\nresults: {args.results}")
     if report.score < report.max_score and assignment.figures is not None and not args.quiet:
         # A picture of one's own noising often shows the mistake faster than numbers do.
-        print(
-            f"to see what your code does to a picture: python -m autograder figures {assignment.id}"
-            f"{'' if args.submission is None else f' --submission {args.submission}'}  (or: make figures)"
-        )
+        print(f"to see what your code does to a picture: {make_command('figures', assignment, SUBMISSION=args.submission)}")
     return 0
 
 

@@ -37,21 +37,46 @@ def make(repo, *targets, **variables):
     return subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_as_shipped_make_test_fails_naming_each_unfinished_task(student_repo, ch01):
-    """the untouched release fails its public tests, each saying which function is not implemented yet."""
-    run = make(student_repo, "test")
+def test_as_shipped_make_check_fails_naming_each_unfinished_task(student_repo, ch01):
+    """the untouched release fails every public check, each saying which function is not implemented yet."""
+    run = make(student_repo, "check")
     assert run.returncode != 0
     for task in ch01.task_names:
         assert f"{task}: not implemented yet" in run.stdout
-    assert "6 failed" in run.stdout
+    assert f"{len(public_checks(ch01))} failed" in run.stdout
 
 
-def test_with_the_reference_make_test_passes(student_repo, ch01):
-    """with the reference copied in as forward.py, the release's make test passes."""
+def test_with_the_reference_make_check_passes(student_repo, ch01):
+    """with the reference copied in as forward.py, the release's make check passes every public check."""
     shutil.copyfile(ch01.solution, student_repo / "assignments" / "ch01_forward" / "forward.py")
-    run = make(student_repo, "test")
+    run = make(student_repo, "check")
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "6 passed" in run.stdout
+    assert f"{len(public_checks(ch01))} passed" in run.stdout
+
+
+def test_make_help_lists_every_student_command(student_repo):
+    """make help in the release lists check, grade, hint (with RESET=1), figures and watch."""
+    run = make(student_repo, "help")
+    assert run.returncode == 0, run.stderr
+    listed = {line.split()[1] for line in run.stdout.splitlines() if line.strip().startswith("make ")}
+    assert {"help", "check", "grade", "hint", "figures", "watch"} <= listed
+    assert "RESET=1" in run.stdout
+
+
+def test_make_hint_reset_starts_over(student_repo, ch01):
+    """make hint TASK=... gives the next hint each time; with RESET=1 the first one comes again."""
+    first = ch01.task("add_noise").hints[0].split()[:6]
+    runs = [make(student_repo, "hint", TASK="add_noise") for _ in range(2)]
+    assert " ".join(first) in " ".join(runs[0].stdout.split())
+    assert " ".join(first) not in " ".join(runs[1].stdout.split())
+    reset = make(student_repo, "hint", TASK="add_noise", RESET=1)
+    assert reset.returncode == 0 and "start again" in reset.stdout
+    again = make(student_repo, "hint", TASK="add_noise")
+    assert " ".join(first) in " ".join(again.stdout.split())
+
+
+def public_checks(ch01) -> list[str]:
+    return [line for line in ch01.public_tests.read_text().splitlines() if line.startswith("def test_")]
 
 
 def test_make_grade_scores_the_public_checks_with_the_release_engine(student_repo, ch01, grade):
