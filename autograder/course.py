@@ -100,4 +100,3 @@ def make_command(target: str, assignment: Assignment | None = None, **variables)
         words.append(f"ASSIGNMENT={assignment.id}")
     words += [f"{name}={value}" for name, value in variables.items() if value not in (None, "")]
     return " ".join(words)
-

@@ -6,6 +6,7 @@ engine is the one imported, since Python looks in the working folder first.
 """
 
 import base64
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -157,3 +158,63 @@ def test_classroom_step_writes_one_result_per_task(student_repo, ch01, grade, tm
     assert sum(r["max_score"] for r in results.values()) == expected.max_score
     assert results["cosine_schedule"]["status"] == "fail"
     assert all(r["version"] == 1 for r in results.values())
+
+
+def test_every_wrong_variant_is_named_in_the_release(built, ch01, tmp_path):
+    """the release's own grader, public checks only, names the mistake of every wrong variant of the zoo."""
+    zoo = PROJECT_ROOT / "tests" / "submissions" / "ch01_forward" / "wrong"
+    wrong = sorted(zoo.glob("*.py"))
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for path in wrong:
+        shutil.copyfile(path, folder / path.name)
+    out = tmp_path / "grades"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade-all",
+            "ch01_forward",
+            str(folder),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        cwd=built.out,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    mistakes = shipped_mistakes(built.out / ch01.public_tests.relative_to(PROJECT_ROOT))
+    unnamed = []
+    for path in wrong:
+        named = path.read_text().split("NAMED: ", 1)[1].split()[0]
+        results = json.loads((out / path.stem / "results.json").read_text())
+        assert results["score"] < results["max_score"], f"{path.stem} keeps every public point"
+        failed = [t["output"] for t in results["tests"] if t["score"] < t["max_score"]]
+        if named != "none" and not any(mistakes[named] in output for output in failed):
+            unnamed.append(path.stem)
+    assert unnamed == []
+
+
+def test_make_grade_in_the_release_names_the_mistake(student_repo, ch01):
+    """a forward.py with (B,) levels on the last axis: make grade in the release says so in words."""
+    target = student_repo / "assignments" / "ch01_forward" / "forward.py"
+    write_wrong(ch01.solution, "last_axis", target)
+    run = make(student_repo, "grade")
+    assert run.returncode == 0, run.stderr
+    mistakes = shipped_mistakes(student_repo / ch01.public_tests.relative_to(PROJECT_ROOT))
+    assert "This looks like a known mistake" in run.stdout
+    assert " ".join(mistakes["trailing_axis"].split()[:6]) in " ".join(run.stdout.split())
+
+
+def shipped_mistakes(public_tests) -> dict[str, str]:
+    """The known mistakes the release's public checks name (their MISTAKES table)."""
+    spec = importlib.util.spec_from_file_location("_shipped_public_tests", public_tests)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MISTAKES

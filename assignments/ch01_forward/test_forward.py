@@ -10,6 +10,8 @@ The grader also runs hidden checks of the same functions (fixed seeds compared
 with a reference, more cases): passing these is a good sign, not a guarantee.
 """
 
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -78,7 +80,7 @@ def batches_explained(function):
     def checked(*args):
         try:
             return function(*args)
-        except Exception as error:  # noqa: BLE001 - only NumPy's broadcasting error is explained, the rest re-raised
+        except Exception as error:  # only NumPy's broadcasting error is explained; the rest is re-raised
             if "could not be broadcast" not in str(error):
                 raise
             raise AssertionError(f"{error}\n{known('trailing_axis')}") from None
@@ -168,7 +170,7 @@ def test_add_noise_mixes_in_the_noise_it_returns(submission):
             xt,
             expected,
             f"xt at alpha_bar_t = {a}, compared with sqrt(a) * x0 + sqrt(1 - a) * (the eps you returned)",
-            hint=lambda: named(xt, mix_mistakes(x0, a, eps)) or drawn_twice(xt, x0, a, eps),
+            hint=partial(named, xt, mix_mistakes(x0, a, eps), partial(drawn_twice, xt, x0, a, eps)),
         )
 
 
@@ -237,7 +239,7 @@ def test_add_noise_follows_np_random_seed(submission):
             first,
             draws(seed, 1, x0.shape)[0],
             f"eps after np.random.seed({seed}) compared with np.random.randn(*x0.shape)",
-            hint=lambda: known("eps_drawn_twice" if is_close(first, draws(seed, 2, x0.shape)[1]) else ""),
+            hint=known("eps_drawn_twice" if is_close(first, draws(seed, 2, x0.shape)[1]) else ""),
         )
 
 
@@ -253,7 +255,7 @@ def test_add_noise_gives_each_sample_its_own_level(submission):
             xt,
             blend(x0, a, eps),
             f"xt for a batch of shape {shape} with levels of shape {a.shape}, compared with each sample's blend",
-            hint=lambda: named(xt, mix_mistakes(x0, a, eps)),
+            hint=partial(named, xt, mix_mistakes(x0, a, eps)),
         )
 
 
@@ -283,9 +285,7 @@ def test_betas_have_one_float64_value_per_step(submission):
         )
         assert betas.dtype == np.float64, f"betas should be float64, not {betas.dtype}"
         outside = int(np.count_nonzero((betas < 0) | (betas > 1)))
-        assert outside == 0, (
-            f"{outside} betas lie outside [0, 1]\n{named(betas, beta_mistakes(alpha_bar))}".rstrip()
-        )
+        assert outside == 0, f"{outside} betas lie outside [0, 1]\n{named(betas, beta_mistakes(alpha_bar))}".rstrip()
 
 
 @pytest.mark.task("betas_from_alpha_bar")
@@ -326,7 +326,9 @@ def test_noise_step_mixes_in_the_noise_it_returns(submission):
             x_t,
             blend(x_prev, 1 - beta, eps),
             f"x_t for beta_t = {beta}, compared with sqrt(1 - beta) * x_prev + sqrt(beta) * (the eps you returned)",
-            hint=lambda: named(x_t, mix_mistakes(x_prev, 1 - beta, eps)) or drawn_twice(x_t, x_prev, 1 - beta, eps),
+            hint=partial(
+                named, x_t, mix_mistakes(x_prev, 1 - beta, eps), partial(drawn_twice, x_t, x_prev, 1 - beta, eps)
+            ),
         )
 
 
@@ -343,7 +345,7 @@ def test_noise_step_gives_each_sample_its_own_beta(submission):
             x_t,
             blend(x_prev, 1 - beta, eps),
             f"x_t for a batch of shape {shape} with betas of shape {beta.shape}, compared with each sample's step",
-            hint=lambda: named(x_t, mix_mistakes(x_prev, 1 - beta, eps)),
+            hint=partial(named, x_t, mix_mistakes(x_prev, 1 - beta, eps)),
         )
 
 
@@ -398,7 +400,7 @@ def test_remove_noise_after_add_noise_gives_x0_back(submission):
             x0,
             f"the image remove_noise recovered at alpha_bar_t = {a}, compared with x0",
             scale=float(np.max(np.abs(xt))) / np.sqrt(a),
-            hint=lambda: named(back, inverse_mistakes(xt, eps, a)),
+            hint=partial(named, back, inverse_mistakes(xt, eps, a)),
         )
 
 
@@ -418,7 +420,7 @@ def test_remove_noise_gives_each_sample_its_own_level(submission):
             x0,
             f"the batch of shape {shape} recovered with levels of shape {a.shape}, compared with x0",
             scale=4.0,
-            hint=lambda: named(back, inverse_mistakes(xt, eps, a)),
+            hint=partial(named, back, inverse_mistakes(xt, eps, a)),
         )
 
 
@@ -481,8 +483,8 @@ def known(name):
     return f"This looks like a known mistake: {MISTAKES[name]}." if name else ""
 
 
-def named(actual, mistakes):
-    """The line naming the first wrong formula ``actual`` matches, or an empty string."""
+def named(actual, mistakes, *otherwise):
+    """The line naming the first wrong formula ``actual`` matches, else the first of ``otherwise`` that names one."""
     for name, make in mistakes.items():
         try:
             with np.errstate(all="ignore"):
@@ -490,7 +492,7 @@ def named(actual, mistakes):
                     return known(name)
         except (ValueError, IndexError, TypeError):
             continue
-    return ""
+    return next((line for line in (other() for other in otherwise) if line), "")
 
 
 def drawn_twice(x, x0, keep, eps):
