@@ -225,8 +225,8 @@ def schedule_figure(dial: Dial, out: Path) -> Path:
 def _level_count(levels: int, steps: int) -> str:
     """The schedule plot's title: how many levels there are against the T + 1 there should be."""
     if levels == steps + 1:
-        return f"your schedule: {levels} levels, one per timestep t = 0..{steps} (T + 1 for T = {steps}: right)"
-    return f"your schedule: {levels} levels, but T = {steps} steps need T + 1 = {steps + 1} (t = 0..{steps})"
+        return f"your schedule: {levels} levels, t = 0..{steps} (T + 1: right)"
+    return f"your schedule: {levels} levels; T = {steps} needs T + 1 = {steps + 1}"
 
 
 def _mark_the_last_levels(ax, alpha_bar, steps: int, shown: int = 4) -> None:
@@ -632,12 +632,12 @@ h2 { font-size: 16px; margin: 0 0 6px; }
 </div>
 <div class="panels">
   <figure class="up">
-    <h2>The way up: add_noise(x0, alpha_bar[t])</h2>
+    <h2>Way up: add_noise(x0, alpha_bar[t])</h2>
     <img id="up" alt="your add_noise at this t">
     <figcaption><span id="up-correct"></span><br><span id="up-yours"></span></figcaption>
   </figure>
   <figure class="back">
-    <h2>The way back: remove_noise, the mirror of the way up</h2>
+    <h2>Way back: remove_noise, mirror of the way up</h2>
     <img id="back" alt="the way back at this t">
     <figcaption><span id="back-correct"></span><br><span id="back-yours"></span></figcaption>
   </figure>
