@@ -35,6 +35,7 @@ from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission
 from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
 from autograder.sandbox.process import library_paths
+from autograder.versions import loaded_package_versions
 
 SUITES = ("public", "hidden")
 # Reference answers by reference file, kept for the later gradings of this process.
@@ -84,6 +85,7 @@ def grade_submission(
         "seeds": student.seeds_used,
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "packages": loaded_package_versions(),
         "platform": sys.platform,
         "protections": describe_protections(student, sandbox),
         "seconds": round(time.perf_counter() - started, 3),
@@ -148,7 +150,7 @@ def reference_memo(assignment: Assignment) -> Memo:
 
 
 def load_reference(assignment: Assignment):
-    """Import the reference solution under a private name (never ``forward``); None if absent."""
+    """Import the reference solution under a private name (never the student module's own); None if absent."""
     if assignment.solution is None or not assignment.solution.is_file():
         return None
     spec = importlib.util.spec_from_file_location(f"_reference_{assignment.id}", assignment.solution)

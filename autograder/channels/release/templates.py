@@ -24,10 +24,10 @@ RESET ?=
 .PHONY: help check grade hint figures watch clean
 .DEFAULT_GOAL := help
 
-$$(VENV)/.installed: pyproject.toml
+$$(VENV)/.installed: pyproject.toml requirements.lock
 \t$$(PYTHON) -m venv $$(VENV)
 \t$$(PY) -m pip install --quiet --upgrade pip
-\t$$(PY) -m pip install --quiet -e .
+\t$$(PY) -m pip install --quiet -c requirements.lock -e .
 \ttouch $$@
 
 help:  ## this list of commands
@@ -39,10 +39,10 @@ grade: $$(SETUP)  ## your score and feedback on the public checks, from the cour
 check: $$(SETUP)  ## the public checks alone on your working copy, in seconds (plain pytest)
 \t$$(PY) -m pytest -q --tb=short -p no:cacheprovider assignments/$$(ASSIGNMENT)
 
-hint: $$(SETUP)  ## the next hint for a task: make hint TASK=add_noise (RESET=1 starts over)
+hint: $$(SETUP)  ## the next hint for a task: make hint TASK=$example_task (RESET=1 starts over)
 \t$$(PY) -m autograder hint $$(ASSIGNMENT) $$(TASK) $$(if $$(RESET),--reset)
 
-figures: $$(SETUP)  ## your functions on a picture, build/figures/ with dial.html (IMAGE=photo.jpg for yours)
+figures: $$(SETUP)  ## the assignment's figures, drawn with your own functions (IMAGE=photo.jpg for yours)
 \t$$(PY) -m autograder figures $$(ASSIGNMENT) --submission $$(SUBMISSION) $$(if $$(IMAGE),--image $$(IMAGE))
 
 watch: $$(SETUP)  ## regrade your working copy every time you save it (Ctrl-C stops)
@@ -65,9 +65,9 @@ You need Python 3.10 or newer and `make`. Everything else is installed into
 
     make check                         # the public checks on your code, in seconds
     make grade                         # your score on the public checks, with feedback
-    make hint TASK=add_noise           # the next hint for a task, gentle first
-    make hint TASK=add_noise RESET=1   # start that task's hints over
-    make figures                       # what your code does to a picture, and the dial
+    $hint_command# the next hint for a task, gentle first
+    $hint_reset_command# start that task's hints over
+    make figures                       # the assignment's figures, drawn with your code
     make help                          # every command
 
 ## Assignments
@@ -169,7 +169,7 @@ jobs:
           python-version: "$python_version"
 
       - name: Install the grader's requirements
-        run: python -m pip install --quiet -e .
+        run: python -m pip install --quiet -c requirements.lock -e .
 $grading_steps
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1
