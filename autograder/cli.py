@@ -16,7 +16,8 @@ from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, l
 from autograder.figures import command as figures_command
 from autograder.grade import SUITES, GraderBroken, grade_submission
 from autograder.locate import CannotGrade
-from autograder.results import render_table, write_results
+from autograder.results import destination, render_table, write_results
+from autograder.safe_text import plain, tolerant_streams
 from autograder.stubs import write_stub
 
 DEFAULT_RESULTS = PROJECT_ROOT / "build" / "results.json"
@@ -25,11 +26,13 @@ DEFAULT_RESULTS = PROJECT_ROOT / "build" / "results.json"
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    tolerant_streams()
     try:
         return args.run(args)
     except (CannotGrade, UnknownAssignment, GraderBroken, FileNotFoundError, ValueError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"autograder: cannot grade: {message}", file=sys.stderr)
+        # The message may name a student's file.
+        print(f"autograder: cannot grade: {plain(message)}", file=sys.stderr)
         return 2
 
 
@@ -73,6 +76,7 @@ def run_grade(args) -> int:
     assignment = get_assignment(args.assignment)
     submission = args.submission or assignment.folder
     suites = tuple(s.strip() for s in args.suites.split(",") if s.strip())
+    destination(args.results)  # a path results can never go to (a block device) stops here, before grading
     report = grade_submission(assignment, submission, suites=suites)
     write_results(report, args.results)
     table = render_table(report, assignment.task_names)
