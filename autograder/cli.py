@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from autograder import hints
+from autograder import hints, watch
 from autograder.channels import batch, classroom, gradescope, release
 from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, load_course
 from autograder.figures import command as figures_command
@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     figures_command.add_command(commands)
     hints.add_command(commands)
+    watch.add_command(commands)
     for module in (release, gradescope, batch, classroom):
         module.add_parser(commands)
     return parser
@@ -82,7 +83,7 @@ def run_grade(args) -> int:
     table = render_table(report, assignment.task_names)
     print(table.splitlines()[0] if args.quiet else table)
     print(f"\nresults: {args.results}")
-    if report.score < report.max_score and assignment.id in figures_command.SUPPORTED and not args.quiet:
+    if report.score < report.max_score and assignment.figures is not None and not args.quiet:
         # A picture of one's own noising often shows the mistake faster than numbers do.
         print(
             f"to see what your code does to a picture: python -m autograder figures {assignment.id}"

@@ -39,6 +39,7 @@ class Assignment:
     hidden_tests: Path | None
     limits: Limits
     tasks: tuple[Task, ...]
+    figures: Path | None = None  # the assignment's figures file (see autograder/figures/tools.py)
 
     @property
     def filename(self) -> str:
@@ -75,6 +76,7 @@ def load_course(manifest: Path = MANIFEST) -> dict[str, Assignment]:
             hidden_tests=root / entry["hidden_tests"] if "hidden_tests" in entry else None,
             limits=Limits(**entry.get("limits", {})),
             tasks=tuple(Task(t["name"], t["todo"], tuple(t.get("hints", ()))) for t in entry["tasks"]),
+            figures=root / entry["figures"] if "figures" in entry else None,
         )
     return assignments
 

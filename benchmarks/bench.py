@@ -1,10 +1,12 @@
 """Grading speed, side by side with nbgrader: ``make bench`` (or ``python benchmarks/bench.py``).
 
 One run, one machine:
+  0. the floor: a Python that imports NumPy and pytest and does nothing else;
   1. one submission (the reference) through ``python -m autograder grade``;
   2. the same submission as a notebook through ``nbgrader autograde`` (if installed);
   3. ``python -m autograder grade-all`` over a batch, on 1 worker and on all cores,
-     and ``nbgrader autograde`` over part of the same batch.
+     and ``nbgrader autograde`` over part of the same batch;
+  4. ``python -m autograder watch``: from a save of the file to the new table drawn.
 It prints a table and writes it, with the machine and versions, to
 build/bench/bench.json so later runs can be compared.
 """
@@ -28,7 +30,16 @@ import submissions  # noqa: E402
 
 ROOT = HERE.parent
 ASSIGNMENT = "ch01_forward"
-TARGETS = {"single_median_s": 1.0, "single_vs_nbgrader": 4.0, "batch_vs_nbgrader": 10.0, "peak_mb": 200.0}
+TARGETS = {
+    "single_median_s": 0.40,
+    "single_vs_floor": 1.5,
+    "single_vs_nbgrader": 8.0,
+    "batch_per_second": 20.0,
+    "batch_vs_nbgrader": 12.0,
+    "watch_median_s": 0.15,
+    "peak_mb": 200.0,
+}
+WATCH_SAVES = 15
 
 
 def main(argv=None) -> int:
@@ -45,6 +56,7 @@ def main(argv=None) -> int:
         "notes": notes,
     }
 
+    report["floor"] = bench_floor(args)
     report["single"] = {"autograder": bench_single(work, args)}
     if args.skip_nbgrader:
         notes.append("nbgrader rows skipped: --skip-nbgrader")
@@ -68,6 +80,7 @@ def main(argv=None) -> int:
             row["ratio_vs_nbgrader"] = round(
                 report["batch"]["nbgrader"]["per_submission_s"] / row["per_submission_s"], 2
             )
+    report["watch"] = bench_watch(work, args)
     report["targets"] = check_targets(report)
     if hasattr(os, "getloadavg"):
         report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -142,6 +155,63 @@ def bench_single(work: Path, args) -> dict:
     row["memory"] = measure.peak_memory(command, ROOT, args.memory_runs)
     row["memory"]["what"] = "process = grader (python -m autograder), children = the worker running student code"
     return row
+
+
+def bench_floor(args) -> dict:
+    """What any grader written in Python pays before it grades anything."""
+    command = [sys.executable, "-c", "import numpy, pytest"]
+    row, _ = measure.repeat(command, ROOT, args.runs)
+    row["command"] = "python -c 'import numpy, pytest'"
+    return row
+
+
+# -- 4. watch ------------------------------------------------------------------------
+def bench_watch(work: Path, args) -> dict:
+    """Save the watched file again and again; time each save until the new table is drawn."""
+    import shutil  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    folder = work / "watch"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    watched = folder / "forward.py"
+    sources = [submissions.REFERENCE.read_bytes(), submissions.variants()["variances"].encode()]
+    watched.write_bytes(sources[0])
+    command = [sys.executable, "-u", "-m", "autograder", "watch", ASSIGNMENT, "--submission", str(watched)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    marker = b"Watching for the next save"
+    latencies: list[float] = []
+    try:
+        _read_until(process, marker)
+        saves = 3 if args.quick else WATCH_SAVES
+        for n in range(saves):
+            time.sleep(0.3)  # a student types between saves; let the watcher settle
+            saved = time.perf_counter()
+            watched.write_bytes(sources[(n + 1) % 2])
+            _read_until(process, marker)
+            latencies.append(time.perf_counter() - saved)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    row = measure.summary(latencies)
+    row["command"] = "python " + " ".join(command[2:])
+    row["what"] = "from writing the file to the last line of the new table, alternating right and wrong code"
+    return row
+
+
+def _read_until(process, marker: bytes, seconds: float = 120) -> None:
+    import select  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    deadline, seen = time.monotonic() + seconds, b""
+    while marker not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([process.stdout], [], [], left)[0]:
+            raise measure.CommandFailed(f"watch drew nothing within {seconds:g} s")
+        chunk = os.read(process.stdout.fileno(), 65536)
+        if not chunk:
+            raise measure.CommandFailed("watch ended before drawing its table")
+        seen = seen[-len(marker) :] + chunk
 
 
 # -- 2. nbgrader ----------------------------------------------------------------------
@@ -261,7 +331,15 @@ def check_targets(report) -> dict:
     single = report["single"]
     auto = single["autograder"]
     memory = max(auto["memory"]["process_mb"], auto["memory"]["children_mb"])
-    checks = {"single_median_s": auto["median_s"] < TARGETS["single_median_s"], "peak_mb": memory < TARGETS["peak_mb"]}
+    checks = {
+        "single_median_s": auto["median_s"] < TARGETS["single_median_s"],
+        "single_vs_floor": auto["median_s"] <= TARGETS["single_vs_floor"] * report["floor"]["median_s"],
+        "peak_mb": memory < TARGETS["peak_mb"],
+        "watch_median_s": report["watch"]["median_s"] < TARGETS["watch_median_s"],
+    }
+    rates = [r["per_second"] for r in report["batch"].get("grade_all", [])]
+    if rates:
+        checks["batch_per_second"] = max(rates) >= TARGETS["batch_per_second"]
     if "ratio" in single:
         checks["single_vs_nbgrader"] = single["ratio"] >= TARGETS["single_vs_nbgrader"]
     best = [r.get("ratio_vs_nbgrader") for r in report["batch"].get("grade_all", [])]
@@ -278,6 +356,12 @@ def render(report) -> str:
         f"Python {machine['python']}" + (f", load average at start {load[0]:.2f}" if load else ""),
         "",
     ]
+    floor = report["floor"]
+    lines.append(
+        f"floor: python -c 'import numpy, pytest'   wall s: median {floor['median_s']:.3f}  "
+        f"min {floor['min_s']:.3f}  max {floor['max_s']:.3f}"
+    )
+    lines.append("")
     lines.append(
         "one submission (the reference)   wall s: median    min    max    IQR   cpu s   "
         "peak MB: process / child   nbgrader/us"
@@ -318,6 +402,14 @@ def render(report) -> str:
             f"  {'nbgrader autograde (all students)':<35} {row['submissions']:4d} {row['wall_s']:8.2f} "
             f"{row['cpu_s']:8.2f} {row['per_second']:8.2f} {row['per_submission_s']:7.3f}"
         )
+    watch = report["watch"]
+    lines += [
+        "",
+        f"watch: save to table drawn, {watch['runs']} saves   median {watch['median_s']:.3f} s  "
+        f"min {watch['min_s']:.3f}  max {watch['max_s']:.3f}",
+    ]
+    if "autograder" in single:
+        lines.append(f"  one grading is {single['autograder']['median_s'] / floor['median_s']:.2f}x the floor")
     targets = report["targets"]["met"]
     lines += ["", "targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in targets.items())]
     lines += [f"note: {note}" for note in report["notes"]]

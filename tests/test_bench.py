@@ -35,6 +35,9 @@ def test_quick_bench_writes_its_table_as_json(tmp_path):
     assert single["runs"] == 2 and 0 < single["min_s"] <= single["median_s"] <= single["max_s"]
     assert single["memory"]["process_mb"] > 0 and single["memory"]["children_mb"] > 0
     assert data["machine"]["cpus"] >= 1 and data["versions"]["numpy"]
+    assert 0 < data["floor"]["min_s"] <= data["floor"]["median_s"]
+    assert data["watch"]["runs"] == 3 and 0 < data["watch"]["min_s"] <= data["watch"]["max_s"]
+    assert set(data["targets"]["met"]) >= {"single_vs_floor", "watch_median_s", "batch_per_second"}
     assert "nbgrader" not in data["single"]
     assert any("nbgrader rows skipped" in note for note in data["notes"])
     assert "one submission" in done.stdout and str(out) in done.stdout

@@ -15,6 +15,7 @@ import pytest
 from wrong_variants import write_wrong
 
 from autograder.channels.release import build_release
+from autograder.course import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +71,17 @@ def test_make_grade_scores_the_public_checks_with_the_release_engine(student_rep
         check=True,
     )
     assert which.stdout.startswith(str(student_repo))
+
+
+def test_make_figures_in_the_release_draws_from_the_shipped_figures_file(student_repo, ch01):
+    """make figures in the release draws the assignment's figures from the release's own copy of its file."""
+    shutil.copyfile(ch01.solution, student_repo / "assignments" / "ch01_forward" / "forward.py")
+    shipped = student_repo / ch01.figures.relative_to(PROJECT_ROOT)
+    assert shipped.read_bytes() == ch01.figures.read_bytes()
+    run = make(student_repo, "figures", MPLBACKEND="Agg")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "skipped" not in run.stdout
+    assert (student_repo / "build" / "figures" / "strip.png").is_file()
 
 
 def test_engine_in_the_release_grades_without_hidden_suites(student_repo, ch01, grade, tmp_path):

@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release import templates
 from autograder.course import Assignment, load_course, tomllib
 from autograder.stubs import make_stub
@@ -43,13 +44,14 @@ class Release:
 
 
 def copy_assignments(release: Release) -> None:
-    """Each assignment's folder (instructions, public tests), with a stub made fresh from the reference."""
+    """Each assignment's folder (instructions, public tests, figures), with a stub made fresh from the reference."""
     for assignment in release.assignments:
         folder = release.target(assignment.folder)
         shutil.copytree(assignment.folder, folder, ignore=shutil.ignore_patterns(*JUNK))
-        if not assignment.public_tests.is_relative_to(assignment.folder):
-            release.target(assignment.public_tests).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(assignment.public_tests, release.target(assignment.public_tests))
+        for shipped in (assignment.public_tests, assignment.figures):
+            if shipped is not None and not shipped.is_relative_to(assignment.folder):
+                release.target(shipped).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(shipped, release.target(shipped))
         # The working copy may hold an instructor's edits; the stub is what the generator makes.
         stub = make_stub(assignment.solution.read_text(encoding="utf-8"), assignment)
         (folder / assignment.filename).write_text(stub, encoding="utf-8")
@@ -102,6 +104,13 @@ def write_pyproject(release: Release) -> None:
         dependencies="\n".join(f"    {_toml_string(d)}," for d in project["dependencies"]),
     )
     (release.out / "pyproject.toml").write_text(text, encoding="utf-8")
+
+
+def write_lock(release: Release) -> None:
+    """requirements.lock: the course's pins of what the students' install asks for, read by `pip -c`."""
+    requirements = declared_requirements(release.project)
+    text = constraints_text(requirements, "The versions your install uses.", read_lock(release.project / LOCK.name))
+    (release.out / LOCK.name).write_text(text, encoding="utf-8")
 
 
 def write_makefile(release: Release) -> None:
