@@ -84,12 +84,13 @@ class Walk:
     """The files of a submitted folder, breadth first, within MAX_DEPTH and MAX_ENTRIES; never raises.
 
     Links to folders are not entered (no loops, nothing outside the submission),
-    folders named in SKIPPED_FOLDERS neither, and folders that cannot be read
-    are passed over. ``cut_short`` says what was left unsearched.
+    folders named in ``skipped`` (SKIPPED_FOLDERS) neither, and folders that
+    cannot be read are passed over. ``cut_short`` says what was left unsearched.
     """
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, skipped=frozenset(SKIPPED_FOLDERS)):
         self.folder = folder
+        self.skipped = skipped
         self.files: list[Path] = []
         self.too_deep = self.too_many = False
         self._walk()
@@ -123,7 +124,7 @@ class Walk:
 
     def _visit(self, entry: os.DirEntry, depth: int, queue: deque) -> None:
         if entry.is_dir(follow_symlinks=False):
-            if entry.name in SKIPPED_FOLDERS:
+            if entry.name in self.skipped:
                 return
             if depth + 1 >= MAX_DEPTH:
                 self.too_deep = True
@@ -190,14 +191,8 @@ ARCHIVE_LEFTOVERS = {"__MACOSX"}
 def uploaded_files(folder: Path) -> list[Path]:
     """Every file of an upload, relative to it, outside the folders that never hold the student's work."""
     folder = Path(folder)
-    skipped = SKIPPED_FOLDERS | ARCHIVE_LEFTOVERS
-    return sorted(
-        path.relative_to(folder)
-        for path in folder.rglob("*")
-        if (path.is_file() or path.is_symlink())
-        and not set(path.relative_to(folder).parts[:-1]) & skipped
-        and not path.name.startswith("._")
-    )
+    walk = Walk(folder, skipped=SKIPPED_FOLDERS | ARCHIVE_LEFTOVERS)
+    return sorted(path.relative_to(folder) for path in walk.files if not path.name.startswith("._"))
 
 
 def lone_python_file(folder: Path, filename: str) -> Path | None:
@@ -205,7 +200,7 @@ def lone_python_file(folder: Path, filename: str) -> Path | None:
     ``Forward.py``, ``forward_final.py``): the file a student meant, whatever the browser
     or the student called it. None when a file has the right name, or there are several."""
     folder = Path(folder)
-    if not folder.is_dir() or any(_find(folder, filename)):
+    if not folder.is_dir() or Walk(folder).find(filename):
         return None
     python = [path for path in uploaded_files(folder) if path.suffix.lower() == ".py"]
     return folder / python[0] if len(python) == 1 else None
