@@ -28,6 +28,7 @@ from pathlib import Path
 from autograder.course import Assignment, get_assignment
 from autograder.grade import grade_submission
 from autograder.results import GradeReport, render_table, truncate
+from autograder.safe_text import plain
 
 MESSAGE_CHARS = 1000
 
@@ -48,7 +49,7 @@ def runner_results(report: GradeReport, assignment: Assignment) -> dict[str, dic
                     "name": t.name,
                     "status": "pass" if t.passed else "fail",
                     "score": t.score,
-                    "message": "" if t.passed else truncate(t.output, MESSAGE_CHARS),
+                    "message": "" if t.passed else truncate(plain(t.output), MESSAGE_CHARS),
                     "test_code": "",
                     "filename": "",
                     "line_no": 0,
