@@ -1,7 +1,7 @@
-"""Grade a whole class: ``python -m autograder grade-all ch01_forward SUBMISSIONS --out DIR``.
+"""Grade a whole class: ``python -m autograder grade-all ASSIGNMENT SUBMISSIONS --out DIR``.
 
 Each entry of SUBMISSIONS is one student: a folder (anything holding their
-forward.py) or a single file, the student id being its name (a file's without
+module file) or a single file, the student id being its name (a file's without
 its suffix). Two entries that would get the same id (a folder ``s01_ada`` and a
 file ``s01_ada.py``) stop the batch before anyone is graded, naming both. Every
 submission goes through ``grade_submission``, in a pool of grader processes,
@@ -450,7 +450,7 @@ def add_parser(commands) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("assignment", help="assignment id, e.g. ch01_forward")
+    parser.add_argument("assignment", help="assignment id (course.toml)")
     parser.add_argument("submissions", type=Path, help="a folder with one sub-folder or file per student")
     parser.add_argument(
         "--out",
