@@ -6,11 +6,13 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from batch_graders import dies_on_crash
 from wrong_variants import EDITS, write_wrong
 
+from autograder.channels import batch
 from autograder.channels.batch import (
     AmbiguousStudents,
     Outcome,
@@ -254,18 +256,30 @@ def test_out_inside_a_students_folder_is_refused(tmp_path, ch01, capsys):
     assert not (submissions / "ada" / "out").exists()
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="student code runs as another user only as root")
-def test_a_class_folder_open_to_others_is_warned_once_with_the_fix(capsys):
-    """as root, a class folder every user can list gets one warning with the chmod that closes it."""
+@pytest.mark.skipif(os.name != "posix", reason="other users' permission bits are POSIX")
+def test_a_class_folder_open_to_others_is_warned_once_with_the_fix(capsys, monkeypatch):
+    """as root without namespaces, a class folder every user can list gets one warning with the chmod that closes it."""
     folder = Path(tempfile.mkdtemp(prefix="open-class-"))  # /tmp: every folder above it open to others
+    sandboxes = {
+        "root, no namespaces": SimpleNamespace(uid=64999, hides_other_submissions=False),
+        "root, in namespaces": SimpleNamespace(uid=64999, hides_other_submissions=True),
+        "not root": SimpleNamespace(uid=None, hides_other_submissions=False),
+    }
     try:
-        os.chmod(folder, 0o755)
-        warn_if_open_to_others(folder)
-        error = capsys.readouterr().err
-        assert error.count("\n") == 1 and error.endswith(f"with: chmod o-rwx {folder}\n")
-        os.chmod(folder, 0o700)
-        warn_if_open_to_others(folder)
-        assert capsys.readouterr().err == ""
+        for mode, sandbox, warned in [
+            (0o755, "root, no namespaces", True),
+            (0o700, "root, no namespaces", False),
+            (0o755, "root, in namespaces", False),
+            (0o755, "not root", False),
+        ]:
+            os.chmod(folder, mode)
+            monkeypatch.setattr(batch.Sandbox, "for_this_machine", lambda chosen=sandboxes[sandbox]: chosen)
+            warn_if_open_to_others(folder)
+            error = capsys.readouterr().err
+            if warned:
+                assert error.count("\n") == 1 and error.endswith(f"with: chmod o-rwx {folder}\n")
+            else:
+                assert error == "", (oct(mode), sandbox)
     finally:
         shutil.rmtree(folder)
 

@@ -48,6 +48,7 @@ from autograder.course import Assignment, get_assignment
 from autograder.grade import grade_submission
 from autograder.results import GradeReport, write_results
 from autograder.safe_text import csv_cell, plain
+from autograder.sandbox.account import Sandbox
 
 TASKS_PER_PROCESS = 50
 MOST_FAILED = 10
@@ -429,15 +430,18 @@ def open_to_others(folder: Path) -> bool:
 def warn_if_open_to_others(folder: Path) -> None:
     """Say once, with the command that fixes it, when student code could read classmates' submissions.
 
-    As root student code runs as a sandbox user: "other" to the class folder.
-    The grader reads each submission itself and hands the worker a copy, so
-    closing the folder to others costs nothing. (Without root there is no
-    other user to keep out: student code runs as the grader's own user.)
+    As root student code runs as a sandbox user: "other" to the class folder,
+    unless the sandbox's namespaces show it nothing but its own copy. The grader
+    reads each submission itself and hands the worker a copy, so closing the
+    folder to others costs nothing. (Without root there is no other user to
+    keep out: student code runs as the grader's own user.)
     """
-    if os.name != "posix" or os.geteuid() != 0 or not open_to_others(folder):
+    sandbox = Sandbox.for_this_machine()
+    # hides_other_submissions: true where the worker runs in PID and mount namespaces.
+    if sandbox.uid is None or getattr(sandbox, "hides_other_submissions", False) or not open_to_others(folder):
         return
     print(
-        f"warning: {plain(folder)} can be read by every user, so a submission could read its classmates' "
+        f"warning: every user can read {plain(folder)}, so student code could read classmates' submissions "
         f"while it is graded; close it (grading needs no more) with: chmod o-rwx {plain(shlex.quote(str(folder)))}",
         file=sys.stderr,
     )
