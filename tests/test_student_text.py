@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.channels import classroom
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
 
@@ -165,3 +166,19 @@ def test_grade_all_survives_hostile_text_and_names(tmp_path, ch01, reference_rep
     for student, score in expected.items():
         assert clean_json(out / student / "results.json")["score"] == score
     assert (out / "summary.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_classroom_job_summary_shows_hostile_text_literally(ch01):
+    """the Markdown job summary of a hostile submission: no control code, every message in a fence it cannot close."""
+    report = grade_submission(ch01, HOSTILE / "terminal_control.py", suites=("public",))
+    report.tests[0].name += " <img src=x onerror=alert(1)>"
+    report.tests[0].score = 0.0
+    summary = classroom.step_summary(report, ch01)
+    assert CONTROL_CHARACTERS.search(summary) is None
+    assert "<img" not in summary and "&lt;img src=x onerror=alert(1)&gt;" in summary
+    fences = [line for line in summary.splitlines() if line.startswith("```")]
+    assert fences and len(fences) % 2 == 0
+    runners = classroom.runner_results(report, ch01)
+    messages = [test["message"] for runner in runners.values() for test in runner["tests"]]
+    assert any("123 / 123 points" in m for m in messages)
+    assert [m for m in messages if CONTROL_CHARACTERS.search(m)] == []
