@@ -28,7 +28,8 @@ from autograder.figures import command as figures_command
 from autograder.figures import readme_images
 from autograder.grade import SUITES, GraderBroken, grade_submission
 from autograder.locate import CannotGrade
-from autograder.results import render_table, write_results
+from autograder.results import destination, render_table, write_results
+from autograder.safe_text import plain, tolerant_streams
 from autograder.stubs import write_stub
 
 DEFAULT_RESULTS = PROJECT_ROOT / "build" / "results.json"
@@ -45,14 +46,16 @@ USAGE_ERRORS = (
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    tolerant_streams()
     try:
         return args.run(args)
     except CannotGrade as error:
-        print(f"autograder: cannot grade: {error}", file=sys.stderr)
+        # The message may name a student's file.
+        print(f"autograder: cannot grade: {plain(error)}", file=sys.stderr)
         return 2
     except USAGE_ERRORS as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"autograder: {message}", file=sys.stderr)
+        print(f"autograder: {plain(message)}", file=sys.stderr)
         return 2
     except GraderBroken as error:
         print(f"autograder: the grader itself failed, not the student's code: {error}", file=sys.stderr)
@@ -101,6 +104,7 @@ def run_grade(args) -> int:
     assignment = get_assignment(args.assignment)
     submission = args.submission or assignment.folder
     suites = tuple(s.strip() for s in args.suites.split(",") if s.strip())
+    destination(args.results)  # a path results can never go to (a block device) stops here, before grading
     report = grade_submission(assignment, submission, suites=suites)
     write_results(report, args.results)
     table = render_table(report, assignment.task_names)
