@@ -2,7 +2,7 @@
 
 For every function of Chapter 1, the reference is graded with that one function
 replaced by one returning arrays of the right shape filled with 0, NaN, +inf or
--inf, or the right answer with a single inf planted in it. Check by check, the
+-inf, or the right answer with a single inf or NaN planted in it. Check by check, the
 non-finite versions score no more than the zeros, the other functions keep every
 point, and no check mistakes the student's NaN for a broken check.
 """
@@ -16,7 +16,14 @@ from autograder.course import get_assignment
 TASKS = get_assignment("ch01_forward").task_names
 pytestmark = pytest.mark.slow
 
-FILLS = {"zeros": "0.0", "nan": "np.nan", "inf": "np.inf", "-inf": "-np.inf", "planted inf": None}
+FILLS = {
+    "zeros": "0.0",
+    "nan": "np.nan",
+    "inf": "np.inf",
+    "-inf": "-np.inf",
+    "planted inf": "'inf'",
+    "planted nan": "'nan'",
+}
 
 # Appended to the reference: the chosen function keeps its signature and the
 # shape of what it returns, but its values are replaced.
@@ -24,8 +31,8 @@ OVERRIDE = """
 
 def _filled(array):
     array = np.array(array, dtype=np.float64)
-    if FILL is None:
-        array.flat[array.size // 2] = np.inf
+    if isinstance(FILL, str):  # the right answer with one value replaced
+        array.flat[array.size // 2] = float(FILL)
     else:
         array[...] = FILL
     return array
@@ -66,7 +73,7 @@ def battery(ch01, grade, tmp_path_factory):
 @pytest.mark.parametrize("fill", [f for f in FILLS if f != "zeros"])
 @pytest.mark.parametrize("function", TASKS)
 def test_nonfinite_results_gain_no_point_over_zeros(battery, function, fill):
-    """NaN, inf, -inf or one planted inf: no check gives more points than it gives zeros, and no check breaks."""
+    """NaN, inf, -inf or one planted inf or NaN: no check gives more points than it gives zeros, and no check breaks."""
     zeros = {t.name: t.score for t in battery(function, "zeros").tests}
     report = battery(function, fill)
     gained = [f"{t.name}: {t.score:g} > {zeros[t.name]:g}" for t in report.tests if t.score > zeros[t.name]]
