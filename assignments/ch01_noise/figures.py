@@ -80,7 +80,7 @@ def noise_figure(calls: StudentCalls, out: Path) -> Path:
     rng = np.random.RandomState(SEED)
     u1, u2 = 1 - rng.rand(CLOUD), rng.rand(CLOUD)
     pair = calls("uniform_to_normal", u1, u2)
-    if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
         calls.fail("uniform_to_normal", f"uniform_to_normal returned {describe(pair)}, not a pair (z1, z2)")
     z1, z2 = (_array(calls, "uniform_to_normal", part, (CLOUD,)) for part in pair)
 
@@ -137,9 +137,8 @@ def variances_figure(calls: StudentCalls, out: Path) -> Path:
     _histogram(sums, a, "C0", f"noise with std {PARTS[0]}")
     _histogram(sums, b, "C2", f"noise with std {PARTS[1]}")
     _histogram(sums, a + b, "C1", "their sum")
-    with np.errstate(all="ignore"):
-        if predicted > 0 and math.isfinite(predicted):
-            sums.plot(grid, _normal(grid, predicted), color="C3", linewidth=1.8, label=f"combined_std: {predicted:.3f}")
+    if 0 < predicted < math.inf:
+        sums.plot(grid, _normal(grid, predicted), color="C3", linewidth=1.8, label=f"combined_std: {predicted:.3f}")
     sums.plot(
         grid,
         _normal(grid, sum(PARTS)),

@@ -17,16 +17,16 @@ from autograder.checks import describe, expect_array, tolerance
 def expect_python_float(value, what: str) -> float:
     """``value`` is a Python float (np.float64 is one), not an array, a float32 or an int."""
     if isinstance(value, bool) or not isinstance(value, float):
-        if isinstance(value, np.ndarray):
-            advice = "; return float(...) of the number instead of an array"
-        elif isinstance(value, np.generic):
-            advice = f"; a NumPy {value.dtype} is not a Python float, float(...) of it is"
-        elif isinstance(value, int):
-            advice = "; an int is not a float, float(...) of it is"
-        else:
-            advice = ""
-        raise AssertionError(f"{what} should be a Python float, but it is {describe(value)}{advice}")
+        raise AssertionError(f"{what} should be a Python float, but it is {describe(value)}{_float_advice(value)}")
     return float(value)
+
+
+def _float_advice(value) -> str:
+    """How to turn what was returned into a Python float."""
+    kind = f"a NumPy {value.dtype}" if isinstance(value, np.generic) else "an int" if type(value) is int else ""
+    if kind:
+        return f"; {kind} is not a Python float, float(...) of it is"
+    return "; return float(...) of the number instead of an array" if isinstance(value, np.ndarray) else ""
 
 
 def as_number(value, what: str) -> float:
@@ -55,20 +55,26 @@ def close_number(actual: float, expected: float, what: str, scale=None, precisio
     error = abs(actual - expected)
     if error <= tol:
         return
-    hint = hint() if callable(hint) else hint
-    message = f"{what} is off by {error:.3g}; the tolerance for {np.dtype(precision)} is {tol:.2g}"
-    raise AssertionError(message + (f"\n{hint}" if hint else ""))
+    raise AssertionError(
+        with_hint(f"{what} is off by {error:.3g}; the tolerance for {np.dtype(precision)} is {tol:.2g}", hint)
+    )
+
+
+def with_hint(message: str, hint) -> str:
+    """``message``, then the hint's line (``hint`` is a string or a callable giving one) when there is one."""
+    line = hint() if callable(hint) else hint
+    return f"{message}\n{line}" if line else message
 
 
 def expect_two_arrays(value, what: str, shape, hint="") -> tuple[np.ndarray, np.ndarray]:
     """Two real arrays of ``shape`` without NaN, in a tuple or a list (the tuple is graded elsewhere)."""
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+    pair = value if isinstance(value, (tuple, list)) else ()
+    if len(pair) != 2:
         raise AssertionError(f"{what} should return two arrays (z1, z2), but it returned {describe(value)}")
     try:
-        return tuple(expect_array(v, f"{name} of {what}", shape) for v, name in zip(value, ("z1", "z2"), strict=True))
-    except AssertionError as error:
-        hint = hint() if callable(hint) else hint
-        raise AssertionError(f"{error}\n{hint}" if hint else str(error)) from None
+        return tuple(expect_array(v, f"{name} of {what}", shape) for v, name in zip(pair, ("z1", "z2"), strict=True))
+    except AssertionError as failed:
+        raise AssertionError(with_hint(str(failed), hint)) from None
 
 
 def sample_moments(values) -> tuple[float, float, float, float]:

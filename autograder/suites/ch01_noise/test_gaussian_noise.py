@@ -33,7 +33,7 @@ def own_pair(submission, u1, u2):
         result = submission.call("uniform_to_normal", u1, u2).result
     except StudentError:
         return None
-    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
         return None
     if not all(isinstance(z, np.ndarray) and z.shape == u1.shape and z.dtype.kind == "f" for z in result):
         return None

@@ -118,12 +118,12 @@ def test_raises_value_error_for_zero_variance(submission):
     for x in (np.zeros((4, 4)), np.full(8, 2.5), np.array([3.0])):
         try:
             result = submission.call("moments", x).result
-        except StudentError as error:
-            if " raised ValueError" in str(error):
+        except StudentError as refused:
+            if " raised ValueError" in str(refused):
                 continue
             raise AssertionError(
                 f"moments of all-equal data {x.ravel()[:4].tolist()}... (shape {x.shape}) should raise "
-                f"ValueError (the variance is 0, so skewness and kurtosis are 0 / 0), but: {error}"
+                f"ValueError (the variance is 0, so skewness and kurtosis are 0 / 0), but: {refused}"
             ) from None
         raise AssertionError(
             f"moments of all-equal data of shape {x.shape} returned {describe(result)}; it should raise "
