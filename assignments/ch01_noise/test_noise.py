@@ -7,7 +7,7 @@ grader runs hidden checks too: passing these is a good sign, not a guarantee.
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close
+from autograder.checks import assert_close, is_close
 
 
 @pytest.mark.task("uniform_to_normal")
@@ -35,7 +35,20 @@ def test_gaussian_noise_is_made_from_seeded_uniforms(submission):
     rng = np.random.RandomState(3)
     u1 = 1 - rng.rand(4, 5)
     u2 = rng.rand(4, 5)
-    assert_close(z, np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * u2), "gaussian_noise(4, 5) after np.random.seed(3)")
+    # This test is about the draws: values that are your own uniform_to_normal of the right
+    # uniforms pass here, and the transform itself is tested above.
+    own = _own_z1(submission, u1, u2)
+    if not (np.array_equal(z, own, equal_nan=True) or is_close(z, own)):
+        assert_close(
+            z, np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * u2), "gaussian_noise(4, 5) after np.random.seed(3)"
+        )
+
+
+def _own_z1(submission, u1, u2):
+    try:
+        return np.asarray(submission.uniform_to_normal(u1, u2)[0], dtype=np.float64)
+    except Exception:  # noqa: BLE001 - an unfinished transform only means there is nothing to compare with
+        return None
 
 
 @pytest.mark.task("moments")

@@ -120,7 +120,7 @@ def matches(actual, expected, precision=np.float64) -> bool:
     if a.shape != e.shape and not (a.size == 1 and e.size == 1):
         return False
     finite = np.isfinite(e)
-    if not np.array_equal(np.isfinite(a), finite) or not np.array_equal(a[~finite], e[~finite]):
+    if not np.array_equal(np.isfinite(a), finite) or not np.array_equal(a[~finite], e[~finite], equal_nan=True):
         return False
     scale = float(np.max(np.abs(e[finite]))) if finite.any() else 1.0
     return bool(np.all(np.abs(a[finite] - e[finite]) <= tolerance(precision, scale)))
@@ -153,24 +153,28 @@ def transform_variants(u1, u2) -> dict:
 
 
 def diagnose_transform(u1, u2, result) -> str:
-    """The feedback line for a wrong (z1, z2), NaN and cut-off tails included."""
+    """The feedback line for a wrong (z1, z2): a known variant, NaN from a lost sign, or a guarded logarithm."""
     u1 = np.asarray(u1, dtype=np.float64)
-    if isinstance(result, (tuple, list)) and len(result) == 2:
-        try:
-            with np.errstate(all="ignore"):
-                z = np.asarray(result[0], dtype=np.float64)
-                radius = np.hypot(z, np.asarray(result[1], dtype=np.float64))
-        except (TypeError, ValueError):
-            return ""
-        if z.shape == u1.shape and np.isnan(z[u1 < 1]).all() and (u1 < 1).any():
+    u2 = np.asarray(u2, dtype=np.float64)
+    try:
+        z1, z2 = (np.asarray(z, dtype=np.float64) for z in result)
+    except (TypeError, ValueError):
+        return ""
+    if z1.shape != u1.shape or z2.shape != u1.shape:
+        return ""
+    with np.errstate(all="ignore"):
+        true_radius = np.sqrt(-2 * np.log(u1))
+        named = first_match(result, transform_variants(u1, u2), box_muller(true_radius, 2 * np.pi * u2))
+        if named:
+            return message(named)
+        below_one = u1 < 1
+        if below_one.any() and np.isnan(z1[below_one]).all():
             return message("lost_minus")
-        if z.shape == u1.shape and np.all(np.isfinite(radius)) and u1.min() < 1e-20:
-            expected = np.sqrt(-2 * np.log(u1.min()))
-            if radius[np.argmin(u1)] < 0.9 * expected and (radius[u1 > 1e-3] > 0).any():
-                named = first_match(result, transform_variants(u1, u2))
-                return message(named or "guarded_log")
-    reference = box_muller(np.sqrt(-2 * np.log(u1)), 2 * np.pi * np.asarray(u2, dtype=np.float64))
-    return message(first_match(result, transform_variants(u1, u2), reference))
+        radius = np.hypot(z1, z2)
+        # A guard shows at the ends: a radius cut short where u1 is tiny, or not 0 where u1 is 1.
+        cut = (u1 < 1e-20) & np.isfinite(radius) & (radius < 0.9 * true_radius)
+        off_at_one = (u1 == 1) & ~(radius <= 1e-6)
+    return message("guarded_log") if cut.any() or off_at_one.any() else ""
 
 
 # -- gaussian_noise -------------------------------------------------------------------

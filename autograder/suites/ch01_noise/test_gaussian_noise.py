@@ -19,12 +19,18 @@ from autograder.suites.ch01_noise.expect import correlation, normal_sample_repor
 pytestmark = pytest.mark.task("gaussian_noise")
 
 
-def noise(submission, shape, seed=None):
+def noise(submission, shape, seed=None, finite=True):
+    """gaussian_noise(*shape) after ``seed``; NaN is let through (``finite=False``) only to be compared with
+    the student's own transform, whose NaN is charged to uniform_to_normal."""
     if seed is not None:
         submission.seed(seed)
     reply = submission.call("gaussian_noise", *shape)
     label = f"gaussian_noise({', '.join(str(int(d)) for d in shape)})"
-    return expect_array(reply.result, label, tuple(int(d) for d in shape)), reply
+    dims = tuple(int(d) for d in shape)
+    result = reply.result
+    if not finite and isinstance(result, np.ndarray) and result.shape == dims and result.dtype.kind == "f":
+        return result, reply
+    return expect_array(result, label, dims), reply
 
 
 def own_pair(submission, u1, u2):
@@ -68,6 +74,7 @@ def assert_expected_draws(submission, reference, z, reply, seed, shape, call=0):
     own = own_transform(submission, u1, u2)
     if own is not None and known.matches(z, own) and not known.matches(own, expected):
         return  # the draws are right; uniform_to_normal is graded on its own
+    z = expect_array(z, f"gaussian_noise{tuple(shape)}", tuple(shape))
     which = "" if call == 0 else f" (call {call + 1} after the seed)"
     assert_close(
         z,
@@ -81,7 +88,7 @@ def assert_expected_draws(submission, reference, z, reply, seed, shape, call=0):
 def test_returns_float64_of_the_requested_shape(submission):
     """returns a float64 array of the shape given by one or more integer dimensions."""
     for shape in ((1000,), (3, 4, 5), (1,), (2, 1, 3, 1), (np.int64(4), 6)):
-        z, _ = noise(submission, shape, seed=1)
+        z, _ = noise(submission, shape, seed=1, finite=False)
         if z.dtype != np.float64:
             raise AssertionError(f"gaussian_noise{tuple(int(d) for d in shape)} should be float64, but it is {z.dtype}")
 
@@ -91,7 +98,7 @@ def test_returns_float64_of_the_requested_shape(submission):
 def test_matches_reference_for_fixed_seeds(submission, reference, seed):
     """after np.random.seed, gives z1 of u1 = 1 - rand, then u2 = rand, for several shapes."""
     for shape in ((500,), (4, 8, 3)):
-        z, reply = noise(submission, shape, seed=seed)
+        z, reply = noise(submission, shape, seed=seed, finite=False)
         assert_expected_draws(submission, reference, z, reply, seed, shape)
 
 
@@ -99,8 +106,8 @@ def test_matches_reference_for_fixed_seeds(submission, reference, seed):
 def test_consecutive_calls_continue_the_stream(submission, reference):
     """two calls after one seed draw fresh uniforms, in the order the reference draws them."""
     shape = (300,)
-    first, _ = noise(submission, shape, seed=11)
-    second, reply = noise(submission, shape)
+    first, _ = noise(submission, shape, seed=11, finite=False)
+    second, reply = noise(submission, shape, finite=False)
     if np.array_equal(first, second):
         raise AssertionError("two calls in a row returned the same noise. " + known.message("reseeded"))
     assert_expected_draws(submission, reference, second, reply, 11, shape, call=1)
@@ -111,7 +118,7 @@ def test_large_unseeded_sample_is_standard_normal(submission, reference):
     """without a seed, 500000 values have the moments of N(0, 1) and no correlation between neighbours."""
     # Draws already shown right with a transform of the student's own that is wrong are not charged
     # here a second time: uniform_to_normal's checks name that mistake.
-    probe, _ = noise(submission, (2000,), seed=5)
+    probe, _ = noise(submission, (2000,), seed=5, finite=False)
     u1, u2 = seeded_uniforms(5, (2000,))[0]
     own = own_transform(submission, u1, u2)
     if own is not None and known.matches(probe, own) and not known.matches(own, reference.uniform_to_normal(u1, u2)[0]):
