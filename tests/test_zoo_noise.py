@@ -25,6 +25,7 @@ import pytest
 
 from autograder.course import get_assignment, tomllib
 from autograder.grade import grade_submission
+from autograder.stubs import solution_lines
 from autograder.suites.ch01_noise.misconceptions import EXPLAIN
 
 ZOO = Path(__file__).parent / "submissions" / "ch01_noise"
@@ -143,3 +144,16 @@ def test_every_broken_file_has_a_golden_file():
     """no golden file without its submission, and no broken submission without a golden file."""
     goldens = {p.name.removesuffix(".expected.json") for p in (ZOO / "broken").glob("*.expected.json")}
     assert goldens == {p.stem for p in BROKEN}
+
+
+@pytest.mark.parametrize("path", CORRECT + WRONG + BROKEN, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_feedback_never_leaks_hidden_source(graded, noise, path):
+    """no feedback quotes a line of the hidden suite or of the reference's solution regions."""
+    secrets = set(solution_lines(noise.solution.read_text(encoding="utf-8")))
+    for source in sorted(noise.hidden_tests.rglob("*.py")):
+        secrets |= {line.strip() for line in source.read_text(encoding="utf-8").splitlines() if len(line.strip()) > 25}
+    # A student's own line quoted back (where an error happened) is not a leak.
+    secrets -= {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
+    report = graded(path)
+    outputs = [t.output for t in report.tests] + [report.output]
+    assert sorted({line for line in secrets for output in outputs if line in output}) == []

@@ -195,9 +195,13 @@ def noise_variants(seed, shape, transform, call=0) -> dict:
         u1 = 1 - rng.rand(*shape)
         return u1, rng.rand(*shape)
 
+    def u2_first(rng):
+        u2 = rng.rand(*shape)
+        return 1 - rng.rand(*shape), u2
+
     return {
         "u1_not_flipped": lambda: transform(*stream(lambda rng: (rng.rand(*shape), rng.rand(*shape))))[0],
-        "draws_swapped": lambda: transform(*stream(lambda rng: flipped(rng)[::-1]))[0],
+        "draws_swapped": lambda: transform(*stream(u2_first))[0],
         "returns_z2": lambda: transform(*stream(flipped))[1],
         "same_uniforms": lambda: transform(*stream(lambda rng: (1 - rng.rand(*shape),) * 2))[0],
         "randn": lambda: stream(lambda rng: rng.randn(size)).reshape(shape),
@@ -231,6 +235,14 @@ def _flipped_draws(seed, shape):
 
 
 # -- moments ----------------------------------------------------------------------------
+def per_axis_message(result) -> str:
+    """Feedback for moments that came back as arrays, one value per position along an axis."""
+    if isinstance(result, (tuple, list)) and any(isinstance(v, np.ndarray) and v.size > 1 for v in result):
+        shapes = sorted({str(v.shape) for v in result if isinstance(v, np.ndarray)})
+        return f"moments returned arrays of shape {', '.join(shapes)} instead of four numbers. {message('per_axis')}"
+    return ""
+
+
 def moment_variants(x) -> dict:
     """Wrong (mean, variance, skewness, excess kurtosis) of data ``x``."""
     x = np.asarray(x, dtype=np.float64)
