@@ -68,9 +68,10 @@ def _normal(grid, std=1.0):
     return np.exp(-((grid / std) ** 2) / 2) / (std * math.sqrt(2 * math.pi))
 
 
-def _histogram(ax, values, colour, label, span=4.0):
+def _histogram(ax, values, colour, label, span=4.0, outline=False):
     shown = np.clip(np.nan_to_num(values, nan=0.0, posinf=span, neginf=-span), -span, span)
-    ax.hist(shown, bins=80, range=(-span, span), density=True, color=colour, alpha=0.55, label=label)
+    style = {"histtype": "step", "linewidth": 1.6} if outline else {"alpha": 0.45}
+    ax.hist(shown, bins=80, range=(-span, span), density=True, color=colour, label=label, **style)
 
 
 # -- the noise and its cloud ------------------------------------------------------------------
@@ -136,7 +137,7 @@ def variances_figure(calls: StudentCalls, out: Path) -> Path:
     grid = np.linspace(-4, 4, 401)
     _histogram(sums, a, "C0", f"noise with std {PARTS[0]}")
     _histogram(sums, b, "C2", f"noise with std {PARTS[1]}")
-    _histogram(sums, a + b, "C1", "their sum")
+    _histogram(sums, a + b, "k", "their sum", outline=True)
     if 0 < predicted < math.inf:
         sums.plot(grid, _normal(grid, predicted), color="C3", linewidth=1.8, label=f"combined_std: {predicted:.3f}")
     sums.plot(

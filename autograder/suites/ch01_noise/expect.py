@@ -110,8 +110,8 @@ def normal_sample_report(z, n_label: str) -> str | None:
 
     Bounds are six standard errors of each statistic for a standard normal
     sample of this size (mean 1/sqrt(n), variance sqrt(2/n), skewness
-    sqrt(6/n), excess kurtosis sqrt(24/n)): a correct sample fails one of them
-    with probability below 1e-8.
+    sqrt(6/n), excess kurtosis sqrt(24/n)); a correct sample lies outside one
+    of them less than once in 1e8 tries.
     """
     n = np.size(z)
     stats = sample_moments(z)
