@@ -69,6 +69,13 @@ def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch0
         assert cold.returncode == 0, cold.stderr[-2000:]
         fresh = checks_of(json.loads(alone.read_text()))
         batch = checks_of(json.loads((out / student / "results.json").read_text()))
-        assert batch == fresh, student
+        assert batch == fresh, _first_difference(student, batch, fresh)
         scores.add(fresh["score"])
     assert len(scores) >= 4  # the class really is mixed: full marks, zero and partial scores
+
+
+def _first_difference(student, batch, fresh) -> str:
+    for warm, cold in zip(batch["tests"], fresh["tests"], strict=False):
+        if warm != cold:
+            return f"{student}, {cold['name']}:\nwarm: {warm}\ncold: {cold}"
+    return f"{student}: {batch['score']} warm, {fresh['score']} cold; {batch['output']!r} / {fresh['output']!r}"
