@@ -1,0 +1,132 @@
+"""CPU time of the student's processes, measured from outside them.
+
+Budgets are in CPU seconds so that a grade does not depend on how busy the
+machine is: a call that waits for a processor because six other gradings run
+beside it is not charged for the wait. The numbers come from ``/proc/<pid>/stat``
+(user + system time), read by the grader; nothing the student's process says
+about itself is used.
+
+What is counted:
+- the worker: its own time and that of the children it collected (``cutime``);
+- every other process of the sandbox user (as root), or of the worker's process
+  group (otherwise), while it is alive: the same. A process seen running and
+  later collected by its parent is counted twice; a process that starts and ends
+  between two looks of the grader, with a parent outside the count, is not
+  counted at all. The wall-clock backstop (``runner.BACKSTOP``) bounds what
+  escapes the count.
+
+Time asleep is charged like CPU time (``asleep``): honest code computes and
+never waits on nothing, and a call that sleeps or blocks must not outlast its
+budget just because sleeping costs no CPU.
+
+Where ``/proc`` is missing (macOS, Windows) the meter counts wall-clock
+seconds instead, and ``measured`` says so.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") and "SC_CLK_TCK" in os.sysconf_names else 100
+# How often (seconds of wall clock) the grader looks for the student's other
+# processes while a call runs: a full look reads every entry of /proc.
+FULL_LOOK_EVERY = 0.25
+# States of a process that is not using or waiting for a processor.
+ASLEEP = {"S", "T", "t", "I"}
+STOPPED = {"T", "t"}
+
+
+def read_stat(pid: int) -> tuple[str, int, int, float, int] | None:
+    """(state, parent pid, process group, CPU seconds incl. collected children, start time) of ``pid``."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    # The command name is in parentheses and may itself hold spaces or ")".
+    fields = text[text.rfind(b")") + 2 :].split()
+    try:
+        ticks = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        return fields[0].decode(), int(fields[1]), int(fields[2]), ticks / TICKS, int(fields[19])
+    except (IndexError, ValueError):
+        return None
+
+
+class CpuMeter:
+    """The CPU seconds used so far by one worker and the processes it started."""
+
+    def __init__(self, pid: int, uid: int | None):
+        self.pid = pid
+        self.uid = uid
+        self.measured = os.path.isdir(f"/proc/{pid}")
+        # CPU seconds last seen of the worker's other processes, by (pid, start time).
+        self._others: dict[tuple[int, int], float] = {}
+        self._others_asleep = True
+        self._worker = 0.0
+        self.asleep = 0.0  # seconds charged for sleeping during calls
+        self._last_look = time.monotonic()
+        self._last_full = 0.0
+        self.stopped = False  # the worker was seen stopped (SIGSTOP): it cannot answer
+        self.alive = True
+
+    def begin(self) -> float:
+        """The count at the start of a call: time between calls is never charged as sleep."""
+        self._last_look = time.monotonic()
+        return self.seconds()
+
+    def seconds(self, answered: bool = False) -> float:
+        """CPU seconds (and seconds asleep) used so far; wall-clock seconds where /proc is missing.
+
+        ``answered``: the call has just replied, so a worker asleep now is waiting
+        for the next request, and the time since the last look is not sleep.
+        """
+        now = time.monotonic()
+        if not self.measured:
+            self.asleep += now - self._last_look
+            self._last_look = now
+            return self.asleep
+        stat = read_stat(self.pid)
+        if stat is None:
+            self.alive = False
+        else:
+            state, cpu = stat[0], stat[3]
+            self._worker = max(self._worker, cpu)
+            self.stopped = state in STOPPED
+            self.alive = state not in ("Z", "X")
+            if now - self._last_full >= FULL_LOOK_EVERY:
+                self._others_asleep = self._look_at_others()
+                self._last_full = now
+            if state in ASLEEP and self._others_asleep and not answered:
+                self.asleep += now - self._last_look
+        self._last_look = now
+        return self._worker + sum(self._others.values()) + self.asleep
+
+    def _look_at_others(self) -> bool:
+        """Update the CPU seconds of the worker's other processes; True if none of them runs."""
+        all_asleep = True
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return True
+        for entry in entries:
+            if not entry.isdigit() or int(entry) == self.pid:
+                continue
+            pid = int(entry)
+            if self.uid is not None:
+                try:
+                    if os.stat(f"/proc/{entry}").st_uid != self.uid:
+                        continue
+                except OSError:
+                    continue
+                stat = read_stat(pid)
+            else:
+                stat = read_stat(pid)
+                if stat is None or stat[2] != self.pid:  # the worker leads its own process group
+                    continue
+            if stat is None:
+                continue
+            state, _, _, cpu, started = stat
+            self._others[pid, started] = max(self._others.get((pid, started), 0.0), cpu)
+            all_asleep = all_asleep and state in ASLEEP
+        return all_asleep
