@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every install pins its versions from this one file (docs/dependencies.md).
+LOCK := requirements.lock
 NBGRADER_STAMP := $(VENV)/.nbgrader
 BUILD := build
 
@@ -16,18 +18,18 @@ NBGRADER_COURSE ?= $(BUILD)/nbgrader
 NBGRADER = cd $(NBGRADER_COURSE) && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader
 
 .PHONY: grade watch test figures hint stubs readme-images release gradescope grade-all \
-        nbgrader-release nbgrader-grade bench clean system-packages
+        nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
 
 # nbgrader (about 400 MB with Jupyter) is an optional extra: installed for the
 # nbgrader targets, `make bench` and `make test`, never for `make grade`.
 $(NBGRADER_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,nbgrader]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev,nbgrader]'
 	touch $(NBGRADER_STAMP)
 
 ## Students ------------------------------------------------------------------
@@ -50,7 +52,7 @@ release: $(STAMP)  ## build the student repository under build/release (no solut
 	$(PY) -m autograder release
 
 gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
-	$(PY) -m autograder gradescope $(ASSIGNMENT)
+	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope
 
 grade-all: $(STAMP)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
 	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
@@ -70,6 +72,13 @@ test: $(STAMP) $(NBGRADER_STAMP) system-packages  ## run every test of the proje
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+test-pythons: $(STAMP)  ## the whole suite under each Python 3.10-3.13 found here, each with the lock's pins
+	$(PY) -m nox --no-error-on-missing-interpreters $(if $(PYTHONS),--python $(PYTHONS))
+
+lock: $(STAMP)  ## re-resolve requirements.lock from pyproject.toml (needs PyPI; UPGRADE=1 moves every pin to the newest)
+	$(PY) -m uv pip compile pyproject.toml --all-extras --universal --python-version 3.10 --quiet \
+		--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 stubs: $(STAMP)  ## regenerate the student stubs from the solutions
 	$(PY) -m autograder stubs

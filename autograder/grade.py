@@ -35,6 +35,7 @@ from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission
 from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
 from autograder.sandbox.process import library_paths
+from autograder.versions import loaded_package_versions
 
 SUITES = ("public", "hidden")
 # Reference answers by reference file, kept for the later gradings of this process.
@@ -84,6 +85,7 @@ def grade_submission(
         "seeds": student.seeds_used,
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "packages": loaded_package_versions(),
         "platform": sys.platform,
         "protections": describe_protections(student, sandbox),
         "seconds": round(time.perf_counter() - started, 3),

@@ -126,13 +126,21 @@ def test_reference_draws_every_figure_and_prints_their_paths(reference_run):
     assert "skipped" not in text
 
 
+def within_a_pixel(size, expected):
+    return all(abs(got - want) <= 1 for got, want in zip(size, expected, strict=True))
+
+
 def test_figure_sizes_and_gif_frame_count(reference_run):
     """the strip is six panels wide, the GIF walks up and back in 41 frames of the 128 px image plus its label."""
     _, text, out = reference_run
-    assert size_of(out / "strip.png") == STRIP.size
-    assert size_of(out / "compare.png") == COMPARISON.size
-    assert size_of(out / "schedule.png") == (1000, 360)
-    assert size_of(out / "histograms.png") == (round(figures.DPI * 2.2 * len(figures.HISTOGRAM_STEPS)), 260)
+    # A figure's size is given in inches (pixels / DPI); Matplotlib releases differ in how they
+    # turn it back into whole pixels (the strip: 819 px wide with 3.10, 820 with 3.11).
+    assert within_a_pixel(size_of(out / "strip.png"), STRIP.size)
+    assert within_a_pixel(size_of(out / "compare.png"), COMPARISON.size)
+    assert within_a_pixel(size_of(out / "schedule.png"), (1000, 360))
+    assert within_a_pixel(
+        size_of(out / "histograms.png"), (round(figures.DPI * 2.2 * len(figures.HISTOGRAM_STEPS)), 260)
+    )
     with Image.open(out / "dial.gif") as gif:
         assert gif.n_frames == GIF_FRAMES
         assert gif.size == (128, 128 + figures.BAND_HEIGHT)

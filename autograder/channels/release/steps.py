@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release import templates
 from autograder.course import Assignment, load_course, tomllib
 from autograder.stubs import make_stub
@@ -103,6 +104,13 @@ def write_pyproject(release: Release) -> None:
         dependencies="\n".join(f"    {_toml_string(d)}," for d in project["dependencies"]),
     )
     (release.out / "pyproject.toml").write_text(text, encoding="utf-8")
+
+
+def write_lock(release: Release) -> None:
+    """requirements.lock: the course's pins of what the students' install asks for, read by `pip -c`."""
+    requirements = declared_requirements(release.project)
+    text = constraints_text(requirements, "The versions your install uses.", read_lock(release.project / LOCK.name))
+    (release.out / LOCK.name).write_text(text, encoding="utf-8")
 
 
 def write_makefile(release: Release) -> None:

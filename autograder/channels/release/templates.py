@@ -21,10 +21,10 @@ IMAGE ?=
 
 .PHONY: test grade hint figures clean
 
-$$(VENV)/.installed: pyproject.toml
+$$(VENV)/.installed: pyproject.toml requirements.lock
 \t$$(PYTHON) -m venv $$(VENV)
 \t$$(PY) -m pip install --quiet --upgrade pip
-\t$$(PY) -m pip install --quiet -e .
+\t$$(PY) -m pip install --quiet -c requirements.lock -e .
 \ttouch $$@
 
 test: $$(SETUP)  ## run the public tests on your work
@@ -153,7 +153,7 @@ jobs:
           python-version: "$python_version"
 
       - name: Install the grader's requirements
-        run: python -m pip install --quiet -e .
+        run: python -m pip install --quiet -c requirements.lock -e .
 $grading_steps
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1
