@@ -242,7 +242,11 @@ class IsolatedSubmission(Submission):
             self._spent.add(self._process.spent_cpu, self._process.spent_wall)
             self.cpu_measured = self._process.meter.measured
             self._output.append(self._process.take_output())
-            self.protections = self._process.protections
+            self.protections = {
+                **self._process.protections,
+                "cpu_time_budgets": self.cpu_measured,
+                "inputs_observed": self._process.shared is not None,
+            }
             if not ready.get("ready"):
                 self._stop()
                 self.import_error = _import_message(ready.get("error"), self.module)

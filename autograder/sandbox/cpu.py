@@ -35,6 +35,8 @@ FULL_LOOK_EVERY = 0.25
 # States of a process that is not using or waiting for a processor.
 ASLEEP = {"S", "T", "t", "I"}
 STOPPED = {"T", "t"}
+# A count this recent (seconds) is reused at the start of the next call.
+FRESH = 0.01
 
 
 def read_stat(pid: int) -> tuple[str, int, int, float, int] | None:
@@ -57,7 +59,8 @@ class CpuMeter:
     """The CPU seconds used so far by one worker and the processes it started."""
 
     def __init__(self, pid: int, uid: int | None):
-        self.pid = pid
+        self.pid = pid  # the worker (see ``find_worker``)
+        self.group = pid  # the process group the worker was started in
         self.uid = uid
         self.measured = os.path.isdir(f"/proc/{pid}")
         # CPU seconds last seen of the worker's other processes, by (pid, start time).
@@ -67,13 +70,21 @@ class CpuMeter:
         self.asleep = 0.0  # seconds charged for sleeping during calls
         self._last_look = time.monotonic()
         self._last_full = 0.0
+        self._total = 0.0
         self.stopped = False  # the worker was seen stopped (SIGSTOP): it cannot answer
         self.alive = True
 
     def begin(self) -> float:
-        """The count at the start of a call: time between calls is never charged as sleep."""
-        self._last_look = time.monotonic()
-        return self.seconds()
+        """The count at the start of a call: time between calls is never charged as sleep.
+
+        Right after the last call's end the count of then is used: a worker waiting
+        for its next request uses no CPU, and what its children use meanwhile is
+        charged to the next call that sees it.
+        """
+        now = time.monotonic()
+        recent = now - self._last_look < FRESH
+        self._last_look = now
+        return self._total if recent else self.seconds()
 
     def seconds(self, answered: bool = False) -> float:
         """CPU seconds (and seconds asleep) used so far; wall-clock seconds where /proc is missing.
@@ -85,7 +96,8 @@ class CpuMeter:
         if not self.measured:
             self.asleep += now - self._last_look
             self._last_look = now
-            return self.asleep
+            self._total = self.asleep
+            return self._total
         stat = read_stat(self.pid)
         if stat is None:
             self.alive = False
@@ -100,7 +112,8 @@ class CpuMeter:
             if state in ASLEEP and self._others_asleep and not answered:
                 self.asleep += now - self._last_look
         self._last_look = now
-        return self._worker + sum(self._others.values()) + self.asleep
+        self._total = self._worker + sum(self._others.values()) + self.asleep
+        return self._total
 
     def _look_at_others(self) -> bool:
         """Update the CPU seconds of the worker's other processes; True if none of them runs."""
@@ -122,7 +135,7 @@ class CpuMeter:
                 stat = read_stat(pid)
             else:
                 stat = read_stat(pid)
-                if stat is None or stat[2] != self.pid:  # the worker leads its own process group
+                if stat is None or stat[2] != self.group:
                     continue
             if stat is None:
                 continue
@@ -130,3 +143,23 @@ class CpuMeter:
             self._others[pid, started] = max(self._others.get((pid, started), 0.0), cpu)
             all_asleep = all_asleep and state in ASLEEP
         return all_asleep
+
+    def find_worker(self) -> None:
+        """Follow the started process down to the worker, before any student code runs.
+
+        A launcher (bubblewrap, for one) may start the worker as its child or
+        grandchild; until the submission is imported the worker has no child of
+        its own, so it is the end of the line of only children.
+        """
+        if not self.measured:
+            return
+        children: dict[int, list[int]] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                stat = read_stat(int(entry))
+                if stat is not None:
+                    children.setdefault(stat[1], []).append(int(entry))
+        pid = self.pid
+        while len(children.get(pid, ())) == 1:
+            pid = children[pid][0]
+        self.pid = pid

@@ -217,6 +217,7 @@ class WorkerProcess:
             if armed.get("stage") != "armed" or not isinstance(armed.get("protections"), dict):
                 raise wire.WireError("the worker did not report its protections")
             self.protections = self._checked(armed["protections"])
+            self.meter.find_worker()  # the armed worker has imported nothing of the student's yet
             if not armed.get("shared") and self.shared is not None:
                 self.shared.close()  # the worker could not map it: arguments cross on the pipe
                 self.shared = None
