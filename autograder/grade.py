@@ -150,7 +150,7 @@ def reference_memo(assignment: Assignment) -> Memo:
 
 
 def load_reference(assignment: Assignment):
-    """Import the reference solution under a private name (never ``forward``); None if absent."""
+    """Import the reference solution under a private name (never the student module's own); None if absent."""
     if assignment.solution is None or not assignment.solution.is_file():
         return None
     spec = importlib.util.spec_from_file_location(f"_reference_{assignment.id}", assignment.solution)

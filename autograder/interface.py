@@ -1,9 +1,9 @@
 """How checks call code: one interface for the isolated worker, the notebook kernel and the reference.
 
-    submission.seed(11)                          # np.random.seed(11) right before the next call
-    submission.add_noise(x0, 0.5)                # the result, as the function returned it
-    submission.call("add_noise", x0, a=0.5)      # a Reply: result, rng_used, args_after, kwargs_after
-    submission.chain("noise_step", x0, betas)    # x = noise_step(x, beta)[0] for each beta
+    submission.seed(11)                       # np.random.seed(11) right before the next call
+    submission.blur(x, 0.5)                   # the result, as the function returned it
+    submission.call("blur", x, amount=0.5)    # a Reply: result, rng_used, args_after, kwargs_after
+    submission.chain("step", x, params)       # x = step(x, p)[0] for each p, one call per step
 
 ``Submission`` holds what the three have in common (seeding, attribute calls,
 keyword arguments, chains); each subclass says only how one call runs

@@ -36,7 +36,7 @@ class Located:
 
 
 def locate_submission(given: Path, filename: str) -> Located:
-    """Find ``filename`` (``forward.py``) at ``given``: the file itself or a folder holding one.
+    """Find ``filename`` (the assignment's module file) at ``given``: the file itself or a folder holding one.
 
     A folder without exactly one candidate is the student's to fix, so it gets
     0 points with the reason; only a path that does not exist at all stops the

@@ -4,7 +4,7 @@ The suites are ordinary pytest files. They receive the student's functions as th
 ``submission`` fixture (an ``IsolatedSubmission``) and the reference as
 ``reference``; three markers set what a check is worth:
 
-    @pytest.mark.task("add_noise")        # the function it grades (names the result)
+    @pytest.mark.task("function_name")    # the function it grades (names the result)
     @pytest.mark.points(2)                # its weight (default 1)
     @pytest.mark.visibility("visible")    # Gradescope visibility (default: the suite's)
 

@@ -1,6 +1,7 @@
 """Each preprocessor of the notebook build, one test each, and the notebook they compose."""
 
 import contextlib
+import dataclasses
 import io
 
 import nbformat
@@ -9,6 +10,7 @@ import pytest
 from autograder.channels.notebook import preprocessors as steps
 from autograder.channels.notebook.build import PREPROCESSORS, build_notebook
 from autograder.channels.notebook.checks import collect
+from autograder.course import NotebookExtras
 
 
 @pytest.fixture
@@ -78,12 +80,23 @@ def test_hidden_tests_one_cell_per_check_and_case(draft, ch01):
         assert "run_check" not in before and "run_check(globals()" in region
 
 
-def test_forward_process_figure_uses_the_students_functions(draft):
-    """the closing code cell calls add_noise and noise_step on the picture."""
-    steps.forward_process_figure(draft)
-    code = draft.closing[-1].source
-    assert all(f"{name}(" in code for name in ("cosine_schedule", "add_noise", "noise_step", "betas_from_alpha_bar"))
-    assert steps.PICTURE in code and "nbgrader" not in draft.closing[-1].metadata
+def test_closing_cells_are_the_declared_file_text_as_markdown_and_blocks_as_code(draft, ch01):
+    """the closing cells come from the file course.toml names: prose as markdown, python blocks as free code."""
+    steps.closing_cells(draft)
+    text = ch01.notebook.closing.read_text()
+    kinds = [cell.cell_type for cell in draft.closing]
+    assert kinds == ["markdown", "code"]
+    assert draft.closing[0].source in text and draft.closing[1].source in text
+    assert "nbgrader" not in draft.closing[1].metadata  # students may change it
+    assert all(f.name in draft.closing[1].source for f in ch01.notebook.files)
+
+
+def test_no_closing_cells_when_none_are_declared(ch01):
+    """an assignment that declares no closing file gets no closing cells and no extra files."""
+    bare = dataclasses.replace(ch01, notebook=NotebookExtras())
+    draft = steps.Draft(bare)
+    steps.closing_cells(draft)
+    assert draft.closing == []
 
 
 def test_composed_notebook_is_valid_and_worth_the_graders_points(ch01):

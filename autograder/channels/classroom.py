@@ -1,6 +1,6 @@
 """GitHub Classroom: grade the public checks and hand the points to the grading reporter.
 
-    python -m autograder classroom ch01_forward
+    python -m autograder classroom ASSIGNMENT
 
 GitHub Classroom reads a student's points from the check run of the workflow job
 ``run-autograding-tests``; the ``classroom-resources/autograding-grading-reporter``
@@ -13,7 +13,7 @@ base64-encoded JSON object read from the environment variable
 
 Classroom's points are the sum of the tests' ``score`` over the sum of the runners'
 ``max_score``. This command grades once with the course's engine and writes one
-runner per task (``add_noise=<base64>``) to ``$GITHUB_OUTPUT``, so each check
+runner per task (``<task>=<base64>``) to ``$GITHUB_OUTPUT``, so each check
 counts its own points (the stock command grader gives all or nothing per command).
 """
 
@@ -74,12 +74,12 @@ def write_step_outputs(runners: dict[str, dict], path: Path) -> None:
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("classroom", help="grade the public checks for GitHub Classroom's reporter")
-    parser.add_argument("assignment", help="assignment id, e.g. ch01_forward")
+    parser.add_argument("assignment", help="assignment id (course.toml)")
     parser.add_argument(
         "--submission",
         type=Path,
         default=None,
-        help="a forward.py, or a folder holding one (default: the assignment's folder)",
+        help="the student's file of the assignment, or a folder holding one (default: the assignment's folder)",
     )
     parser.add_argument(
         "--output",

@@ -1,7 +1,7 @@
 """Gradescope: build an assignment's autograder zip, and grade inside Gradescope's container.
 
-    python -m autograder gradescope ch01_forward          # build/gradescope/ch01_forward.zip
-    python -m autograder.channels.gradescope ch01_forward # what run_autograder calls (gradescope-run)
+    python -m autograder gradescope ASSIGNMENT            # build/gradescope/ASSIGNMENT.zip
+    python -m autograder.channels.gradescope ASSIGNMENT   # what run_autograder calls (gradescope-run)
 
 Gradescope's autograder specification: the zip holds ``setup.sh`` and
 ``run_autograder`` at its root; Gradescope unpacks it into ``/autograder/source``,
@@ -10,7 +10,8 @@ runs ``setup.sh`` once when it builds the image, copies ``run_autograder`` to
 working folder, once per submission. The submission is in ``/autograder/submission``;
 the grade must be written to ``/autograder/results/results.json``.
 
-The bundle carries the engine, the hidden suites, the reference and the manifest.
+The bundle carries the engine, the assignment's hidden suite, its reference and
+a manifest with its entry only: nothing of the course's other assignments.
 Student code runs as an unprivileged user: the engine drops to it whenever it
 runs as root, and makes the reference and hidden suites unreadable to it.
 Hidden checks get the visibility ``after_due_date``: students see the public
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release.steps import JUNK
-from autograder.course import PROJECT_ROOT, Assignment, get_assignment
+from autograder.course import PROJECT_ROOT, Assignment, get_assignment, load_course, manifest_text_for
 from autograder.grade import GraderBroken, grade_submission
 from autograder.locate import CannotGrade, lone_python_file, uploaded_files
 from autograder.results import GradeReport, render_table, write_results
@@ -123,8 +124,19 @@ def build_bundle(
 
 def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibility: str, container_mb: int) -> None:
     junk = shutil.ignore_patterns(*JUNK)
-    shutil.copytree(project / "autograder", staging / "autograder", ignore=junk)
-    shutil.copyfile(project / "course.toml", staging / "course.toml")
+    # Only this assignment's hidden suite and manifest entry: nothing of the others travels with it.
+    others = {
+        other.hidden_tests.resolve()
+        for other in load_course(project / "course.toml").values()
+        if other.id != assignment.id and other.hidden_tests is not None
+    }
+
+    def ignore(folder, names):
+        return set(junk(folder, names)) | {name for name in names if (Path(folder) / name).resolve() in others}
+
+    shutil.copytree(project / "autograder", staging / "autograder", ignore=ignore)
+    manifest = (project / "course.toml").read_text(encoding="utf-8")
+    (staging / "course.toml").write_text(manifest_text_for(manifest, {assignment.id}), encoding="utf-8")
     for path in (assignment.solution, assignment.public_tests):
         target = staging / path.relative_to(project)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -242,7 +254,7 @@ def _upload_note(assignment: Assignment, upload: Path, lone: Path | None) -> str
 
 def add_parser(commands) -> None:
     build = commands.add_parser("gradescope", help="build an assignment's Gradescope autograder zip")
-    build.add_argument("assignment", help="assignment id, e.g. ch01_forward")
+    build.add_argument("assignment", help="assignment id (course.toml)")
     build.add_argument(
         "--out",
         type=Path,
@@ -264,7 +276,7 @@ def add_parser(commands) -> None:
 
 
 def _add_run_arguments(parser) -> None:
-    parser.add_argument("assignment", help="assignment id, e.g. ch01_forward")
+    parser.add_argument("assignment", help="assignment id (course.toml)")
     parser.add_argument(
         "--root",
         type=Path,

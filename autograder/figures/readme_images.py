@@ -1,6 +1,6 @@
 """The pictures in an assignment's README, drawn from the reference: ``make readme-images``.
 
-    python -m autograder.figures.readme_images ASSIGNMENT
+    python -m autograder readme-images ASSIGNMENT
 
 Draws the figures the assignment's figures file names in ``README_FIGURES``
 with the reference solution on the 64 px starter image (the size the exercises
@@ -10,10 +10,9 @@ The files are committed, so students see them without running anything.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from autograder.course import get_assignment
+from autograder.course import CourseError, get_assignment
 from autograder.figures.declared import load_figures
 from autograder.figures.images import STARTER_IMAGES, load_image
 from autograder.figures.tools import FigureSkipped
@@ -34,29 +33,27 @@ def write_readme_images(assignment_id: str, out: Path | None = None) -> list[Pat
     out.mkdir(parents=True, exist_ok=True)
     reference = load_reference(assignment) if assignment.solution and assignment.solution.is_file() else None
     if reference is None:
-        raise SystemExit(f"readme_images: no reference solution for {assignment.id} in this copy of the course")
+        raise CourseError(f"readme-images: no reference solution for {assignment.id} in this copy of the course")
     builders = dict(declared.figures(InProcess(reference), load_image(README_IMAGE)))
     written = []
     for name in names:
         try:
             written.append(builders[name](out))
         except FigureSkipped as reason:  # the reference itself cannot draw it: the course is wrong
-            raise SystemExit(f"readme_images: {assignment.id}: the reference cannot draw {name}: {reason}") from None
+            raise CourseError(f"readme-images: {assignment.id}: the reference cannot draw {name}: {reason}") from None
     return written
 
 
-def main(argv=None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print("usage: python -m autograder.figures.readme_images ASSIGNMENT", file=sys.stderr)
-        return 2
-    paths = write_readme_images(argv[0])
+def add_command(commands) -> None:
+    parser = commands.add_parser("readme-images", help="redraw an assignment's README pictures from the reference")
+    parser.add_argument("assignment", help="assignment id (course.toml)")
+    parser.set_defaults(run=run_readme_images)
+
+
+def run_readme_images(args) -> int:
+    paths = write_readme_images(args.assignment)
     if not paths:
-        print(f"{argv[0]} declares no README figures: nothing to draw")
+        print(f"{args.assignment} declares no README figures: nothing to draw")
     for path in paths:
         print(f"{path}: {path.stat().st_size // 1024} KB")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

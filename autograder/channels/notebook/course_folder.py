@@ -2,7 +2,7 @@
 
     <course>/nbgrader_config.py
     <course>/source/<assignment>/<assignment>.ipynb   (reference solutions and hidden tests)
-    <course>/source/<assignment>/<picture>           (for the closing figure)
+    <course>/source/<assignment>/<file>              (the files course.toml's notebook.files names)
 
 nbgrader copies every file of ``source/<assignment>/`` except the notebook into
 the release unchanged, so nothing else goes there: the reference and the
@@ -16,10 +16,7 @@ import shutil
 from pathlib import Path
 
 from autograder.channels.notebook.build import write_notebook
-from autograder.channels.notebook.preprocessors import PICTURE
 from autograder.course import PROJECT_ROOT, Assignment
-
-PICTURE_SOURCE = PROJECT_ROOT / "starter_images" / PICTURE
 
 CONFIG = '''\
 """nbgrader settings for this course folder (written by `make nbgrader-release`)."""
@@ -60,5 +57,6 @@ def write_course_folder(assignment: Assignment, course: Path, course_id: str = "
     if source.exists():
         shutil.rmtree(source)  # nothing stale may reach the release
     notebook = write_notebook(assignment, source / f"{assignment.id}.ipynb")
-    shutil.copyfile(PICTURE_SOURCE, source / PICTURE)
+    for extra in assignment.notebook.files:  # what the closing cells open, and nothing else
+        shutil.copyfile(extra, source / extra.name)
     return notebook

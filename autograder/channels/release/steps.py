@@ -15,7 +15,7 @@ from pathlib import Path
 from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release import templates
 from autograder.course import Assignment, load_course, tomllib
-from autograder.stubs import make_stub
+from autograder.stubs import write_stub
 
 # Never part of a release: caches and what running things leaves behind.
 JUNK = ("__pycache__", "*.pyc", ".pytest_cache", ".ipynb_checkpoints", ".hypothesis", "build", "*.egg-info")
@@ -52,9 +52,8 @@ def copy_assignments(release: Release) -> None:
             if shipped is not None and not shipped.is_relative_to(assignment.folder):
                 release.target(shipped).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(shipped, release.target(shipped))
-        # The working copy may hold an instructor's edits; the stub is what the generator makes.
-        stub = make_stub(assignment.solution.read_text(encoding="utf-8"), assignment)
-        (folder / assignment.filename).write_text(stub, encoding="utf-8")
+        # The working copy may hold an instructor's edits; the stub (and conftest) are what the generator makes.
+        write_stub(assignment, folder)
 
 
 def copy_starter_images(release: Release) -> None:
@@ -115,7 +114,8 @@ def write_lock(release: Release) -> None:
 
 def write_makefile(release: Release) -> None:
     """The students' Makefile: test, grade (public checks), hint, figures."""
-    text = templates.MAKEFILE.substitute(assignment=release.assignments[0].id)
+    first = release.assignments[0]
+    text = templates.MAKEFILE.substitute(assignment=first.id, example_task=first.task_names[0])
     (release.out / "Makefile").write_text(text, encoding="utf-8")
 
 
@@ -131,7 +131,12 @@ def write_readme(release: Release) -> None:
         for a in release.assignments
     )
     title = tomllib.loads((release.project / "course.toml").read_text(encoding="utf-8"))["course"]["title"]
-    text = templates.README.substitute(title=title, assignments=entries)
+    text = templates.README.substitute(
+        title=title,
+        assignments=entries,
+        # Padded so that its comment lines up with the other commands' (column 31).
+        hint_command=f"make hint TASK={release.assignments[0].task_names[0]}".ljust(26) + " ",
+    )
     (release.out / "README.md").write_text(text, encoding="utf-8")
 
 

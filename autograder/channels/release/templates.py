@@ -33,10 +33,10 @@ test: $$(SETUP)  ## run the public tests on your work
 grade: $$(SETUP)  ## your score on the public checks, from the same grader the course uses
 \t$$(PY) -m autograder grade $$(ASSIGNMENT) --submission $$(SUBMISSION) --suites public --results build/results.json
 
-hint: $$(SETUP)  ## the next hint for a task: make hint TASK=add_noise
+hint: $$(SETUP)  ## the next hint for a task: make hint TASK=$example_task
 \t$$(PY) -m autograder hint $$(ASSIGNMENT) $$(TASK)
 
-figures: $$(SETUP)  ## draw the forward process with your own functions (IMAGE=photo.jpg for your own picture)
+figures: $$(SETUP)  ## the assignment's figures, drawn with your own functions (IMAGE=photo.jpg for your own picture)
 \t$$(PY) -m autograder figures $$(ASSIGNMENT) --submission $$(SUBMISSION) $$(if $$(IMAGE),--image $$(IMAGE))
 
 clean:
@@ -55,7 +55,7 @@ You need Python 3.10 or newer and `make`. Everything else is installed into
 
     make test                  # the public tests, on your code
     make grade                 # your score on the public checks, with feedback
-    make hint TASK=add_noise   # the next hint for a task, gentle first
+    $hint_command# the next hint for a task, gentle first
     make figures               # what your code does to a picture
 
 ## Assignments
