@@ -231,10 +231,17 @@ class IsolatedSubmission(Submission):
                 self._output.append(self._process.take_output())
                 self._spent.add(self._process.spent_cpu, self._process.spent_wall)
                 self._stop()
+                if isinstance(error, OutOfTime) and error.kind == "cpu" and cpu < limits.import_seconds:
+                    # The total ran out, not the import's own budget: later calls say so too.
+                    raise StudentError(
+                        f"not run: your code used up the {limits.total_seconds:g} s of CPU time it may take "
+                        f"in total (imports included) while {self.module}.py was imported again"
+                    ) from None
                 if isinstance(error, OutOfTime):
-                    reason = f"took longer than {cpu:g} s of CPU time" if error.kind == "cpu" else "was stopped"
-                    if error.kind == "wall":
-                        reason = f"took longer than {wall:g} s on the clock"
+                    reason = {
+                        "cpu": f"took longer than {limits.import_seconds:g} s of CPU time",
+                        "wall": f"took longer than {wall:.0f} s on the clock",
+                    }.get(error.kind, "was stopped: the process stopped itself (SIGSTOP)")
                 else:
                     reason = f"ended ({error})"
                 self.import_error = f"importing {self.module}.py {reason}"
