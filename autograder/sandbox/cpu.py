@@ -127,10 +127,7 @@ class CpuMeter:
                 continue
             pid = int(entry)
             if self.uid is not None:
-                try:
-                    if os.stat(f"/proc/{entry}").st_uid != self.uid:
-                        continue
-                except OSError:
+                if _owner(pid) != self.uid:
                     continue
                 stat = read_stat(pid)
             else:
@@ -145,21 +142,33 @@ class CpuMeter:
         return all_asleep
 
     def find_worker(self) -> None:
-        """Follow the started process down to the worker, before any student code runs.
+        """Follow the started process down to the worker: the first process of the sandbox user.
 
-        A launcher (bubblewrap, for one) may start the worker as its child or
-        grandchild; until the submission is imported the worker has no child of
-        its own, so it is the end of the line of only children.
+        A launcher (bubblewrap, for one) runs as the grader's user and may start
+        the worker as its child or grandchild; the worker has dropped to the
+        sandbox user before it reports for work, and its own children are never
+        looked at, since the walk stops at the worker.
         """
-        if not self.measured:
+        if not self.measured or self.uid is None:
             return
-        children: dict[int, list[int]] = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                stat = read_stat(int(entry))
-                if stat is not None:
-                    children.setdefault(stat[1], []).append(int(entry))
         pid = self.pid
-        while len(children.get(pid, ())) == 1:
-            pid = children[pid][0]
+        for _ in range(4):
+            if _owner(pid) == self.uid:
+                break
+            children = [int(e) for e in os.listdir("/proc") if e.isdigit() and _parent(int(e)) == pid]
+            if len(children) != 1:
+                return
+            pid = children[0]
         self.pid = pid
+
+
+def _parent(pid: int) -> int | None:
+    stat = read_stat(pid)
+    return stat[1] if stat is not None else None
+
+
+def _owner(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None
