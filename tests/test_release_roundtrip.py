@@ -14,6 +14,7 @@ import sys
 import pytest
 from wrong_variants import write_wrong
 
+from autograder.channels.classroom import runner_id
 from autograder.channels.release import build_release
 from autograder.course import PROJECT_ROOT
 
@@ -125,8 +126,8 @@ def test_classroom_step_writes_one_result_per_task(student_repo, ch01, grade, tm
     )
     assert run.returncode == 0, run.stderr
     runners = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
-    assert list(runners) == ch01.task_names
-    results = {task: json.loads(base64.b64decode(value)) for task, value in runners.items()}
+    assert list(runners) == [runner_id(task) for task in ch01.task_names]
+    results = {task: json.loads(base64.b64decode(runners[runner_id(task)])) for task in ch01.task_names}
     expected = grade(wrong, suites=("public",))
     assert sum(t["score"] for r in results.values() for t in r["tests"]) == expected.score
     assert sum(r["max_score"] for r in results.values()) == expected.max_score

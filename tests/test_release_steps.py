@@ -3,6 +3,7 @@
 import pytest
 
 from autograder.channels import release
+from autograder.channels.classroom import runner_id
 from autograder.channels.release import steps
 from autograder.channels.release.steps import PRIVATE_KEYS, tomllib
 from autograder.course import PROJECT_ROOT, load_course
@@ -116,9 +117,10 @@ def test_write_classroom_workflow_reports_one_runner_per_task(fresh, ch01):
     assert "\n  run-autograding-tests:\n" in text  # the job whose check run Classroom reads
     assert "uses: classroom-resources/autograding-grading-reporter@v1" in text
     assert "run: python -m autograder classroom ch01_forward" in text
-    assert f"runners: {','.join(ch01.task_names)}" in text
-    for task in ch01.task_names:
-        assert f"{task.upper()}_RESULTS: ${{{{ steps.grade_ch01_forward.outputs.{task} }}}}" in text
+    runners = [runner_id(task) for task in ch01.task_names]
+    assert f"runners: {','.join(runners)}" in text
+    for runner in runners:
+        assert f"{runner.upper()}_RESULTS: ${{{{ steps.grade_ch01_forward.outputs.{runner} }}}}" in text
     assert "\t" not in text  # YAML forbids tabs
 
 
