@@ -79,9 +79,12 @@ class InProcess(Submission):
         return Reply(result=result, args_after=list(args), kwargs_after=dict(kwargs))
 
     def chain(self, function, x, params, pick=first, each=None):
+        # Steps are never remembered one by one (hundreds of them would fill the
+        # memo); a whole chain is, when nothing but its end is asked for.
+        steps = InProcess(self._module) if self._memo is not None else self
         if self._memo is None or pick is not first or each is not None:
-            return super().chain(function, x, params, pick, each)
-        return self._memo.call(f"chain:{function}", super().chain, function, x, params)
+            return Submission.chain(steps, function, x, params, pick, each)
+        return self._memo.call(f"chain:{function}", steps.chain, function, x, params)
 
 
 class GradingPlugin:
