@@ -273,7 +273,7 @@ def test_frame_walking_earns_exactly_its_twin(graded, trick, twin):
 def test_modified_inputs_are_seen_by_the_grader(graded, reference_report):
     """an add_noise that zeroes its x0 fails exactly the checks that x0 is left untouched."""
     lost = [name for name, ok in passed(graded("modifies_x0.py")).items() if not ok]
-    assert lost and all(name.startswith("add_noise: x0 is not modified") for name in lost)
+    assert lost and all(name.startswith("add_noise: ") and "modif" in name for name in lost)
     assert graded("modifies_x0.py").score < reference_report.score
 
 
@@ -288,9 +288,8 @@ def test_forged_replies_earn_nothing(graded, trick, words):
     """a reply written by student code on the grader's pipe, then a stop or a return: no more than the twin."""
     report = graded(trick)
     assert_no_more_than(report, graded("modifies_x0.py"))
-    assert [
-        name for name in passed(report) if name.startswith("add_noise: x0 is not modified") and passed(report)[name]
-    ] == []
+    untouched = [name for name, ok in passed(graded("modifies_x0.py")).items() if not ok]
+    assert untouched and [name for name in untouched if passed(report)[name]] == []
     assert any(words in test.output for test in report.tests)
     assert_nothing_left(report)
 
