@@ -21,7 +21,7 @@ from pathlib import Path
 from autograder.interface import NotImplementedYet, Reply, StudentError, Submission, SubmissionDidNotImport
 from autograder.sandbox import wire
 from autograder.sandbox.account import Sandbox
-from autograder.sandbox.process import Allowance, OutOfTime, WorkerDied, WorkerProcess
+from autograder.sandbox.process import Allowance, OutOfTime, Unsolicited, WorkerDied, WorkerProcess
 
 __all__ = ["IsolatedSubmission", "Limits", "NotImplementedYet", "Reply", "StudentError", "SubmissionDidNotImport"]
 
@@ -119,6 +119,9 @@ class IsolatedSubmission(Submission):
         except WorkerDied as died:
             self._strike(function)
             raise StudentError(f"the process running your code ended during {function} ({died})") from None
+        except Unsolicited as error:
+            self._stop()
+            raise StudentError(f"{function} was not run: the process running your code was ended, {error}") from None
         except wire.WireError as error:
             self._stop()
             raise StudentError(f"{function} sent back something that is not plain data ({error})") from None
@@ -130,14 +133,7 @@ class IsolatedSubmission(Submission):
             raise _error_from(reply.get("error"), function)
         try:
             result = wire.decode(reply.get("result"), arrays)
-            if shared is not None:
-                args_after = [_observed(spec, arg, shared) for spec, arg in zip(header["args"], args, strict=True)]
-                kwargs_after = {name: _observed(header["kwargs"][name], kwargs[name], shared) for name in kwargs}
-            else:  # no shared memory on this system: the worker's own word
-                args_after = [wire.decode(spec, arrays) for spec in _listed(reply.get("args_after"))]
-                kwargs_after = {
-                    str(name): wire.decode(spec, arrays) for name, spec in _named(reply.get("kwargs_after")).items()
-                }
+            args_after, kwargs_after = _arguments_after(header, args, kwargs, reply, arrays, shared)
         except wire.WireError as error:
             raise StudentError(f"{function} sent back something unreadable ({error})") from None
         return Reply(
@@ -285,6 +281,15 @@ class _Budget:
     def add(self, cpu: float, wall: float) -> None:
         self.cpu += cpu
         self.wall += wall
+
+
+def _arguments_after(header, args, kwargs, reply, arrays, shared) -> tuple[list, dict]:
+    """The arguments as the call left them: read back from the shared memory, or (without it) as reported."""
+    if shared is not None:
+        args_after = [_observed(spec, arg, shared) for spec, arg in zip(header["args"], args, strict=True)]
+        return args_after, {name: _observed(header["kwargs"][name], kwargs[name], shared) for name in kwargs}
+    args_after = [wire.decode(spec, arrays) for spec in _listed(reply.get("args_after"))]
+    return args_after, {str(k): wire.decode(v, arrays) for k, v in _named(reply.get("kwargs_after")).items()}
 
 
 def _observed(spec, sent, shared):

@@ -307,7 +307,7 @@ def test_unasked_replies_end_the_worker_and_cost_no_memory(graded, reference_rep
     """32 unasked replies of 64 MB: the worker is ended with a clear reason and the grader stays small."""
     report = graded("flood_replies.py")
     assert_no_more_than(report, reference_report)
-    assert [t for t in report.tests if t.task == "remove_noise" and t.passed] == []
+    assert [t for t in report.tests if t.task == "remove_noise" and "not modified" not in t.name and t.passed] == []
     assert any("sent a reply nobody asked for" in t.output for t in report.tests)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = run_cli(HOSTILE / "flood_replies.py", tmp_path / "results.json")

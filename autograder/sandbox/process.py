@@ -88,6 +88,10 @@ class WorkerDied(Exception):
     pass
 
 
+class Unsolicited(wire.WireError):
+    """The worker wrote on the reply pipe while no request was pending."""
+
+
 class OutOfTime(TimeoutError):
     """A request used up what it was allowed: ``kind`` is "cpu", "wall" or "stopped"."""
 
@@ -270,7 +274,7 @@ class WorkerProcess:
             return
         if not waiting:
             raise WorkerDied(self._exit_description())
-        raise wire.WireError("it sent a reply nobody asked for (student code writing on the grader's pipe)")
+        raise Unsolicited("it sent a reply nobody asked for (student code writing on the grader's pipe)")
 
     def _exchange(self, parts: list[bytes], spend: _Spend):
         """Write ``parts`` and read one message, watching the time; drains printed output meanwhile."""
@@ -293,6 +297,8 @@ class WorkerProcess:
             if message is not None:
                 if outgoing is not None and len(outgoing):
                     raise wire.WireError("it answered before it had read the request")
+                # The worker flushed what the call printed before it replied: it is in the pipe now.
+                self._drain_output()
                 return message
             self._drain_output()
             self._wait(poller, writing=outgoing is not None and len(outgoing) > 0, seconds=spend.tick())

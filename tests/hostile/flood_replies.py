@@ -1,7 +1,7 @@
 """remove_noise writes 32 unasked replies of 64 MB each on the reply pipe: a
 grader that reads and keeps every message would hold 2 GB.
 
-Clean twin: the reference (every remove_noise check is lost)."""
+Clean twin: the reference (every remove_noise check of what it returns is lost)."""
 
 import numpy as np
 
