@@ -16,7 +16,14 @@ from pathlib import Path
 from autograder import hints, watch
 from autograder.channels import batch, classroom, gradescope, release
 from autograder.channels.notebook import command as notebook_command
-from autograder.course import PROJECT_ROOT, CourseError, UnknownAssignment, get_assignment, load_course
+from autograder.course import (
+    PROJECT_ROOT,
+    CourseError,
+    UnknownAssignment,
+    get_assignment,
+    load_course,
+    make_command,
+)
 from autograder.figures import command as figures_command
 from autograder.figures import readme_images
 from autograder.grade import SUITES, GraderBroken, grade_submission
@@ -105,10 +112,9 @@ def run_grade(args) -> int:
     print(f"\nresults: {args.results}")
     if report.score < report.max_score and assignment.figures is not None and not args.quiet:
         # A picture of one's own noising often shows the mistake faster than numbers do.
-        print(
-            f"to see what your code does to a picture: python -m autograder figures {assignment.id}"
-            f"{'' if args.submission is None else f' --submission {args.submission}'}  (or: make figures)"
-        )
+        chosen = args.submission is not None and Path(args.submission).resolve() != assignment.folder.resolve()
+        command = make_command("figures", assignment, SUBMISSION=args.submission if chosen else None)
+        print(f"to see what your code does to a picture: {command}")
     return 0
 
 
