@@ -14,6 +14,11 @@ import numpy as np
 from autograder.checks import describe, expect_array, tolerance
 
 
+def quiet_numpy():
+    """NumPy's warnings off while a check computes with what a student returned (inf, NaN, zeros)."""
+    return np.errstate(all="ignore")
+
+
 def expect_python_float(value, what: str) -> float:
     """``value`` is a Python float (np.float64 is one), not an array, a float32 or an int."""
     if isinstance(value, bool) or not isinstance(value, float):
@@ -80,7 +85,7 @@ def expect_two_arrays(value, what: str, shape, hint="") -> tuple[np.ndarray, np.
 def sample_moments(values) -> tuple[float, float, float, float]:
     """Mean, variance, skewness and excess kurtosis of a sample, computed here in float64."""
     z = np.asarray(values, dtype=np.float64).ravel()
-    with np.errstate(all="ignore"):
+    with quiet_numpy():
         centred = z - z.mean()
         c2 = np.mean(centred**2)
         return (
@@ -95,7 +100,7 @@ def correlation(a, b) -> float:
     """Pearson correlation of two samples (NaN when either is constant or not finite)."""
     a = np.asarray(a, dtype=np.float64).ravel()
     b = np.asarray(b, dtype=np.float64).ravel()
-    with np.errstate(all="ignore"):
+    with quiet_numpy():
         a, b = a - a.mean(), b - b.mean()
         return float(np.mean(a * b) / np.sqrt(np.mean(a * a) * np.mean(b * b)))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.checks import tolerance
+from autograder.suites.ch01_noise.expect import quiet_numpy
 
 # Seeds students like to hard-code when they reseed inside a function.
 COMMON_SEEDS = (0, 1, 2, 3, 7, 42, 123, 1234, 2024, 2025, 2026, 12345)
@@ -93,7 +94,7 @@ def first_match(actual, candidates: dict, correct=None, precision=np.float64) ->
     """
     for name, make in candidates.items():
         try:
-            with np.errstate(all="ignore"):
+            with quiet_numpy():
                 candidate = make()
                 if correct is not None and matches(candidate, correct, precision):
                     continue
@@ -162,7 +163,7 @@ def diagnose_transform(u1, u2, result) -> str:
         return ""
     if z1.shape != u1.shape or z2.shape != u1.shape:
         return ""
-    with np.errstate(all="ignore"):
+    with quiet_numpy():
         true_radius = np.sqrt(-2 * np.log(u1))
         named = first_match(result, transform_variants(u1, u2), box_muller(true_radius, 2 * np.pi * u2))
         if named:
@@ -245,7 +246,7 @@ def per_axis_message(result) -> str:
 
 def moment_variants(x) -> dict:
     """Wrong (mean, variance, skewness, excess kurtosis) of data ``x``."""
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x, np.float64)
     flat = x.ravel()
     n = flat.size
     d = flat - flat.mean()
@@ -283,7 +284,7 @@ def diagnose_moments(x, actual, correct, precision=np.float64) -> str:
     candidates = {}
     for name, make in moment_variants(x).items():
         try:
-            with np.errstate(all="ignore"):
+            with quiet_numpy():
                 candidates[name] = make()
         except (ValueError, ZeroDivisionError):
             continue

@@ -28,7 +28,7 @@ def scales(x):
     Two correct ways of summing (pairwise, in order, raw moments instead of
     centred ones) differ by about eps times these.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x, np.float64)
     big = float(np.max(np.abs(x)))
     spread = big / float(np.std(x))
     return big, big**2, spread**3, spread**4
