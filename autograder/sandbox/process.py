@@ -282,7 +282,7 @@ class WorkerProcess:
         reader = wire.MessageReader(self.limits.reply_mb << 20)
         poller = select.poll() if hasattr(select, "poll") else None
         while True:
-            spend.check()
+            spend.check(answered=lambda: _readable(self._replies))
             if not self.meter.alive:  # ended, though a child of it may still hold the pipes open
                 raise WorkerDied(self._exit_description())
             if outgoing is not None and len(outgoing):
@@ -406,19 +406,21 @@ class _Spend:
         """Of ``cpu()``, the seconds charged for sleeping rather than computing."""
         return self.meter.asleep - self.started_asleep
 
-    def finish(self, answered: bool = True):
+    def finish(self, answered=True):
         self.used_cpu = self.meter.seconds(answered) - self.started_cpu
 
-    def check(self):
+    def check(self, answered):
         """Raise OutOfTime when the allowance is used up or the worker cannot go on.
 
         Looks at /proc at most once a tick: within one tick a call cannot use much.
+        ``answered()`` says whether a reply waits on the pipe: a worker that has
+        replied sleeps until its next request, and that is not the call's sleep.
         """
         now = time.monotonic()
         if now - self.looked < TICK:
             return
         self.looked = now
-        self.finish(answered=False)
+        self.finish(answered=answered)
         if self.meter.stopped:
             raise OutOfTime("stopped")
         if self.used_cpu > self.allowance.cpu:
