@@ -9,7 +9,8 @@ import path without the project; it sends requests and reads replies through
 
 from __future__ import annotations
 
-import importlib.util
+import contextlib
+import functools
 import json
 import os
 import queue
@@ -24,13 +25,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from autograder.sandbox import wire
+from autograder.sandbox import libraries, namespaces, wire
 from autograder.sandbox.account import (
     TOKEN_VARIABLE,
     Sandbox,
     end_worker_processes,
+    remove_tree,
     uids_of,
 )
 
@@ -38,41 +38,8 @@ if TYPE_CHECKING:
     from autograder.runner import Limits
 
 WORKER = Path(__file__).parent / "worker.py"
-# Modules the worker loads before it drops privileges, so a submission may use
-# them even where the sandbox user cannot read the interpreter's own folders.
-PRELOAD = [
-    "numpy.random",
-    "numpy.lib.format",
-    "zlib",
-    "math",
-    "random",
-    "time",
-    "functools",
-    "itertools",
-    "collections",
-    "typing",
-    "copy",
-    "warnings",
-    "dataclasses",
-    "numpy.linalg",
-    "numpy.fft",
-    "pathlib",
-    "json",
-    "statistics",
-    "fractions",
-    "decimal",
-    "heapq",
-    "string",
-    "pprint",
-    "csv",
-    "glob",
-    "tempfile",
-    "shutil",
-    "subprocess",
-    "signal",
-    "queue",
-]
-# A function that runs past its time limit or ends its process this many times
+# What the worker runs from: itself and the message format.
+WORKER_FILES = (WORKER, Path(__file__).parent / "wire.py")
 
 
 class WorkerDied(Exception):
@@ -94,6 +61,7 @@ class WorkerProcess:
         self.proc: subprocess.Popen | None = None
         self.token = secrets.token_hex(12)
         self.protections: dict = {}
+        self._readers: list[threading.Thread] = []
 
     def start(self, seconds: float) -> dict:
         """Start the worker; return its answer to importing the submission."""
@@ -104,13 +72,17 @@ class WorkerProcess:
             for path in (self.workdir, self.submission):
                 os.chown(path, self.sandbox.uid, self.sandbox.gid)
             os.chmod(self.workdir, 0o700)
+        plotting = _mentions_matplotlib(self.submission)
+        if self.sandbox.namespaces:
+            command, paths, fds = _in_namespaces(self.workdir, plotting)
+        else:
+            command, paths, fds = _as_a_process(self.sandbox, self.workdir, plotting)
         config = {
-            "submission": str(self.submission),
+            **paths,
+            "submission": f"{paths['workdir']}/{self.submission.name}",
             "module": self.module,
-            "workdir": str(self.workdir),
-            "library_paths": library_paths(),
             "drop": drop,
-            "unreadable": list(self.sandbox.unreadable),
+            "unreadable": [] if self.sandbox.namespaces else list(self.sandbox.unreadable),
             "limits": {
                 "memory_mb": self.limits.memory_mb,
                 "cpu_seconds": self.limits.cpu_seconds,
@@ -119,19 +91,28 @@ class WorkerProcess:
             }
             if self.sandbox.rlimits
             else None,
-            "preload": PRELOAD + (["matplotlib", "matplotlib.pyplot"] if _mentions_matplotlib(self.submission) else []),
+            "available": [*libraries.ALWAYS, *(libraries.PLOTTING if plotting else ())],
         }
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", str(WORKER), json.dumps(config)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.workdir,
-            env=_scrubbed_environment(self.workdir, self.token),
-            start_new_session=(os.name == "posix"),
-        )
-        threading.Thread(target=self._read_replies, daemon=True).start()
-        threading.Thread(target=self._read_output, daemon=True).start()
+        try:
+            self.proc = subprocess.Popen(
+                [*command, json.dumps(config)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.workdir,
+                env=_scrubbed_environment(paths["workdir"], self.token),
+                start_new_session=(os.name == "posix"),
+                pass_fds=fds,
+            )
+        finally:
+            for fd in fds:
+                os.close(fd)
+        self._readers = [
+            threading.Thread(target=self._read_replies, daemon=True),
+            threading.Thread(target=self._read_output, daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
         armed, _ = self._next_reply(max(0.0, deadline - time.monotonic()))
         if armed.get("stage") != "armed" or not isinstance(armed.get("protections"), dict):
             raise wire.WireError("the worker did not report its protections")
@@ -140,16 +121,22 @@ class WorkerProcess:
         return header
 
     def _checked(self, protections: dict) -> dict:
-        """The worker's own report, with its user confirmed from outside where /proc allows."""
+        """The worker's own report, confirmed from outside where /proc allows: its users,
+        no_new_privs and namespaces are read from the kernel, not taken from the worker."""
         protections = {
             key: protections[key]
-            for key in ("resource_limits", "limits", "privileges_dropped", "hidden_files_readable")
+            for key in ("resource_limits", "limits", "privileges_dropped", "no_new_privs", "hidden_files_readable")
             if key in protections
         }
+        pid = _worker_pid(self.proc.pid, self.sandbox.namespaces)
         if self.sandbox.uid is not None:
-            uids = uids_of(self.proc.pid)
-            if uids is not None:
-                protections["privileges_dropped"] = set(uids) == {self.sandbox.uid}
+            uids = uids_of(pid) if pid else None
+            if uids is not None or self.sandbox.namespaces:
+                protections["privileges_dropped"] = set(uids or ()) == {self.sandbox.uid}
+        seen = _no_new_privs(pid) if pid else None
+        if seen is not None or self.sandbox.namespaces:
+            protections["no_new_privs"] = bool(seen)
+        protections["namespaces"] = _namespaces_of(pid) if pid and self.sandbox.namespaces else {}
         return protections
 
     def request(self, header, blobs, seconds):
@@ -219,12 +206,18 @@ class WorkerProcess:
         survivors = 0
         if self.proc is not None:
             survivors = end_worker_processes(self.proc, self.sandbox, self.token)
-            for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-                try:
-                    stream.close()
-                except OSError:
-                    pass
-        shutil.rmtree(self.workdir, ignore_errors=True)
+            with contextlib.suppress(OSError, ValueError):
+                self.proc.stdin.close()
+            # A reader still waits while a process nobody could end holds the pipe's
+            # other end; closing under it would wait as long, so its pipe is left to it.
+            for reader in self._readers:
+                reader.join(timeout=0.5)
+            if not any(reader.is_alive() for reader in self._readers):
+                for stream in (self.proc.stdout, self.proc.stderr):
+                    with contextlib.suppress(OSError, ValueError):
+                        stream.close()
+        if not remove_tree(self.workdir):
+            survivors = max(survivors, 1) if os.path.exists(self.workdir) else survivors
         return survivors
 
 
@@ -275,15 +268,78 @@ def _scrubbed_environment(workdir: Path, token: str) -> dict:
     return env
 
 
-def library_paths() -> list[str]:
-    """The folders that hold NumPy (and Matplotlib), without the project."""
-    paths = [str(Path(np.__file__).resolve().parent.parent)]
-    # Found without importing it: Matplotlib takes a tenth of a second to load.
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is not None and spec.origin:
-        paths.append(str(Path(spec.origin).resolve().parent.parent))
-    project = str(Path(__file__).resolve().parent.parent)
-    return [p for p in dict.fromkeys(paths) if p != project]
+def _in_namespaces(workdir: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
+    """The bwrap command that runs the worker in its namespaces, and the paths it sees there."""
+    prefix = str(Path(sys.base_prefix).resolve())
+    python = str(Path(sys.executable).resolve())
+    binds = [(f, f"{namespaces.INSIDE_WORKER}/{f.name}") for f in WORKER_FILES]
+    if not Path(python).is_relative_to(prefix):
+        binds.append((python, python))
+    args = namespaces.command_prefix(interpreter_prefix=prefix, site=_site(plotting), binds=binds, workdir=str(workdir))
+    fd = namespaces.args_pipe(args[1:])
+    command = [args[0], "--args", str(fd), python, "-I", "-S", "-B", f"{namespaces.INSIDE_WORKER}/{WORKER.name}"]
+    paths = {"workdir": namespaces.INSIDE_WORK, "library_paths": [namespaces.INSIDE_SITE], "moved": []}
+    return command, paths, (fd,)
+
+
+def _as_a_process(sandbox: Sandbox, workdir: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
+    """The plain command, with the libraries where the sandbox user can read them."""
+    entries, moved = _site(plotting), []
+    if sandbox.uid is not None:
+        mirrored = _mirror(plotting)
+        if mirrored is not None:
+            moved, entries = mirrored
+    folders = [str(Path(path).parent) for path in entries.values()]
+    paths = {"workdir": str(workdir), "library_paths": list(dict.fromkeys(folders)), "moved": moved}
+    return [sys.executable, "-I", "-S", "-B", str(WORKER)], paths, ()
+
+
+@functools.lru_cache(maxsize=2)
+def _site(plotting: bool) -> dict[str, str]:
+    return libraries.site_entries(plotting)
+
+
+@functools.lru_cache(maxsize=2)
+def _mirror(plotting: bool):
+    return libraries.readable_mirror(libraries.stdlib_folders(), _site(plotting))
+
+
+def _worker_pid(pid: int, nested: bool) -> int | None:
+    """The worker's PID as this process sees it: bwrap's PID 1 in the namespace starts it."""
+    if not nested:
+        return pid
+    for _ in range(2):  # bwrap outside -> bwrap as PID 1 inside -> the worker
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as children:
+                found = children.read().split()
+        except OSError:
+            return None
+        if len(found) != 1:
+            return None
+        pid = int(found[0])
+    return pid
+
+
+def _no_new_privs(pid: int) -> bool | None:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"NoNewPrivs:"):
+                    return line.split()[1] == b"1"
+    except (OSError, IndexError):
+        return None
+    return None
+
+
+def _namespaces_of(pid: int) -> dict[str, bool]:
+    """For each namespace bwrap was asked for: whether the worker is in a new one."""
+    found = {}
+    for name in namespaces.NAMESPACES:
+        try:
+            found[name] = os.readlink(f"/proc/{pid}/ns/{name}") != os.readlink(f"/proc/self/ns/{name}")
+        except OSError:
+            found[name] = False
+    return found
 
 
 def _mentions_matplotlib(path: Path) -> bool:
