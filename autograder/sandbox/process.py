@@ -309,15 +309,27 @@ def _worker_pid(pid: int, nested: bool) -> int | None:
     if not nested:
         return pid
     for _ in range(2):  # bwrap outside -> bwrap as PID 1 inside -> the worker
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as children:
-                found = children.read().split()
-        except OSError:
-            return None
+        found = _children_of(pid)
         if len(found) != 1:
             return None
         pid = int(found[0])
     return pid
+
+
+def _children_of(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return children.read().split()
+    except OSError:  # a kernel without CONFIG_PROC_CHILDREN: ask every process for its parent
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    if entry.isdigit() and stat.read().rsplit(b")", 1)[1].split()[1] == str(pid).encode():
+                        found.append(entry)
+            except (OSError, IndexError):
+                continue
+        return found
 
 
 def _no_new_privs(pid: int) -> bool | None:
