@@ -3,31 +3,33 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Every install pins its versions from this one file (docs/dependencies.md).
+LOCK := requirements.lock
 NBGRADER_STAMP := $(VENV)/.nbgrader
 BUILD := build
 
-ASSIGNMENT ?= ch01_forward
+# The first assignment of course.toml unless ASSIGNMENT=<id> is given.
+ASSIGNMENT ?= $(shell sed -n 's/^id *= *"\([^"]*\)".*/\1/p' course.toml | head -n 1)
 SUBMISSION ?= assignments/$(ASSIGNMENT)
 RESULTS ?= $(BUILD)/results.json
 FIGURES ?= $(BUILD)/figures
 SUBMISSIONS ?= submissions
 OUT ?= $(BUILD)/grades
 NBGRADER_COURSE ?= $(BUILD)/nbgrader
-NBGRADER = cd $(NBGRADER_COURSE) && PATH="$(abspath $(VENV))/bin:$$PATH" nbgrader
 
 .PHONY: grade watch test figures hint stubs readme-images release gradescope grade-all \
-        nbgrader-release nbgrader-grade bench clean system-packages
+        nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
 
 # nbgrader (about 400 MB with Jupyter) is an optional extra: installed for the
 # nbgrader targets, `make bench` and `make test`, never for `make grade`.
 $(NBGRADER_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e '.[dev,nbgrader]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev,nbgrader]'
 	touch $(NBGRADER_STAMP)
 
 ## Students ------------------------------------------------------------------
@@ -35,13 +37,13 @@ $(NBGRADER_STAMP): $(STAMP)
 grade: $(STAMP)  ## grade a submission: make grade [SUBMISSION=path] [RESULTS=file]
 	$(PY) -m autograder grade $(ASSIGNMENT) --submission $(SUBMISSION) --results $(RESULTS)
 
-figures: $(STAMP)  ## draw the forward process with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
+figures: $(STAMP)  ## the assignment's figures, drawn with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
 	$(PY) -m autograder figures $(ASSIGNMENT) --submission $(SUBMISSION) --out $(FIGURES) $(if $(IMAGE),--image $(IMAGE))
 
 watch: $(STAMP)  ## regrade your working copy every time you save it (Ctrl-C stops)
 	$(PY) -m autograder watch $(ASSIGNMENT) --submission $(SUBMISSION)
 
-hint: $(STAMP)  ## the next hint for a task: make hint TASK=add_noise
+hint: $(STAMP)  ## the next hint for a task: make hint TASK=name
 	$(PY) -m autograder hint $(ASSIGNMENT) $(TASK)
 
 ## Instructors ---------------------------------------------------------------
@@ -50,19 +52,16 @@ release: $(STAMP)  ## build the student repository under build/release (no solut
 	$(PY) -m autograder release
 
 gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
-	$(PY) -m autograder gradescope $(ASSIGNMENT)
+	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope
 
 grade-all: $(STAMP)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
 	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
 
 nbgrader-release: $(NBGRADER_STAMP)  ## write the nbgrader course folder and release the notebook (build/nbgrader)
-	$(PY) -m autograder.channels.notebook $(ASSIGNMENT) $(NBGRADER_COURSE)
-	$(NBGRADER) generate_assignment $(ASSIGNMENT) --force
+	$(PY) -m autograder nbgrader-release $(ASSIGNMENT) --course $(NBGRADER_COURSE)
 
 nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, write feedback and grades.csv
-	$(NBGRADER) autograde $(ASSIGNMENT) --create --force
-	$(NBGRADER) generate_feedback $(ASSIGNMENT) --force
-	$(NBGRADER) export --to grades.csv
+	$(PY) -m autograder nbgrader-grade $(ASSIGNMENT) --course $(NBGRADER_COURSE)
 
 ## Developers ----------------------------------------------------------------
 
@@ -71,11 +70,18 @@ test: $(STAMP) $(NBGRADER_STAMP) system-packages  ## run every test of the proje
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
+test-pythons: $(STAMP)  ## the whole suite under each Python 3.10-3.13 found here, each with the lock's pins
+	$(PY) -m nox --no-error-on-missing-interpreters $(if $(PYTHONS),--python $(PYTHONS))
+
+lock: $(STAMP)  ## re-resolve requirements.lock from pyproject.toml (needs PyPI; UPGRADE=1 moves every pin to the newest)
+	$(PY) -m uv pip compile pyproject.toml --all-extras --universal --python-version 3.10 --quiet \
+		--custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o $(LOCK)
+
 stubs: $(STAMP)  ## regenerate the student stubs from the solutions
 	$(PY) -m autograder stubs
 
-readme-images: $(STAMP)  ## redraw the README's strip and schedule from the reference
-	$(PY) -m autograder.figures.readme_images $(ASSIGNMENT)
+readme-images: $(STAMP)  ## redraw the assignment's README pictures from the reference
+	$(PY) -m autograder readme-images $(ASSIGNMENT)
 
 bench: $(STAMP)  ## time grading (one submission, a batch) against nbgrader autograde; build/bench/bench.json
 	@$(MAKE) --no-print-directory $(NBGRADER_STAMP) || echo "bench: the nbgrader extra could not be installed; its rows are skipped"

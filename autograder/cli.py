@@ -1,7 +1,10 @@
 """The command line: ``python -m autograder COMMAND ...``.
 
-Exit status: 0 whenever a grade was produced (also 0 points); 2 with a one-line
-reason when nothing could be graded (no such file, bad arguments).
+Exit status: 0 whenever a grade was produced (also 0 points); 1 when the
+grader itself failed (a check's own error, a suite that does not import, a
+reference short of full marks: the instructor's problem, named in full); 2
+with a one-line reason when nothing could be graded (no such file, bad
+arguments, a manifest that does not hold together).
 """
 
 from __future__ import annotations
@@ -12,14 +15,24 @@ from pathlib import Path
 
 from autograder import hints, watch
 from autograder.channels import batch, classroom, gradescope, release
-from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment, load_course
+from autograder.channels.notebook import command as notebook_command
+from autograder.course import PROJECT_ROOT, CourseError, UnknownAssignment, get_assignment, load_course
 from autograder.figures import command as figures_command
+from autograder.figures import readme_images
 from autograder.grade import SUITES, GraderBroken, grade_submission
 from autograder.locate import CannotGrade
 from autograder.results import render_table, write_results
 from autograder.stubs import write_stub
 
 DEFAULT_RESULTS = PROJECT_ROOT / "build" / "results.json"
+# Nothing could start: one line on stderr, exit 2.
+USAGE_ERRORS = (
+    UnknownAssignment,
+    CourseError,
+    notebook_command.NbgraderFailed,
+    FileNotFoundError,
+    ValueError,
+)
 
 
 def main(argv=None) -> int:
@@ -27,10 +40,16 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except (CannotGrade, UnknownAssignment, GraderBroken, FileNotFoundError, ValueError) as error:
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"autograder: cannot grade: {message}", file=sys.stderr)
+    except CannotGrade as error:
+        print(f"autograder: cannot grade: {error}", file=sys.stderr)
         return 2
+    except USAGE_ERRORS as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"autograder: {message}", file=sys.stderr)
+        return 2
+    except GraderBroken as error:
+        print(f"autograder: the grader itself failed, not the student's code: {error}", file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,12 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade one submission")
-    grade.add_argument("assignment", help="assignment id, e.g. ch01_forward")
+    grade.add_argument("assignment", help="assignment id (course.toml)")
     grade.add_argument(
         "--submission",
         type=Path,
         default=None,
-        help="a forward.py, or a folder holding exactly one (default: the working copy)",
+        help="the student's file of the assignment, or a folder holding exactly one (default: the working copy)",
     )
     grade.add_argument(
         "--results",
@@ -65,7 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
     figures_command.add_command(commands)
     hints.add_command(commands)
     watch.add_command(commands)
-    for module in (release, gradescope, batch, classroom):
+    readme_images.add_command(commands)
+    for module in (release, gradescope, batch, classroom, notebook_command):
         module.add_parser(commands)
     return parser
 
@@ -79,7 +99,7 @@ def run_grade(args) -> int:
     table = render_table(report, assignment.task_names)
     print(table.splitlines()[0] if args.quiet else table)
     print(f"\nresults: {args.results}")
-    if report.score < report.max_score and assignment.id in figures_command.SUPPORTED and not args.quiet:
+    if report.score < report.max_score and assignment.figures is not None and not args.quiet:
         # A picture of one's own noising often shows the mistake faster than numbers do.
         print(
             f"to see what your code does to a picture: python -m autograder figures {assignment.id}"
@@ -90,7 +110,6 @@ def run_grade(args) -> int:
 
 def run_stubs(args) -> int:
     for assignment in load_course().values():
-        changed = write_stub(assignment)
-        state = "written" if changed else "up to date"
-        print(f"{assignment.folder / assignment.filename}: {state}")
+        for path, changed in write_stub(assignment).items():
+            print(f"{path}: {'written' if changed else 'up to date'}")
     return 0

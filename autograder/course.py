@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,15 @@ class Task:
 
 
 @dataclass(frozen=True)
+class NotebookExtras:
+    """What the assignment's nbgrader notebook adds to its tasks (all optional)."""
+
+    readme_sections: tuple[str, ...] = ()  # sections of the README shown in the introduction
+    closing: Path | None = None  # markdown; its ```python blocks become code cells, after the tasks
+    files: tuple[Path, ...] = ()  # copied beside the notebook (pictures the closing cells open)
+
+
+@dataclass(frozen=True)
 class Assignment:
     """One assignment of the course and where its parts live."""
 
@@ -39,6 +49,8 @@ class Assignment:
     hidden_tests: Path | None
     limits: Limits
     tasks: tuple[Task, ...]
+    figures: Path | None = None  # the assignment's figures file (see autograder/figures/tools.py)
+    notebook: NotebookExtras = NotebookExtras()
 
     @property
     def filename(self) -> str:
@@ -59,6 +71,10 @@ class UnknownAssignment(KeyError):
     """The name given is not an assignment of this course."""
 
 
+class CourseError(Exception):
+    """The course as written cannot be used (its manifest, or a file it names); the message says why in one line."""
+
+
 def load_course(manifest: Path = MANIFEST) -> dict[str, Assignment]:
     """All assignments of the manifest, by id, in course order."""
     data = tomllib.loads(manifest.read_text(encoding="utf-8"))
@@ -75,8 +91,18 @@ def load_course(manifest: Path = MANIFEST) -> dict[str, Assignment]:
             hidden_tests=root / entry["hidden_tests"] if "hidden_tests" in entry else None,
             limits=Limits(**entry.get("limits", {})),
             tasks=tuple(Task(t["name"], t["todo"], tuple(t.get("hints", ()))) for t in entry["tasks"]),
+            figures=root / entry["figures"] if "figures" in entry else None,
+            notebook=_notebook_extras(entry.get("notebook", {}), root),
         )
     return assignments
+
+
+def _notebook_extras(table: dict, root: Path) -> NotebookExtras:
+    return NotebookExtras(
+        readme_sections=tuple(table.get("readme_sections", ())),
+        closing=root / table["closing"] if "closing" in table else None,
+        files=tuple(root / name for name in table.get("files", ())),
+    )
 
 
 def get_assignment(assignment_id: str, manifest: Path = MANIFEST) -> Assignment:
@@ -85,3 +111,24 @@ def get_assignment(assignment_id: str, manifest: Path = MANIFEST) -> Assignment:
     if assignment_id not in course:
         raise UnknownAssignment(f"no assignment {assignment_id!r}; known: {', '.join(course)}")
     return course[assignment_id]
+
+
+ASSIGNMENT_HEADER = re.compile(r"^\s*\[\[\s*assignments\s*\]\]\s*(#.*)?$")
+
+
+def manifest_text_for(text: str, keep: set[str]) -> str:
+    """The manifest's text with only the ``[[assignments]]`` blocks whose id is in ``keep``.
+
+    The rest (the course table, comments, layout) stays as written, so a bundle
+    made for one assignment carries its own entry exactly and nothing of the others.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = [number for number, line in enumerate(lines) if ASSIGNMENT_HEADER.match(line)]
+    if not starts:
+        return text
+    kept = lines[: starts[0]]
+    for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        block = "".join(lines[start:end])
+        if tomllib.loads(block)["assignments"][0].get("id") in keep:
+            kept.append(block)
+    return "".join(kept)

@@ -18,7 +18,6 @@ import contextlib
 import gc
 import hashlib
 import importlib.util
-import io
 import os
 import platform
 import sys
@@ -26,9 +25,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from autograder import plugin as plugin_module
+from autograder.collected import SuitesBroken, collected
 from autograder.course import PROJECT_ROOT, Assignment
 from autograder.locate import Located, locate_submission
 from autograder.memo import Memo
@@ -37,30 +35,9 @@ from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission
 from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
 from autograder.sandbox.libraries import library_paths
+from autograder.versions import loaded_package_versions
 
 SUITES = ("public", "hidden")
-# Pytest plugins grading has no use for. Installed third-party plugins are not
-# loaded at all: they cost start-up time and could change how the suites run.
-# The two exception hooks force a full garbage collection at the end of every
-# session, and no student code runs in this process for them to catch.
-UNUSED_PLUGINS = [
-    "-p",
-    "no:unraisableexception",
-    "-p",
-    "no:threadexception",
-    "-p",
-    "no:doctest",
-    "-p",
-    "no:junitxml",
-    "-p",
-    "no:pastebin",
-    "-p",
-    "no:legacypath",
-    "-p",
-    "no:logging",
-]
-if pytest.version_tuple >= (8, 4):
-    UNUSED_PLUGINS.append("--disable-plugin-autoload")
 # Reference answers by reference file, kept for the later gradings of this process.
 _MEMOS: dict[tuple[str, str], Memo] = {}
 _FROZEN: list[bool] = []  # holds True once this process froze its long-lived objects
@@ -108,6 +85,7 @@ def grade_submission(
         "seeds": student.seeds_used,
         "python": platform.python_version(),
         "numpy": np.__version__,
+        "packages": loaded_package_versions(),
         "platform": sys.platform,
         "protections": describe_protections(student, sandbox),
         "seconds": round(time.perf_counter() - started, 3),
@@ -134,31 +112,14 @@ def isolated_submission(assignment: Assignment, located: Located, sandbox: Sandb
 
 
 def run_pytest(paths: list[Path], plugin: GradingPlugin) -> None:
-    """Run the suites quietly in this process; raise GraderBroken if they cannot run."""
-    args = [str(p) for p in paths] + [
-        "-c",
-        os.devnull,  # ignore any project or student pytest config
-        "--rootdir",
-        str(paths[0].parent),
-        "--noconftest",  # the fixtures come from the plugin, not the folder
-        "--import-mode=importlib",  # never put a submission's folder on sys.path
-        "--assert=plain",  # feedback is the check's message, not its source
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:warnings",
-        "-p",
-        "no:stepwise",
-        *UNUSED_PLUGINS,
-        "-q",
-        "--capture=sys",
-        "--no-header",
-    ]
-    log = io.StringIO()
-    with contextlib.redirect_stdout(log), np.errstate(all="ignore"):
-        code = pytest.main(args, plugins=[plugin_module, plugin])
-    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.results:
-        raise GraderBroken(f"the grading suites did not run (pytest exit {int(code)}):\n{log.getvalue()[-3000:]}")
+    """Run the suites in this process, collected once per process; raise GraderBroken if they cannot run."""
+    try:
+        suites = collected(paths, _sha256_files(_suite_files(paths)))
+        suites.run(plugin)
+    except SuitesBroken as error:
+        raise GraderBroken(str(error)) from None
+    if not plugin.results:
+        raise GraderBroken("the grading suites ran no check")
 
 
 def suite_paths(assignment: Assignment, suites) -> list[Path]:
@@ -189,7 +150,7 @@ def reference_memo(assignment: Assignment) -> Memo:
 
 
 def load_reference(assignment: Assignment):
-    """Import the reference solution under a private name (never ``forward``); None if absent."""
+    """Import the reference solution under a private name (never the student module's own); None if absent."""
     if assignment.solution is None or not assignment.solution.is_file():
         return None
     spec = importlib.util.spec_from_file_location(f"_reference_{assignment.id}", assignment.solution)

@@ -1,4 +1,4 @@
-"""``python -m autograder hint ch01_forward TASK``: the next hint for a task, one at a time.
+"""``python -m autograder hint ASSIGNMENT TASK``: the next hint for a task, one at a time.
 
 The hints are the ``hints`` lists of course.toml, gentlest first. How many of
 each task's hints were shown is kept in a small JSON file under build/, so each
@@ -24,9 +24,9 @@ class UnknownTask(KeyError):
 
 
 def add_command(commands) -> None:
-    parser = commands.add_parser("hint", help="show the next hint for a task (make hint TASK=add_noise)")
-    parser.add_argument("assignment", help="assignment id, e.g. ch01_forward")
-    parser.add_argument("task", nargs="?", default=None, help="the function you are writing, e.g. add_noise")
+    parser = commands.add_parser("hint", help="show the next hint for a task (make hint TASK=name)")
+    parser.add_argument("assignment", help="assignment id (course.toml)")
+    parser.add_argument("task", nargs="?", default=None, help="the function you are writing (a task of the assignment)")
     parser.add_argument(
         "--reset", action="store_true", help="start again from the first hint (for the task, or for every task)"
     )

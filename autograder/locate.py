@@ -36,7 +36,7 @@ class Located:
 
 
 def locate_submission(given: Path, filename: str) -> Located:
-    """Find ``filename`` (``forward.py``) at ``given``: the file itself or a folder holding one.
+    """Find ``filename`` (the assignment's module file) at ``given``: the file itself or a folder holding one.
 
     A folder without exactly one candidate is the student's to fix, so it gets
     0 points with the reason; only a path that does not exist at all stops the
@@ -118,3 +118,31 @@ def _notebook_reason(path: Path, filename: str) -> str:
         f"{path.name} is a Jupyter notebook, but this grader takes {filename}; export it "
         f"(File > Save and Export Notebook As > Python) or grade it through nbgrader"
     )
+
+
+# Left in zips made on macOS beside each file: resource forks, never the student's code.
+ARCHIVE_LEFTOVERS = {"__MACOSX"}
+
+
+def uploaded_files(folder: Path) -> list[Path]:
+    """Every file of an upload, relative to it, outside the folders that never hold the student's work."""
+    folder = Path(folder)
+    skipped = SKIPPED_FOLDERS | ARCHIVE_LEFTOVERS
+    return sorted(
+        path.relative_to(folder)
+        for path in folder.rglob("*")
+        if (path.is_file() or path.is_symlink())
+        and not set(path.relative_to(folder).parts[:-1]) & skipped
+        and not path.name.startswith("._")
+    )
+
+
+def lone_python_file(folder: Path, filename: str) -> Path | None:
+    """The upload's only Python file when none is named ``filename`` (``forward (1).py``,
+    ``Forward.py``, ``forward_final.py``): the file a student meant, whatever the browser
+    or the student called it. None when a file has the right name, or there are several."""
+    folder = Path(folder)
+    if not folder.is_dir() or any(_find(folder, filename)):
+        return None
+    python = [path for path in uploaded_files(folder) if path.suffix.lower() == ".py"]
+    return folder / python[0] if len(python) == 1 else None

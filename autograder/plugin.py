@@ -4,7 +4,7 @@ The suites are ordinary pytest files. They receive the student's functions as th
 ``submission`` fixture (an ``IsolatedSubmission``) and the reference as
 ``reference``; three markers set what a check is worth:
 
-    @pytest.mark.task("add_noise")        # the function it grades (names the result)
+    @pytest.mark.task("function_name")    # the function it grades (names the result)
     @pytest.mark.points(2)                # its weight (default 1)
     @pytest.mark.visibility("visible")    # Gradescope visibility (default: the suite's)
 
@@ -24,6 +24,11 @@ import pytest
 from autograder.results import TestResult
 from autograder.runner import Reply, StudentError, SubmissionDidNotImport
 
+MARKERS = (
+    "task(name): the student function a check grades",
+    "points(n): what a check is worth",
+    "visibility(v): Gradescope visibility of a check",
+)
 SUBMISSION = pytest.StashKey()
 REFERENCE = pytest.StashKey()
 
@@ -78,7 +83,8 @@ class InProcess:
 class GradingPlugin:
     """Hands the fixtures their objects and collects one result per test.
 
-    Register it together with this module: ``plugins=[plugin_module, GradingPlugin(...)]``.
+    One per grading: ``collected.CollectedSuites.run`` registers it, calls ``start``,
+    then runs every check.
     """
 
     def __init__(self, submission, reference, visibility="visible", suite_visibility=None):
@@ -90,12 +96,10 @@ class GradingPlugin:
         self._failures: dict[str, str] = {}
         self._reference = reference
 
-    def pytest_configure(self, config):
+    def start(self, config):
+        """Hand this grading's submission and reference to the fixtures."""
         config.stash[SUBMISSION] = self._submission
         config.stash[REFERENCE] = self._reference
-        config.addinivalue_line("markers", "task(name): the student function a check grades")
-        config.addinivalue_line("markers", "points(n): what a check is worth")
-        config.addinivalue_line("markers", "visibility(v): Gradescope visibility of a check")
 
     def pytest_runtest_setup(self, item):
         self._submission.take_output()

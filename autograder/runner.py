@@ -67,7 +67,7 @@ class Reply:
 
 
 class IsolatedSubmission:
-    """The student's module as seen from the grader: ``sub.add_noise(x0, 0.5)``.
+    """The student's module as seen from the grader: ``sub.some_function(x, 0.5)``.
 
     ``sub.seed(s)`` seeds NumPy's global generator in the student's process right
     before the next call, like ``np.random.seed(s)`` would in-process.

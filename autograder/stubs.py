@@ -4,6 +4,9 @@ In ``solutions/<id>/<module>.py`` every ``### BEGIN SOLUTION`` ... ``### END SOL
 region inside a function becomes a TODO (the task's ``todo`` from the manifest)
 and a ``raise NotImplementedError`` naming the task; a region at module level
 (a private helper) is dropped. Docstrings and signatures stay as they are.
+
+Beside the stub goes a generated ``conftest.py``, so that plain ``pytest`` runs
+the public tests on the student's file; no author writes or copies one.
 """
 
 from __future__ import annotations
@@ -66,14 +69,70 @@ def solution_lines(source: str) -> list[str]:
     return lines
 
 
-def write_stub(assignment: Assignment) -> bool:
-    """Regenerate the assignment's stub file; returns whether it changed."""
-    target = assignment.folder / assignment.filename
+PUBLIC_CONFTEST = '''\
+"""Lets plain `pytest` run the public tests on {filename} in this folder.
+
+The tests see your module as the `submission` fixture; `submission.seed(s)` is
+`np.random.seed(s)`. The grader runs the same tests with your code in a
+separate process instead. (This file is generated: `make stubs` writes it.)
+"""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+
+class _Direct:
+    def __init__(self, module):
+        self._module = module
+
+    def seed(self, seed):
+        np.random.seed(seed)
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
+@pytest.fixture(scope="session")
+def submission():
+    spec = importlib.util.spec_from_file_location("{module}", Path(__file__).with_name("{filename}"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return _Direct(module)
+
+
+def pytest_configure(config):
+    for line in (
+        "task(name): the function a test checks",
+        "points(n): what a test is worth",
+        "visibility(v): who sees the result",
+    ):
+        config.addinivalue_line("markers", line)
+'''
+CONFTEST = "conftest.py"
+
+
+def make_public_conftest(assignment: Assignment) -> str:
+    """The conftest that lets plain pytest run an assignment's public tests on the student's file."""
+    return PUBLIC_CONFTEST.format(module=assignment.module, filename=assignment.filename)
+
+
+def write_stub(assignment: Assignment, folder=None) -> dict:
+    """Regenerate the stub and its conftest in ``folder`` (default: the assignment's): {path: changed}."""
+    folder = assignment.folder if folder is None else folder
     stub = make_stub(assignment.solution.read_text(encoding="utf-8"), assignment)
+    generated = {folder / assignment.filename: stub, folder / CONFTEST: make_public_conftest(assignment)}
+    return {path: _write_if_changed(path, text) for path, text in generated.items()}
+
+
+def _write_if_changed(target, text: str) -> bool:
     old = target.read_text(encoding="utf-8") if target.exists() else None
-    if old != stub:
-        target.write_text(stub, encoding="utf-8")
-    return old != stub
+    if old != text:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return old != text
 
 
 def _tidy(text: str) -> str:

@@ -1,7 +1,10 @@
 """The Gradescope bundle, unpacked into a scratch root laid out like Gradescope's, grades as the engine does."""
 
+import importlib.metadata
 import json
 import os
+import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -10,8 +13,17 @@ import zipfile
 import pytest
 from wrong_variants import write_wrong
 
-from autograder.channels.gradescope import HIDDEN_VISIBILITY, build_bundle, unpack
+from autograder.channels import lock
+from autograder.channels.gradescope import (
+    GRADER_MB,
+    HEADROOM_MB,
+    HIDDEN_VISIBILITY,
+    build_bundle,
+    limits_for_container,
+    unpack,
+)
 from autograder.course import PROJECT_ROOT
+from autograder.runner import Limits
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +106,113 @@ def test_wrong_submission_gets_what_the_engine_gives_it(root, ch01, grade, tmp_p
 
 
 def test_missing_file_gets_zero_and_says_what_to_upload(root):
-    """an upload without forward.py still gets a results.json: 0 points and what to upload."""
+    """an upload without forward.py still gets a results.json: 0 points, the files it holds, what to upload."""
     (root / "submission" / "answers.txt").write_text("see attached")
     results = run_autograder(root)
     assert results["score"] == 0
     assert all(test["score"] == 0 for test in results["tests"])
-    assert "forward.py" in results["output"]
+    assert "holds 1 file(s) (answers.txt): no Python file" in results["output"]
+    assert "Upload your forward.py" in results["output"]
+
+
+@pytest.mark.parametrize("name", ["forward (1).py", "Forward.py", "forward_final.py", "nested/mine.py"])
+def test_the_only_python_file_is_graded_as_forward_py_with_a_note(root, ch01, grade, name):
+    """a lone Python file of any name scores what forward.py would, and the student is told it was renamed."""
+    wrong = write_wrong(ch01.solution, "fencepost", root / "submission" / name)
+    (root / "submission" / "README.md").write_text("my notes")
+    (root / "submission" / "__MACOSX").mkdir()
+    (root / "submission" / "__MACOSX" / "._forward.py").write_bytes(b"\x00\x05\x16\x07")
+    results = run_autograder(root)
+    assert results["score"] == grade(wrong).score
+    assert 0 < results["score"] < results["max_score"]
+    assert results["output"].startswith(
+        f"Note: your upload has no file named forward.py, so its only Python file, {name}, was graded as forward.py."
+    )
+
+
+def test_several_python_files_without_forward_py_get_zero_and_are_listed(root, ch01):
+    """two candidate files are not guessed between: 0 points, and both are named."""
+    for name in ("forward_v1.py", "forward_v2.py"):
+        shutil.copyfile(ch01.solution, root / "submission" / name)
+    results = run_autograder(root)
+    assert results["score"] == 0
+    assert "holds 2 file(s) (forward_v1.py, forward_v2.py): 2 Python files" in results["output"]
+
+
+def test_a_forward_py_beside_other_python_files_is_the_one_graded(root, ch01):
+    """with forward.py present, a helper file beside it changes nothing and brings no note."""
+    shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
+    write_wrong(ch01.solution, "fencepost", root / "submission" / "old_attempt.py")
+    results = run_autograder(root)
+    assert results["score"] == results["max_score"]
+    assert results["output"] == ""
+
+
+def test_try_out_recipe_in_the_docs_works_as_written(tmp_path):
+    """docs/scaling.md's try-out lines, run from the project folder with this interpreter, grade a renamed reference."""
+    doc = (PROJECT_ROOT / "docs" / "scaling.md").read_text()
+    block = doc.split("<!-- try-out: tests/test_gradescope.py runs these lines -->\n")[1]
+    block = block.split("<!-- end of try-out -->")[0]
+    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    assert lines[0] == "make gradescope" and any("AUTOGRADER_PYTHON=.venv/bin/python" in line for line in lines)
+    python = os.path.relpath(sys.executable, PROJECT_ROOT)  # relative, as in the docs
+    scratch = tmp_path / "ag"
+    script = "\n".join(
+        ["set -euo pipefail", f"make --no-print-directory gradescope PY={python} STAMP= BUILD={tmp_path}/build"]
+        + [line.replace("/tmp/ag", str(scratch)).replace(".venv/bin/python", python) for line in lines[1:]]
+    ).replace("build/gradescope/", f"{tmp_path}/build/gradescope/")
+    done = subprocess.run(
+        ["bash", "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads(done.stdout[done.stdout.index("{") :])
+    assert results["score"] == results["max_score"] == 123
+    assert "forward (1).py, was graded as forward.py" in results["output"]
+
+
+def test_limits_fit_gradescopes_default_container():
+    """in 768 MB: one student process of 448 MB, replies of 64 MB; a 2 GB container gets the course's own limit."""
+    course = Limits(memory_mb=1536, reply_mb=256, processes=32)
+    small = limits_for_container(course, 768)
+    assert (small.memory_mb, small.reply_mb, small.processes) == (448, 64, 1)
+    assert HEADROOM_MB + GRADER_MB + 2 * small.reply_mb + small.processes * small.memory_mb <= 768
+    assert limits_for_container(course, 2048).memory_mb == 1536
+    with pytest.raises(ValueError, match="Autograder Settings"):
+        limits_for_container(course, 384)
+
+
+@pytest.mark.parametrize(("name", "task"), [("memory_bomb.py", "add_noise"), ("fork_storm.py", "noise_step")])
+def test_a_memory_bomb_or_fork_storm_costs_its_function_not_the_container(root, ch01, grade, name, task):
+    """under the container's limits, a runaway function fails only itself and no process grows past its share."""
+    shutil.copyfile(PROJECT_ROOT / "tests" / "hostile" / name, root / "submission" / "forward.py")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    results = run_autograder(root)
+    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    reference = {t.name: t.score for t in grade(ch01.solution).tests}
+    lost = {t["name"] for t in results["tests"] if t["score"] < reference[t["name"]]}
+    assert lost and all(n.startswith(task) for n in lost)
+    assert results["extra_data"]["memory_mb"] == {
+        "container": 768,
+        "student_process": 448,
+        "student_processes": 1,
+        "reply": 64,
+    }
+    assert peak_mb < 768 - HEADROOM_MB
+
+
+def test_the_image_pins_every_package_grading_loads_and_no_figure_package(root, ch01):
+    """each package a real grading imports (results.json records them) is pinned in the bundle; Matplotlib is not."""
+    shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
+    packages = run_autograder(root)["extra_data"]["packages"]
+    assert packages["python"] == platform.python_version()
+    assert packages["numpy"] == importlib.metadata.version("numpy")
+    assert packages["pytest"] == importlib.metadata.version("pytest")
+    pinned = {lock.normalize(name) for name in lock_names(root / "source" / "constraints.txt")}
+    assert {lock.normalize(name) for name in packages} - {"python"} <= pinned
+    assert not pinned & {"matplotlib", "pillow", "nbgrader", "tqdm"}
+    requirements = (root / "source" / "requirements.txt").read_text()
+    assert "-c constraints.txt" in requirements and "matplotlib" not in requirements
+
+
+def lock_names(path):
+    return [line.split("==")[0] for line in path.read_text().splitlines() if "==" in line and not line.startswith("#")]

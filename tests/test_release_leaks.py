@@ -5,8 +5,10 @@ import pytest
 from autograder.channels.release import LeakFound, build_release
 from autograder.channels.release.leaks import scan_release, secrets_of
 from autograder.channels.release.steps import Release
-from autograder.course import PROJECT_ROOT
+from autograder.course import PROJECT_ROOT, load_course
 from autograder.stubs import solution_lines
+
+ASSIGNMENTS = list(load_course().values())
 
 
 @pytest.fixture(scope="module")
@@ -25,21 +27,30 @@ def test_the_release_is_clean(built):
     assert scan_release(built) == []
 
 
-def test_the_scan_looks_for_something(secrets, ch01):
-    """the secrets are the reference's solution lines, the hidden suites' lines and names."""
-    reference = set(solution_lines(ch01.solution.read_text()))
-    assert secrets.solution_lines | secrets.quoted == reference
-    assert len(secrets.solution_lines) > len(secrets.quoted)
-    assert len(secrets.hidden_lines) > 50
-    hidden_files = [p.name for p in ch01.hidden_tests.glob("test_*.py")]
+def test_every_assignment_has_its_secrets(secrets, built):
+    """the scan holds one set of secrets per assignment of the course, each named after it."""
+    assert sorted(secrets) == sorted(a.id for a in built.assignments)
+    assert all(own.assignment == name for name, own in secrets.items())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.id)
+def test_the_scan_looks_for_something(secrets, assignment):
+    """an assignment's secrets are its reference's solution lines and its hidden suite's lines and names."""
+    own = secrets[assignment.id]
+    reference = set(solution_lines(assignment.solution.read_text()))
+    assert own.solution_lines | own.quoted == reference
+    assert len(own.solution_lines) > len(own.quoted)
+    assert len(own.hidden_lines) > 0
+    hidden_files = [p.name for p in assignment.hidden_tests.glob("test_*.py")]
     assert hidden_files
-    assert all(any(p.search(name) for p in secrets.names) for name in hidden_files)
+    assert all(any(p.search(name) for p in own.names) for name in hidden_files)
 
 
-def test_only_lines_the_instructions_quote_are_allowed(secrets, ch01):
-    """a solution line is let through only when the assignment's README prints it."""
-    instructions = (ch01.folder / "README.md").read_text()
-    assert all(line in instructions for line in secrets.quoted)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.id)
+def test_only_lines_the_instructions_quote_are_allowed(secrets, assignment):
+    """a solution line is let through only when the assignment's own README prints it."""
+    instructions = (assignment.folder / "README.md").read_text()
+    assert all(line in instructions for line in secrets[assignment.id].quoted)
 
 
 @pytest.mark.parametrize(
@@ -61,8 +72,8 @@ def test_a_planted_leak_is_found(built, secrets, ch01, tmp_path, plant):
 
     copy = Release(project=built.project, out=tmp_path / "copy", assignments=built.assignments)
     shutil.copytree(built.out, copy.out)
-    solution = sorted(secrets.solution_lines)[0]
-    hidden = sorted(secrets.hidden_lines)[0]
+    solution = sorted(secrets[ch01.id].solution_lines)[0]
+    hidden = sorted(secrets[ch01.id].hidden_lines)[0]
     readme = copy.out / "README.md"
     if plant == "solution_in_markdown":
         readme.write_text(readme.read_text() + f"\n    {solution}\n")
@@ -92,14 +103,14 @@ def test_a_leaking_release_is_not_kept(tmp_path, monkeypatch):
     from autograder.channels import release  # noqa: PLC0415
 
     def leak_a_solution(built):
-        (built.out / "leak.txt").write_text("\n".join(sorted(secrets_of(built).solution_lines)))
+        lines = {line for own in secrets_of(built).values() for line in own.solution_lines}
+        (built.out / "leak.txt").write_text("\n".join(sorted(lines)))
 
     monkeypatch.setattr(release, "STEPS", (*release.STEPS, leak_a_solution))
     with pytest.raises(LeakFound) as raised:
         build_release(tmp_path / "release")
     hits = raised.value.hits
     assert all(hit.startswith("leak.txt: ") for hit in hits)
-    assert sum(hit.startswith("leak.txt: solution line") for hit in hits) == len(
-        secrets_of(Release.of(PROJECT_ROOT, tmp_path)).solution_lines
-    )
+    every = secrets_of(Release.of(PROJECT_ROOT, tmp_path)).values()
+    assert sum("solution line" in hit for hit in hits) == sum(len(own.solution_lines) for own in every)
     assert not (tmp_path / "release").exists() and not (tmp_path / "release.partial").exists()

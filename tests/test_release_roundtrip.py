@@ -14,7 +14,9 @@ import sys
 import pytest
 from wrong_variants import write_wrong
 
+from autograder.channels.classroom import runner_id
 from autograder.channels.release import build_release
+from autograder.course import PROJECT_ROOT
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +74,17 @@ def test_make_grade_scores_the_public_checks_with_the_release_engine(student_rep
     assert which.stdout.startswith(str(student_repo))
 
 
+def test_make_figures_in_the_release_draws_from_the_shipped_figures_file(student_repo, ch01):
+    """make figures in the release draws the assignment's figures from the release's own copy of its file."""
+    shutil.copyfile(ch01.solution, student_repo / "assignments" / "ch01_forward" / "forward.py")
+    shipped = student_repo / ch01.figures.relative_to(PROJECT_ROOT)
+    assert shipped.read_bytes() == ch01.figures.read_bytes()
+    run = make(student_repo, "figures", MPLBACKEND="Agg")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "skipped" not in run.stdout
+    assert (student_repo / "build" / "figures" / "strip.png").is_file()
+
+
 def test_engine_in_the_release_grades_without_hidden_suites(student_repo, ch01, grade, tmp_path):
     """the release's grader, asked for every suite, grades what it has: the public checks."""
     wrong = write_wrong(ch01.solution, "variance_weights", tmp_path / "wrong" / "forward.py")
@@ -113,8 +126,8 @@ def test_classroom_step_writes_one_result_per_task(student_repo, ch01, grade, tm
     )
     assert run.returncode == 0, run.stderr
     runners = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
-    assert list(runners) == ch01.task_names
-    results = {task: json.loads(base64.b64decode(value)) for task, value in runners.items()}
+    assert list(runners) == [runner_id(task) for task in ch01.task_names]
+    results = {task: json.loads(base64.b64decode(runners[runner_id(task)])) for task in ch01.task_names}
     expected = grade(wrong, suites=("public",))
     assert sum(t["score"] for r in results.values() for t in r["tests"]) == expected.score
     assert sum(r["max_score"] for r in results.values()) == expected.max_score

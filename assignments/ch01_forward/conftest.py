@@ -2,7 +2,7 @@
 
 The tests see your module as the `submission` fixture; `submission.seed(s)` is
 `np.random.seed(s)`. The grader runs the same tests with your code in a
-separate process instead.
+separate process instead. (This file is generated: `make stubs` writes it.)
 """
 
 import importlib.util

@@ -1,7 +1,7 @@
-"""Grade a whole class: ``python -m autograder grade-all ch01_forward SUBMISSIONS --out DIR``.
+"""Grade a whole class: ``python -m autograder grade-all ASSIGNMENT SUBMISSIONS --out DIR``.
 
 Each entry of SUBMISSIONS is one student: a folder (anything holding their
-forward.py) or a single file, the student id being its name (a file's without
+module file) or a single file, the student id being its name (a file's without
 its suffix). Every submission goes through ``grade_submission``, in a pool of
 grader processes, one per core. The output folder gets:
 
@@ -215,7 +215,7 @@ def _short(name: str, limit: int = 60) -> str:
 
 def add_parser(commands) -> None:
     parser = commands.add_parser("grade-all", help="grade a folder of submissions, one per student, on every core")
-    parser.add_argument("assignment", help="assignment id, e.g. ch01_forward")
+    parser.add_argument("assignment", help="assignment id (course.toml)")
     parser.add_argument("submissions", type=Path, help="a folder with one sub-folder or file per student")
     parser.add_argument("--out", type=Path, required=True, help="where to write results, grades.csv and summary.png")
     parser.add_argument("--jobs", type=int, default=None, help="grader processes (default: one per core)")

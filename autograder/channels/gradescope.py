@@ -1,7 +1,7 @@
 """Gradescope: build an assignment's autograder zip, and grade inside Gradescope's container.
 
-    python -m autograder gradescope ch01_forward          # build/gradescope/ch01_forward.zip
-    python -m autograder gradescope-run ch01_forward      # what run_autograder calls
+    python -m autograder gradescope ASSIGNMENT            # build/gradescope/ASSIGNMENT.zip
+    python -m autograder.channels.gradescope ASSIGNMENT   # what run_autograder calls (gradescope-run)
 
 Gradescope's autograder specification: the zip holds ``setup.sh`` and
 ``run_autograder`` at its root; Gradescope unpacks it into ``/autograder/source``,
@@ -10,7 +10,8 @@ runs ``setup.sh`` once when it builds the image, copies ``run_autograder`` to
 working folder, once per submission. The submission is in ``/autograder/submission``;
 the grade must be written to ``/autograder/results/results.json``.
 
-The bundle carries the engine, the hidden suites, the reference and the manifest.
+The bundle carries the engine, the assignment's hidden suite, its reference and
+a manifest with its entry only: nothing of the course's other assignments.
 Student code runs as an unprivileged user: the engine drops to it whenever it
 runs as root, and makes the reference and hidden suites unreadable to it.
 Hidden checks get the visibility ``after_due_date``: students see the public
@@ -22,6 +23,8 @@ installs nothing).
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import os
 import shutil
 import stat
@@ -30,26 +33,42 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release.steps import JUNK
-from autograder.course import PROJECT_ROOT, Assignment, get_assignment
+from autograder.course import PROJECT_ROOT, Assignment, get_assignment, load_course, manifest_text_for
 from autograder.grade import GraderBroken, grade_submission
-from autograder.locate import CannotGrade
+from autograder.locate import CannotGrade, lone_python_file, uploaded_files
 from autograder.results import GradeReport, render_table, write_results
+from autograder.runner import Limits
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "gradescope"
 DEFAULT_ROOT = "/autograder"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 HIDDEN_VISIBILITY = "after_due_date"
-# Gradescope's images are Ubuntu; the requirements go into a virtualenv so the
-# system Python stays as the image has it.
-REQUIREMENTS = (
-    "numpy>=1.24",
-    "pytest>=7.4",
-    "pillow>=9",
-    "matplotlib>=3.6",
-    "tqdm>=4.64",
-    "tomli>=2; python_version < '3.11'",
-)
+# Files named in the note about an upload that has no file to grade.
+MAX_LISTED = 10
+
+# Memory. Gradescope runs each submission in a container with 768 MB by default
+# (raised under the assignment's Autograder Settings); past it the whole run is
+# killed and the student gets no results at all. So the grader and every process
+# of the student's must fit in it together:
+#   container = headroom (bash, the kernel) + the grader + a reply in flight (read, then decoded) + student
+CONTAINER_MB = 768
+HEADROOM_MB = 64
+# The grader's process at its peak (NumPy, pytest, the reference, the checks): 55 MB measured.
+GRADER_MB = 128
+REPLY_MB = 64
+# One student process: the worker itself (no threads: BLAS runs single-threaded there), no children,
+# so the worker's address-space limit is also the limit in all.
+STUDENT_PROCESSES = 1
+# Below this the worker cannot import NumPy (150 MB of address space measured).
+MIN_WORKER_MB = 256
+# What grading imports (results.json's extra_data.packages lists it after a run):
+# NumPy, pytest, and tomli to read course.toml on Python 3.10. Figures are never
+# drawn on Gradescope, so Matplotlib and Pillow stay out of the image. The
+# versions are the lock's, for whichever Python the image has (docs/dependencies.md).
+# They go into a virtualenv, so the system Python stays as the image has it.
+GRADING_PACKAGES = ("numpy", "pytest", "tomli")
 
 SETUP_SH = """\
 #!/usr/bin/env bash
@@ -76,8 +95,12 @@ RUN_AUTOGRADER = """\
 set -uo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
+# Paths given relative to where this was started still hold after the cd below.
+case "$ROOT" in /*) ;; *) ROOT="$PWD/$ROOT" ;; esac
+case "$PYTHON" in /*) ;; */*) PYTHON="$PWD/$PYTHON" ;; esac
 cd "$ROOT/source"
-exec "$PYTHON" -m autograder gradescope-run {assignment} --root "$ROOT" --hidden-visibility {visibility}
+exec "$PYTHON" -m autograder.channels.gradescope {assignment} --root "$ROOT" --hidden-visibility {visibility} \\
+    --container-mb {container_mb}
 """
 
 
@@ -86,21 +109,34 @@ def build_bundle(
     out: Path = DEFAULT_OUT,
     project: Path = PROJECT_ROOT,
     hidden_visibility: str = HIDDEN_VISIBILITY,
+    container_mb: int = CONTAINER_MB,
 ) -> Path:
     """Write ``out/<id>.zip``: setup.sh and run_autograder at the root, the grader beside them."""
     with tempfile.TemporaryDirectory() as folder:
         staging = Path(folder)
-        _stage(assignment, project, staging, hidden_visibility)
+        limits_for_container(assignment.limits, container_mb)  # refuse a container too small, before building
+        _stage(assignment, project, staging, hidden_visibility, container_mb)
         out.mkdir(parents=True, exist_ok=True)
         bundle = out / f"{assignment.id}.zip"
         _zip(staging, bundle)
     return bundle
 
 
-def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibility: str) -> None:
+def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibility: str, container_mb: int) -> None:
     junk = shutil.ignore_patterns(*JUNK)
-    shutil.copytree(project / "autograder", staging / "autograder", ignore=junk)
-    shutil.copyfile(project / "course.toml", staging / "course.toml")
+    # Only this assignment's hidden suite and manifest entry: nothing of the others travels with it.
+    others = {
+        other.hidden_tests.resolve()
+        for other in load_course(project / "course.toml").values()
+        if other.id != assignment.id and other.hidden_tests is not None
+    }
+
+    def ignore(folder, names):
+        return set(junk(folder, names)) | {name for name in names if (Path(folder) / name).resolve() in others}
+
+    shutil.copytree(project / "autograder", staging / "autograder", ignore=ignore)
+    manifest = (project / "course.toml").read_text(encoding="utf-8")
+    (staging / "course.toml").write_text(manifest_text_for(manifest, {assignment.id}), encoding="utf-8")
     for path in (assignment.solution, assignment.public_tests):
         target = staging / path.relative_to(project)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -108,10 +144,17 @@ def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibili
     hidden = staging / assignment.hidden_tests.relative_to(project)
     if not hidden.is_dir():  # hidden suites kept outside the package still travel with the bundle
         shutil.copytree(assignment.hidden_tests, hidden, ignore=junk)
-    (staging / "requirements.txt").write_text("\n".join(REQUIREMENTS) + "\n", encoding="utf-8")
+    requirements = declared_requirements(project, GRADING_PACKAGES)
+    header = ["# What grading needs, at the versions of constraints.txt.", "-c constraints.txt"]
+    (staging / "requirements.txt").write_text("\n".join([*header, *requirements]) + "\n", encoding="utf-8")
+    (staging / "constraints.txt").write_text(
+        constraints_text(requirements, "The Gradescope image's packages.", read_lock(project / LOCK.name)),
+        encoding="utf-8",
+    )
     (staging / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
     (staging / "run_autograder").write_text(
-        RUN_AUTOGRADER.format(assignment=assignment.id, visibility=hidden_visibility), encoding="utf-8"
+        RUN_AUTOGRADER.format(assignment=assignment.id, visibility=hidden_visibility, container_mb=container_mb),
+        encoding="utf-8",
     )
 
 
@@ -127,8 +170,9 @@ def _zip(folder: Path, bundle: Path) -> None:
             archive.writestr(info, path.read_bytes())
 
 
-def unpack(bundle: Path, root: Path) -> None:
+def unpack(bundle: Path | str, root: Path | str) -> None:
     """Lay the bundle out as Gradescope does: source/, run_autograder, submission/, results/."""
+    bundle, root = Path(bundle), Path(root)
     source = root / "source"
     with zipfile.ZipFile(bundle) as archive:
         for info in archive.infolist():
@@ -141,23 +185,76 @@ def unpack(bundle: Path, root: Path) -> None:
     (root / "results").mkdir(exist_ok=True)
 
 
-def grade_in_container(assignment: Assignment, root: Path, hidden_visibility: str = HIDDEN_VISIBILITY) -> GradeReport:
+def limits_for_container(limits: Limits, container_mb: int = CONTAINER_MB) -> Limits:
+    """The course's limits, lowered where the grader and the student's code would not fit the container together."""
+    worker_mb = container_mb - HEADROOM_MB - GRADER_MB - 2 * min(limits.reply_mb, REPLY_MB)
+    if worker_mb < MIN_WORKER_MB:
+        raise ValueError(
+            f"a {container_mb} MB container leaves {worker_mb} MB for the student's code, "
+            f"less than the {MIN_WORKER_MB} MB it needs; choose more memory in Gradescope's Autograder Settings"
+        )
+    return dataclasses.replace(
+        limits,
+        memory_mb=min(limits.memory_mb, worker_mb),
+        reply_mb=min(limits.reply_mb, REPLY_MB),
+        processes=min(limits.processes, STUDENT_PROCESSES),
+    )
+
+
+def grade_in_container(
+    assignment: Assignment, root: Path, hidden_visibility: str = HIDDEN_VISIBILITY, container_mb: int = CONTAINER_MB
+) -> GradeReport:
     """Grade ``root/submission`` and write ``root/results/results.json``, whatever the submission holds."""
+    limits = limits_for_container(assignment.limits, container_mb)
+    assignment = dataclasses.replace(assignment, limits=limits)
     results = root / "results" / "results.json"
+    upload = root / "submission"
+    # Browsers and students rename files ("forward (1).py"); one Python file is the one they meant.
+    lone = lone_python_file(upload, assignment.filename)
     try:
-        report = grade_submission(assignment, root / "submission", visibility={"hidden": hidden_visibility})
+        report = grade_submission(assignment, lone or upload, visibility={"hidden": hidden_visibility})
     except CannotGrade as reason:
         # Gradescope shows "output" to the student: say what to upload.
         report = GradeReport(
             assignment=assignment.id, tests=[], output=f"0 points: {reason}. Upload your {assignment.filename}."
         )
+    report.output = "\n\n".join(part for part in (_upload_note(assignment, upload, lone), report.output) if part)
+    report.metadata["memory_mb"] = {
+        "container": container_mb,
+        "student_process": limits.memory_mb,
+        "student_processes": limits.processes,
+        "reply": limits.reply_mb,
+    }
     write_results(report, results)
     return report
 
 
+def _upload_note(assignment: Assignment, upload: Path, lone: Path | None) -> str:
+    """What the student should know about the files of the upload, or nothing when it is as asked."""
+    if lone is not None:
+        name = lone.relative_to(upload).as_posix()
+        return (
+            f"Note: your upload has no file named {assignment.filename}, so its only Python file, "
+            f"{name}, was graded as {assignment.filename}. Name it {assignment.filename} next time."
+        )
+    files = uploaded_files(upload) if upload.is_dir() else []
+    if any(path.name == assignment.filename for path in files):
+        return ""
+    if not files:
+        return f"Your upload is empty: upload your {assignment.filename}."
+    shown = ", ".join(path.as_posix() for path in files[:MAX_LISTED])
+    more = f" and {len(files) - MAX_LISTED} more" if len(files) > MAX_LISTED else ""
+    python = sum(path.suffix.lower() == ".py" for path in files)
+    why = f"{python} Python files, so which one to grade is unclear" if python > 1 else "no Python file"
+    return (
+        f"Your upload holds {len(files)} file(s) ({shown}{more}): {why}. "
+        f"Upload your {assignment.filename} (or only that one Python file)."
+    )
+
+
 def add_parser(commands) -> None:
     build = commands.add_parser("gradescope", help="build an assignment's Gradescope autograder zip")
-    build.add_argument("assignment", help="assignment id, e.g. ch01_forward")
+    build.add_argument("assignment", help="assignment id (course.toml)")
     build.add_argument(
         "--out",
         type=Path,
@@ -170,23 +267,40 @@ def add_parser(commands) -> None:
         default=HIDDEN_VISIBILITY,
         help=f"when students see hidden checks (default: {HIDDEN_VISIBILITY})",
     )
+    _add_container_argument(build)
     build.set_defaults(run=run_build)
 
     run = commands.add_parser("gradescope-run", help="grade inside Gradescope's container (run_autograder calls it)")
-    run.add_argument("assignment", help="assignment id, e.g. ch01_forward")
-    run.add_argument(
+    _add_run_arguments(run)
+    run.set_defaults(run=run_in_container)
+
+
+def _add_run_arguments(parser) -> None:
+    parser.add_argument("assignment", help="assignment id (course.toml)")
+    parser.add_argument(
         "--root",
         type=Path,
         default=Path(os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT)),
         help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)",
     )
-    run.add_argument("--hidden-visibility", choices=VISIBILITIES, default=HIDDEN_VISIBILITY)
-    run.set_defaults(run=run_in_container)
+    parser.add_argument("--hidden-visibility", choices=VISIBILITIES, default=HIDDEN_VISIBILITY)
+    _add_container_argument(parser)
+
+
+def _add_container_argument(parser) -> None:
+    parser.add_argument(
+        "--container-mb",
+        type=int,
+        default=CONTAINER_MB,
+        help=f"the memory of Gradescope's container, as set in Autograder Settings (default: {CONTAINER_MB})",
+    )
 
 
 def run_build(args) -> int:
     assignment = get_assignment(args.assignment)
-    bundle = build_bundle(assignment, args.out, hidden_visibility=args.hidden_visibility)
+    bundle = build_bundle(
+        assignment, args.out, hidden_visibility=args.hidden_visibility, container_mb=args.container_mb
+    )
     print(f"gradescope: {bundle} (upload it as the assignment's autograder)")
     return 0
 
@@ -194,7 +308,7 @@ def run_build(args) -> int:
 def run_in_container(args) -> int:
     assignment = get_assignment(args.assignment)
     try:
-        report = grade_in_container(assignment, args.root, args.hidden_visibility)
+        report = grade_in_container(assignment, args.root, args.hidden_visibility, args.container_mb)
     except GraderBroken as error:
         # No results.json: Gradescope then marks the run as failed for the instructor to see.
         print(f"the grader itself failed: {error}", file=sys.stderr)
@@ -202,3 +316,15 @@ def run_in_container(args) -> int:
     # run_autograder's stdout goes to the instructor's view only (stdout_visibility: hidden).
     print(render_table(report, assignment.task_names))
     return 0
+
+
+def main(argv=None) -> int:
+    """What run_autograder calls: the container's grading alone, without the commands that draw
+    figures or grade folders, whose packages the image does not have."""
+    parser = argparse.ArgumentParser(prog="python -m autograder.channels.gradescope", description=main.__doc__)
+    _add_run_arguments(parser)
+    return run_in_container(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,7 +1,8 @@
-"""Pictures of the forward process drawn with a submission's own functions.
+"""Figures drawn with a submission's own functions, from the file each assignment declares.
 
-``command.py`` is ``python -m autograder figures``; ``dial.py`` calls the
-student's functions (through the grading path's isolated worker); ``draw.py``
-draws the strip, the animation, the schedule and the histograms; ``images.py``
-loads pictures; ``readme_images.py`` redraws the README's pictures.
+``command.py`` is ``python -m autograder figures``; ``declared.py`` imports an
+assignment's figures file (course.toml: ``figures = ...``); ``tools.py`` is
+what such a file draws with (calls that skip a figure instead of failing,
+saving, the contract it follows); ``images.py`` loads pictures;
+``readme_images.py`` redraws the pictures of an assignment's README.
 """

@@ -1,8 +1,11 @@
-"""``python -m autograder figures``: draw the forward process with a submission's own code.
+"""``python -m autograder figures``: draw an assignment's figures with a submission's own code.
 
-Exit status: 0 when the figures were drawn or skipped for a reason in the
-student's code; 2 with a one-line reason when nothing could start (no such
-image or submission, unknown assignment).
+The figures are the assignment's own, in the file its course.toml entry names
+(``figures = ...``; see ``tools.py`` for what that file defines). Exit status:
+0 when the figures were drawn or skipped for a reason in the student's code,
+or when the assignment declares none (one line says so); 2 with a one-line
+reason when nothing could start (no such image or submission, unknown
+assignment).
 """
 
 from __future__ import annotations
@@ -12,25 +15,24 @@ import sys
 from pathlib import Path
 
 from autograder.course import PROJECT_ROOT, UnknownAssignment, get_assignment
-from autograder.figures.dial import Dial
+from autograder.figures.declared import load_figures
 from autograder.figures.images import MAX_SIDE, STARTER_IMAGE, ImageError, load_image
+from autograder.figures.tools import draw_each
 from autograder.grade import isolated_submission, load_reference
 from autograder.locate import CannotGrade, locate_submission
 from autograder.plugin import InProcess
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "figures"
-# The figures show the forward process, so they exist for the assignments that teach it.
-SUPPORTED = ("ch01_forward",)
 
 
 def add_command(commands) -> None:
-    parser = commands.add_parser("figures", help="draw the forward process with your own functions")
-    parser.add_argument("assignment", help="assignment id: ch01_forward")
+    parser = commands.add_parser("figures", help="draw the assignment's figures with your own functions")
+    parser.add_argument("assignment", help="assignment id (course.toml)")
     parser.add_argument(
         "--submission",
         type=Path,
         default=None,
-        help="a forward.py, or a folder holding one (default: the working copy)",
+        help="your file of the assignment, or a folder holding it (default: the working copy)",
     )
     parser.add_argument(
         "--image",
@@ -52,8 +54,10 @@ def add_command(commands) -> None:
 def run_figures(args) -> int:
     try:
         assignment = get_assignment(args.assignment)
-        if assignment.id not in SUPPORTED:
-            raise UnknownAssignment(f"figures exist for {', '.join(SUPPORTED)} only, not {assignment.id}")
+        declared = load_figures(assignment)
+        if declared is None:
+            print(f"{assignment.id} declares no figures (course.toml has no `figures` for it): nothing to draw")
+            return 0
         image = load_image(args.image)
         located = locate_submission(args.submission or assignment.folder, assignment.filename)
     except (ImageError, CannotGrade, UnknownAssignment) as error:
@@ -72,12 +76,10 @@ def run_figures(args) -> int:
                 file=sys.stderr,
             )
             return 2
-        reference = Dial(InProcess(load_reference(assignment)), image)
+        reference = InProcess(load_reference(assignment))
     print(f"drawing {located.path} on {_shown(args.image)} ({image.shape[1]}x{image.shape[0]} px)")
-    from autograder.figures.draw import draw_all  # noqa: PLC0415 - Matplotlib loads only for this command
-
     with isolated_submission(assignment, located) as student:
-        outcomes = draw_all(Dial(student, image), args.out, reference)
+        outcomes = draw_each(declared.figures(student, image, reference), args.out)
         import_error = student.import_error
     for outcome in outcomes:
         if outcome.path is not None:

@@ -13,7 +13,7 @@ import nbformat
 
 from autograder.channels.notebook.preprocessors import (
     Draft,
-    forward_process_figure,
+    closing_cells,
     hidden_tests,
     instructions,
     setup,
@@ -22,7 +22,7 @@ from autograder.channels.notebook.preprocessors import (
 )
 from autograder.course import Assignment
 
-PREPROCESSORS = (instructions, setup, solutions, visible_tests, hidden_tests, forward_process_figure)
+PREPROCESSORS = (instructions, setup, solutions, visible_tests, hidden_tests, closing_cells)
 
 
 def build_notebook(assignment: Assignment, preprocessors=PREPROCESSORS) -> nbformat.NotebookNode:

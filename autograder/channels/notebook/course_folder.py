@@ -2,7 +2,7 @@
 
     <course>/nbgrader_config.py
     <course>/source/<assignment>/<assignment>.ipynb   (reference solutions and hidden tests)
-    <course>/source/<assignment>/<picture>           (for the closing figure)
+    <course>/source/<assignment>/<file>              (the files course.toml's notebook.files names)
 
 nbgrader copies every file of ``source/<assignment>/`` except the notebook into
 the release unchanged, so nothing else goes there: the reference and the
@@ -16,10 +16,7 @@ import shutil
 from pathlib import Path
 
 from autograder.channels.notebook.build import write_notebook
-from autograder.channels.notebook.preprocessors import PICTURE
 from autograder.course import PROJECT_ROOT, Assignment
-
-PICTURE_SOURCE = PROJECT_ROOT / "starter_images" / PICTURE
 
 CONFIG = '''\
 """nbgrader settings for this course folder (written by `make nbgrader-release`)."""
@@ -27,7 +24,9 @@ CONFIG = '''\
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, OverwriteKernelspec
+
+from autograder.channels.notebook.nbgrader_steps import FeedbackClearHiddenTests, RestoreReleasedTestCells
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 
@@ -40,8 +39,18 @@ c.CourseDirectory.course_id = {course_id!r}
 
 # The feedback students get must not show the hidden tests: remove their source
 # before the HTML is rendered (nbgrader keeps it by default). Their output is
-# only the check's message.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# only the check's sentence. (docs/nbgrader.md: why these steps replace nbgrader's own.)
+c.GenerateFeedback.preprocessors = [GetGrades, FeedbackClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# nbgrader's own list, with its OverwriteCells replaced by one that restores a
+# hidden test cell handed in as released without reporting it as changed.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    RestoreReleasedTestCells,
+    CheckCellMetadata,
+]
 
 # A whole notebook's checks take about a second; this bounds a student's endless loop.
 c.Execute.timeout = {timeout}
@@ -60,5 +69,6 @@ def write_course_folder(assignment: Assignment, course: Path, course_id: str = "
     if source.exists():
         shutil.rmtree(source)  # nothing stale may reach the release
     notebook = write_notebook(assignment, source / f"{assignment.id}.ipynb")
-    shutil.copyfile(PICTURE_SOURCE, source / PICTURE)
+    for extra in assignment.notebook.files:  # what the closing cells open, and nothing else
+        shutil.copyfile(extra, source / extra.name)
     return notebook

@@ -7,15 +7,15 @@ in the order they run; within a task's section, cells appear in that order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from autograder.channels.notebook import cells, sources
 from autograder.channels.notebook.checks import collect
 from autograder.course import Assignment
 
-# The parts of the assignment's README that hold for the notebook as well as for forward.py.
-README_SECTIONS = ("Timesteps and the schedule", "The five functions, in order")
-PICTURE = "sky_sun_ground.png"
+# A python block of an assignment's closing cells (course.toml: notebook.closing).
+CODE_BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 
 HOW_IT_WORKS = """\
 ## How this notebook works
@@ -53,48 +53,16 @@ def run_public_test(test):
         warnings.simplefilter("ignore")
         test(submission)'''
 
+# The cell ends in a statement, not an expression: its feedback is the sentence it
+# prints (a failure's message goes to stderr), never an "Out: True".
 HIDDEN_CHECK = """\
 # Hidden check, {points:g} point(s): {name}
 ### BEGIN HIDDEN TESTS
 from autograder.channels.notebook.hidden import run_check
 
-run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r})
+if run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r}):
+    print({passed!r})
 ### END HIDDEN TESTS"""
-
-FIGURE_TEXT = """\
-## Your forward process
-
-The cell below runs your own functions on a small picture: the top row jumps
-straight to each timestep with `add_noise`, the bottom row walks there one
-`noise_step` at a time with the betas of your schedule. If your functions are
-right, the two rows dissolve into static alike."""
-
-FIGURE_CODE = f"""\
-import matplotlib.pyplot as plt
-
-picture = plt.imread({PICTURE!r})[..., :3].astype(np.float64) * 2 - 1   # values in [-1, 1]
-T = 1000
-alpha_bar = cosine_schedule(T)
-betas = betas_from_alpha_bar(alpha_bar)
-shown = [0, 100, 250, 500, 750, 1000]
-
-np.random.seed(0)
-jumps = [add_noise(picture, alpha_bar[t])[0] for t in shown]
-steps, x = [], picture
-for t in range(T + 1):
-    if t > 0:
-        x = noise_step(x, betas[t - 1])[0]
-    if t in shown:
-        steps.append(x)
-
-fig, axes = plt.subplots(2, len(shown), figsize=(2 * len(shown), 4.6))
-for column, t in enumerate(shown):
-    for row, (label, image) in enumerate((("add_noise", jumps[column]), ("noise_step", steps[column]))):
-        axes[row, column].imshow(np.clip((image + 1) / 2, 0, 1))
-        axes[row, column].set_title(f"{{label}}, t = {{t}}", fontsize=9)
-        axes[row, column].axis("off")
-plt.tight_layout()
-plt.show()"""
 
 
 @dataclass
@@ -120,7 +88,8 @@ def instructions(draft: Draft) -> None:
     readme = assignment.folder / "README.md"
     opening, sections = _readme_parts(readme.read_text(encoding="utf-8")) if readme.exists() else ("", {})
     text = [f"# {assignment.title}", opening, HOW_IT_WORKS]
-    text += [sections[title] for title in README_SECTIONS if title in sections]
+    # The sections the manifest names: those that hold for the notebook as well as for the module file.
+    text += [sections[title] for title in assignment.notebook.readme_sections if title in sections]
     draft.intro.append(cells.markdown("\n\n".join(t for t in text if t), "instructions"))
     for number, task in enumerate(assignment.tasks, start=1):
         lines = [f"## Task {number}: `{task.name}`", "", task.todo[:1].upper() + task.todo[1:]]
@@ -165,14 +134,24 @@ def hidden_tests(draft: Draft) -> None:
             module=check.module,
             function=check.function,
             case=check.case,
+            passed=f"Passed ({check.points:g} point(s)): {check.name}.",
         )
         draft.tasks[check.task].append(cells.test(source, check.grade_id, check.points))
 
 
-def forward_process_figure(draft: Draft) -> None:
-    """A closing cell that draws the forward process with the student's own functions."""
-    draft.closing.append(cells.markdown(FIGURE_TEXT, "figure_instructions"))
-    draft.closing.append(cells.plain_code(FIGURE_CODE))
+def closing_cells(draft: Draft) -> None:
+    """The cells the assignment declares for after its tasks: its text as markdown, its python blocks as code."""
+    closing = draft.assignment.notebook.closing
+    if closing is None:
+        return
+    text, position = closing.read_text(encoding="utf-8"), 0
+    for block in [*CODE_BLOCK.finditer(text), None]:
+        prose = text[position : block.start() if block else len(text)].strip()
+        if prose:
+            draft.closing.append(cells.markdown(prose, f"closing_{len(draft.closing) + 1}"))
+        if block:
+            draft.closing.append(cells.plain_code(block.group(1).rstrip()))
+            position = block.end()
 
 
 def _readme_parts(text: str) -> tuple[str, dict[str, str]]:

@@ -12,9 +12,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.channels.classroom import runner_id
+from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release import templates
 from autograder.course import Assignment, load_course, tomllib
-from autograder.stubs import make_stub
+from autograder.stubs import write_stub
 
 # Never part of a release: caches and what running things leaves behind.
 JUNK = ("__pycache__", "*.pyc", ".pytest_cache", ".ipynb_checkpoints", ".hypothesis", "build", "*.egg-info")
@@ -43,16 +45,16 @@ class Release:
 
 
 def copy_assignments(release: Release) -> None:
-    """Each assignment's folder (instructions, public tests), with a stub made fresh from the reference."""
+    """Each assignment's folder (instructions, public tests, figures), with a stub made fresh from the reference."""
     for assignment in release.assignments:
         folder = release.target(assignment.folder)
         shutil.copytree(assignment.folder, folder, ignore=shutil.ignore_patterns(*JUNK))
-        if not assignment.public_tests.is_relative_to(assignment.folder):
-            release.target(assignment.public_tests).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(assignment.public_tests, release.target(assignment.public_tests))
-        # The working copy may hold an instructor's edits; the stub is what the generator makes.
-        stub = make_stub(assignment.solution.read_text(encoding="utf-8"), assignment)
-        (folder / assignment.filename).write_text(stub, encoding="utf-8")
+        for shipped in (assignment.public_tests, assignment.figures):
+            if shipped is not None and not shipped.is_relative_to(assignment.folder):
+                release.target(shipped).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(shipped, release.target(shipped))
+        # The working copy may hold an instructor's edits; the stub (and conftest) are what the generator makes.
+        write_stub(assignment, folder)
 
 
 def copy_starter_images(release: Release) -> None:
@@ -104,9 +106,17 @@ def write_pyproject(release: Release) -> None:
     (release.out / "pyproject.toml").write_text(text, encoding="utf-8")
 
 
+def write_lock(release: Release) -> None:
+    """requirements.lock: the course's pins of what the students' install asks for, read by `pip -c`."""
+    requirements = declared_requirements(release.project)
+    text = constraints_text(requirements, "The versions your install uses.", read_lock(release.project / LOCK.name))
+    (release.out / LOCK.name).write_text(text, encoding="utf-8")
+
+
 def write_makefile(release: Release) -> None:
     """The students' Makefile: test, grade (public checks), hint, figures."""
-    text = templates.MAKEFILE.substitute(assignment=release.assignments[0].id)
+    first = release.assignments[0]
+    text = templates.MAKEFILE.substitute(assignment=first.id, example_task=first.task_names[0])
     (release.out / "Makefile").write_text(text, encoding="utf-8")
 
 
@@ -122,7 +132,12 @@ def write_readme(release: Release) -> None:
         for a in release.assignments
     )
     title = tomllib.loads((release.project / "course.toml").read_text(encoding="utf-8"))["course"]["title"]
-    text = templates.README.substitute(title=title, assignments=entries)
+    text = templates.README.substitute(
+        title=title,
+        assignments=entries,
+        # Padded so that its comment lines up with the other commands' (column 31).
+        hint_command=f"make hint TASK={release.assignments[0].task_names[0]}".ljust(26) + " ",
+    )
     (release.out / "README.md").write_text(text, encoding="utf-8")
 
 
@@ -133,15 +148,15 @@ def write_gitignore(release: Release) -> None:
 
 def write_classroom_workflow(release: Release) -> None:
     """The GitHub Classroom workflow: public grading on every push, points to the reporter."""
-    runners = [task for a in release.assignments for task in a.task_names]
-    if len(set(runners)) != len(runners):
-        raise ValueError("two assignments share a task name; the reporter needs unique runner names")
+    runners = [runner_id(task) for a in release.assignments for task in a.task_names]
+    if len({r.lower() for r in runners}) != len(runners):
+        raise ValueError("two tasks have the same runner id (letters and digits of the name); rename one")
     steps, env = [], []
     for assignment in release.assignments:
         step_id = f"grade_{assignment.id}"
         steps.append(templates.GRADING_STEP.substitute(assignment=assignment.id, step_id=step_id))
         env += [
-            f"          {task.upper()}_RESULTS: ${{{{ steps.{step_id}.outputs.{task} }}}}"
+            f"          {runner_id(task).upper()}_RESULTS: ${{{{ steps.{step_id}.outputs.{runner_id(task)} }}}}"
             for task in assignment.task_names
         ]
     text = templates.WORKFLOW.substitute(

@@ -21,10 +21,10 @@ IMAGE ?=
 
 .PHONY: test grade hint figures clean
 
-$$(VENV)/.installed: pyproject.toml
+$$(VENV)/.installed: pyproject.toml requirements.lock
 \t$$(PYTHON) -m venv $$(VENV)
 \t$$(PY) -m pip install --quiet --upgrade pip
-\t$$(PY) -m pip install --quiet -e .
+\t$$(PY) -m pip install --quiet -c requirements.lock -e .
 \ttouch $$@
 
 test: $$(SETUP)  ## run the public tests on your work
@@ -33,10 +33,10 @@ test: $$(SETUP)  ## run the public tests on your work
 grade: $$(SETUP)  ## your score on the public checks, from the same grader the course uses
 \t$$(PY) -m autograder grade $$(ASSIGNMENT) --submission $$(SUBMISSION) --suites public --results build/results.json
 
-hint: $$(SETUP)  ## the next hint for a task: make hint TASK=add_noise
+hint: $$(SETUP)  ## the next hint for a task: make hint TASK=$example_task
 \t$$(PY) -m autograder hint $$(ASSIGNMENT) $$(TASK)
 
-figures: $$(SETUP)  ## draw the forward process with your own functions (IMAGE=photo.jpg for your own picture)
+figures: $$(SETUP)  ## the assignment's figures, drawn with your own functions (IMAGE=photo.jpg for your own picture)
 \t$$(PY) -m autograder figures $$(ASSIGNMENT) --submission $$(SUBMISSION) $$(if $$(IMAGE),--image $$(IMAGE))
 
 clean:
@@ -55,7 +55,7 @@ You need Python 3.10 or newer and `make`. Everything else is installed into
 
     make test                  # the public tests, on your code
     make grade                 # your score on the public checks, with feedback
-    make hint TASK=add_noise   # the next hint for a task, gentle first
+    $hint_command# the next hint for a task, gentle first
     make figures               # what your code does to a picture
 
 ## Assignments
@@ -75,6 +75,28 @@ check is a good sign, not a guarantee.
 
 Your code runs in a separate process with limits on time and memory, so an
 endless loop costs you that check, not the whole grade.
+
+When a check fails, the run's page says why: open the Actions tab, then the
+run of your push; the summary lists every failed check with its message.
+
+## For instructors: setting up GitHub Classroom
+
+1. Push this folder to a repository of your organization and make it a
+   template (Settings > General > Template repository).
+2. Create the Classroom assignment from that template.
+3. **Add no autograding tests in the assignment's settings.** As soon as one
+   test is added there, Classroom writes its own
+   `.github/workflows/classroom.yml` into every student repository in place
+   of this one, and grades only what those tests say. This repository's
+   workflow already grades every public check with its own points, reports
+   them where Classroom reads them (the `run-autograding-tests` job), and puts
+   each failed check's message on the run's summary page.
+4. Optionally list `.github/**` and the public test files under the
+   assignment's protected file paths, so that a student's change to them is
+   flagged.
+
+The hidden checks are not in this repository: grade them with Gradescope or
+`grade-all` on the collected repositories.
 """)
 
 ASSIGNMENT_ENTRY = Template("""\
@@ -124,8 +146,11 @@ WORKFLOW = Template("""\
 # one base64 JSON result per runner from <RUNNER>_RESULTS. The stock
 # autograding-command-grader would give all or nothing per command, so
 # `python -m autograder classroom` grades once and writes one result per task,
-# each check with its own points. (The older education/autograding action with
-# .github/classroom/autograding.json is retired.)
+# each check with its own points, and writes each failed check's message to the
+# job summary (the reporter prints none). Runner ids are the task names without
+# underscores: the reporter's error path accepts letters and digits only. (The
+# older education/autograding action with .github/classroom/autograding.json is
+# retired.) Adding tests in the Classroom UI replaces this file: see README.md.
 name: Autograding Tests
 
 on:
@@ -153,7 +178,7 @@ jobs:
           python-version: "$python_version"
 
       - name: Install the grader's requirements
-        run: python -m pip install --quiet -e .
+        run: python -m pip install --quiet -c requirements.lock -e .
 $grading_steps
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1

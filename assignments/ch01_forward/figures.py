@@ -1,6 +1,6 @@
-"""Figures of the forward process, drawn with a submission's own functions.
+"""The figures of Chapter 1: one picture taken to static and back by the student's own functions.
 
-    python -m autograder figures ch01_forward [--submission PATH] [--image PATH] [--out DIR] [--compare]
+    make figures [SUBMISSION=path] [IMAGE=photo.jpg]       (python -m autograder figures ASSIGNMENT ...)
 
 Saves under the out folder (default build/figures/):
     schedule.png    alpha_bar, sqrt(alpha_bar), sqrt(1 - alpha_bar) and log SNR against t
@@ -9,9 +9,14 @@ Saves under the out folder (default build/figures/):
     dial.gif        t from 0 to 1000 with add_noise, and back with remove_noise
     compare.png     (--compare) the strip of the submission above the reference's
 
-The student's file runs in the grader's isolated worker, never in this process.
-Matplotlib draws on ``Figure`` objects with the Agg canvas only, so no display is
-ever needed.
+``Dial(code, image)`` calls ``code.cosine_schedule``, ``code.add_noise`` and
+``code.remove_noise``, where ``code`` is the student's file in the grader's
+isolated worker (never this process) or the reference. Every ``add_noise`` call
+is seeded with the same seed, so every timestep mixes in the same static and
+the frames change only with the level; a correct submission therefore gives
+exactly the reference's frames. When a function fails, the figures that need it
+are skipped with the one-line reason. Matplotlib draws on ``Figure`` objects
+with the Agg canvas only, so no display is ever needed.
 """
 
 from __future__ import annotations
@@ -21,14 +26,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 from tqdm import tqdm
 
-from autograder.figures.dial import SEED, Dial, FigureSkipped
+from autograder.figures import tools
 from autograder.figures.images import to_uint8
+from autograder.figures.tools import FigureSkipped, StudentCalls, describe, save_png
 
+T = 1000
+SEED = 0
 STRIP_STEPS = (0, 100, 250, 500, 750, 1000)
 HISTOGRAM_STEPS = (0, 250, 500, 750, 1000)
 # 21 frames up and 20 down: smooth enough, and the GIF stays under a megabyte at 128 px.
@@ -37,40 +44,96 @@ DPI = 100
 ALPHA_BAR = r"$\bar\alpha$"
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """One figure: where it was saved, or why it was skipped."""
-
-    name: str
-    path: Path | None = None
-    skipped: str | None = None
-    note: str = ""
+# The README shows these two, drawn from the reference (make readme-images).
+README_FIGURES = ("strip", "schedule")
 
 
-def draw_all(dial: Dial, out: Path, reference: Dial | None = None) -> list[Outcome]:
-    """Every figure the submission's functions allow; the others skipped with their reason."""
-    out.mkdir(parents=True, exist_ok=True)
+def figures(code, image, reference=None):
+    """The figures in the order they are drawn: (name, draw into a folder) pairs."""
+    dial = Dial(code, image)
     builders = [
-        ("schedule", schedule_figure),
-        ("strip", strip_figure),
-        ("histograms", histogram_figure),
-        ("dial", dial_animation),
+        ("schedule", lambda out: schedule_figure(dial, out)),
+        ("strip", lambda out: strip_figure(dial, out)),
+        ("histograms", lambda out: histogram_figure(dial, out)),
+        ("dial", lambda out: dial_animation(dial, out)),
     ]
     if reference is not None:
-        builders.append(("compare", lambda d, o: comparison_strip(d, reference, o)))
-    outcomes = []
-    for name, build in builders:
-        try:
-            path = build(dial, out)
-        except FigureSkipped as reason:
-            # A picture left from an earlier run would show code that has changed since.
-            for old in out.glob(f"{name}.*"):
-                old.unlink()
-            outcomes.append(Outcome(name, skipped=str(reason)))
-            continue
-        note = f"{gif_frame_count(path)} frames, {path.stat().st_size // 1024} KB" if path.suffix == ".gif" else ""
-        outcomes.append(Outcome(name, path=path, note=note))
-    return outcomes
+        builders.append(("compare", lambda out: comparison_strip(dial, Dial(reference, image), out)))
+    return builders
+
+
+class Dial:
+    """The forward process of one image under a submission, with each answer computed once."""
+
+    def __init__(self, code, image: np.ndarray, steps: int = T):
+        self.code = code
+        self.image = np.asarray(image, dtype=np.float64)
+        self.T = steps
+        self._schedule: np.ndarray | None = None
+        self._noisy: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._call = StudentCalls(code)  # a broken function is asked only once
+        self._fail = self._call.fail
+
+    def schedule(self) -> np.ndarray:
+        """``cosine_schedule(T)`` as float64, as long as it is a 1-D array of numbers (any length)."""
+        if self._schedule is None:
+            result = self._call("cosine_schedule", self.T)
+            if not (isinstance(result, np.ndarray) and result.ndim == 1 and result.size and result.dtype.kind in "iuf"):
+                self._fail(
+                    "cosine_schedule",
+                    f"cosine_schedule({self.T}) returned {describe(result)}, not a 1-D array of numbers",
+                )
+            self._schedule = result.astype(np.float64)
+        return self._schedule
+
+    def levels(self) -> np.ndarray:
+        """The schedule, required to hold one level per timestep t = 0..T."""
+        alpha_bar = self.schedule()
+        if alpha_bar.shape != (self.T + 1,):
+            raise FigureSkipped(
+                f"cosine_schedule({self.T}) returned shape {alpha_bar.shape}; the frames need "
+                f"({self.T + 1},), one level per t = 0..{self.T}"
+            )
+        return alpha_bar
+
+    def noisy(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(x_t, eps) = add_noise(image, alpha_bar[t])`` with the dial's seed."""
+        if t not in self._noisy:
+            level = float(self.levels()[t])
+            self._noisy[t] = self._pair(self._call("add_noise", self.image, level, seed=SEED))
+        return self._noisy[t]
+
+    def frames(self, steps) -> list[np.ndarray]:
+        """``x_t`` for each t of ``steps``."""
+        return [self.noisy(t)[0] for t in steps]
+
+    def step_back(self, t_from: int, t_to: int) -> np.ndarray:
+        """One notch back: remove the true noise from x_{t_from}, then noise the result to level t_to.
+
+        This is how the reverse process will walk down the dial once a network
+        predicts the noise; here the noise is known exactly.
+        """
+        alpha_bar = self.levels()
+        x_from, eps = self.noisy(t_from)
+        recovered = self._call("remove_noise", x_from, eps, float(alpha_bar[t_from]))
+        self._check_image("remove_noise", recovered)
+        return self._pair(self._call("add_noise", recovered, float(alpha_bar[t_to]), seed=SEED))[0]
+
+    # -- checking what comes back -------------------------------------------------------
+    def _pair(self, result) -> tuple[np.ndarray, np.ndarray]:
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            self._fail("add_noise", f"add_noise returned {describe(result)}, not a pair (xt, eps)")
+        for item in result:
+            self._check_image("add_noise", item)
+        return np.asarray(result[0], dtype=np.float64), np.asarray(result[1], dtype=np.float64)
+
+    def _check_image(self, function: str, value) -> None:
+        if not (isinstance(value, np.ndarray) and value.shape == self.image.shape and value.dtype.kind in "iuf"):
+            self._fail(
+                function,
+                f"{function} returned {describe(value)} where an array of the image's "
+                f"shape {self.image.shape} was expected",
+            )
 
 
 # -- the schedule ---------------------------------------------------------------------
@@ -110,14 +173,14 @@ def schedule_figure(dial: Dial, out: Path) -> Path:
     )
     if shown.sum() > 2:
         _leave_out_the_last_level(snr, t[1:][shown], log_snr[shown])
-    return _save(figure, out / "schedule.png")
+    return save_png(figure, out / "schedule.png")
 
 
 # -- the strip and its comparison -------------------------------------------------------
 def strip_figure(dial: Dial, out: Path) -> Path:
     """The image at each t of STRIP_STEPS, labelled with t and alpha_bar."""
     figure = _strip([("", dial)])
-    return _save(figure, out / "strip.png")
+    return save_png(figure, out / "strip.png")
 
 
 def comparison_strip(submission: Dial, reference: Dial, out: Path) -> Path:
@@ -132,7 +195,7 @@ def comparison_strip(submission: Dial, reference: Dial, out: Path) -> Path:
         y=1 - 4 / figure.bbox.height,
         va="top",
     )
-    return _save(figure, out / "compare.png")
+    return save_png(figure, out / "compare.png")
 
 
 PANEL_SIDE = 128  # strip panels are the image zoomed by a whole factor to about this many pixels
@@ -227,7 +290,7 @@ def histogram_figure(dial: Dial, out: Path) -> Path:
         ncols=2,
         fontsize=8,
     )
-    return _save(figure, out / "histograms.png")
+    return save_png(figure, out / "histograms.png")
 
 
 # -- the animation ------------------------------------------------------------------------
@@ -261,7 +324,7 @@ def _gif_frame(x: np.ndarray, t: int, steps: int, level: float, forward: bool) -
     frame = Image.new("RGB", (width, picture.height + BAND_HEIGHT), "white")
     frame.paste(picture, ((width - picture.width) // 2, 0))
     draw = ImageDraw.Draw(frame)
-    font = _font(11)
+    font = tools.font(11)
     top = picture.height + 3
     draw.text((4, top), f"t = {t}", fill="black", font=font)
     draw.text((4, top + 13), f"alpha_bar = {_level(level)}", fill="black", font=font)
@@ -271,18 +334,6 @@ def _gif_frame(x: np.ndarray, t: int, steps: int, level: float, forward: bool) -
     # The dial's position: a bar filled in proportion to t.
     draw.rectangle((0, frame.height - 3, round(width * t / steps), frame.height), fill=colour)
     return frame
-
-
-def _font(size: int):
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1: one fixed-size bitmap font
-        return ImageFont.load_default()
-
-
-def gif_frame_count(path: Path) -> int:
-    with Image.open(path) as gif:
-        return gif.n_frames
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -317,11 +368,3 @@ def _leave_out_the_last_level(ax, t, values):
             color="C3",
             arrowprops={"arrowstyle": "->", "color": "C3"},
         )
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    """Save as an RGB PNG: no alpha channel, a quarter fewer bytes for the noisy panels."""
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()
-    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(path, format="PNG", optimize=True)
-    return path

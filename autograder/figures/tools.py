@@ -1,0 +1,119 @@
+"""What an assignment's figures file draws with: calls that skip instead of failing, and saving.
+
+An assignment declares its figures file in course.toml (``figures = "..."``);
+``declared.load_figures`` imports it. The file defines
+
+    def figures(code, image, reference=None) -> list[tuple[str, Callable[[Path], Path]]]
+
+``code`` is the submission (its functions run in the grader's isolated worker),
+``image`` the picture chosen with ``--image`` as float64 (H, W, 3) in [-1, 1],
+``reference`` the reference solution (``--compare``) or None. Each pair is a
+figure's name and a function that saves it into the given folder and returns
+its path, or raises ``FigureSkipped`` with a one-line reason. ``README_FIGURES``
+(optional) names the figures ``make readme-images`` draws from the reference.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFont
+
+from autograder.runner import StudentError
+
+Builder = Callable[[Path], Path]
+
+
+class FigureSkipped(Exception):
+    """A figure cannot be drawn; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One figure: where it was saved, or why it was skipped."""
+
+    name: str
+    path: Path | None = None
+    skipped: str | None = None
+    note: str = ""
+
+
+class StudentCalls:
+    """Calls to a submission's functions that turn its failures into ``FigureSkipped``.
+
+    A function that failed once is not asked again: every later figure that
+    needs it is skipped with the same reason.
+    """
+
+    def __init__(self, code):
+        self.code = code
+        self.failed: dict[str, str] = {}  # function -> why
+
+    def __call__(self, function: str, *args, seed: int | None = None):
+        """``code.<function>(*args)``, after ``code.seed(seed)`` when a seed is given."""
+        if function in self.failed:
+            raise FigureSkipped(self.failed[function])
+        if seed is not None:
+            self.code.seed(seed)
+        try:
+            return getattr(self.code, function)(*args)
+        except StudentError as error:
+            self.fail(function, str(error).splitlines()[0])
+
+    def fail(self, function: str, reason: str):
+        """Remember that ``function`` cannot be used, and skip the figure being drawn."""
+        self.failed[function] = reason
+        raise FigureSkipped(reason)
+
+
+def draw_each(builders: list[tuple[str, Builder]], out: Path) -> list[Outcome]:
+    """Every figure the submission's functions allow; the others skipped with their reason."""
+    out.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    for name, build in builders:
+        try:
+            path = build(out)
+        except FigureSkipped as reason:
+            # A picture left from an earlier run would show code that has changed since.
+            for old in out.glob(f"{name}.*"):
+                old.unlink()
+            outcomes.append(Outcome(name, skipped=str(reason)))
+            continue
+        note = f"{gif_frame_count(path)} frames, {path.stat().st_size // 1024} KB" if path.suffix == ".gif" else ""
+        outcomes.append(Outcome(name, path=path, note=note))
+    return outcomes
+
+
+def describe(value) -> str:
+    """A few words on what a function returned, never its values."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def save_png(figure, path: Path) -> Path:
+    """Save a Matplotlib figure as an RGB PNG: no alpha channel, a quarter fewer bytes for noisy panels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - Matplotlib loads only to draw
+
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).save(path, format="PNG", optimize=True)
+    return path
+
+
+def font(size: int):
+    """Pillow's default font at ``size`` px where Pillow can scale it."""
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow < 10.1: one fixed-size bitmap font
+        return ImageFont.load_default()
+
+
+def gif_frame_count(path: Path) -> int:
+    with Image.open(path) as gif:
+        return gif.n_frames

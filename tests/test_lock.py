@@ -1,0 +1,156 @@
+"""requirements.lock agrees with pyproject.toml, and every install reads it (no network needed)."""
+
+import re
+
+import pytest
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+
+from autograder.channels import lock
+from autograder.channels.gradescope import GRADING_PACKAGES, RUN_AUTOGRADER, SETUP_SH
+from autograder.channels.release import templates
+from autograder.course import PROJECT_ROOT, tomllib
+
+PYPROJECT = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+SUPPORTED = ["3.10", "3.11", "3.12", "3.13"]
+PLATFORMS = ["linux", "darwin", "win32"]
+
+
+def environment(python: str, platform: str) -> dict:
+    """What a marker sees on that Python and platform (the first release of the Python)."""
+    system = {"linux": "Linux", "darwin": "Darwin", "win32": "Windows"}[platform]
+    return {
+        "python_version": python,
+        "python_full_version": f"{python}.0",
+        "sys_platform": platform,
+        "platform_system": system,
+        "os_name": "nt" if platform == "win32" else "posix",
+        "platform_machine": "x86_64",
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+
+
+def declared() -> list[tuple[Requirement, str | None]]:
+    """Every requirement of pyproject.toml, with the extra it belongs to."""
+    found = [(Requirement(r), None) for r in PYPROJECT["project"]["dependencies"]]
+    for extra, requirements in PYPROJECT["project"]["optional-dependencies"].items():
+        found += [(Requirement(r), extra) for r in requirements]
+    return found
+
+
+def applies(marker: str | None, env: dict) -> bool:
+    return marker is None or Marker(marker).evaluate(env)
+
+
+@pytest.mark.parametrize("python", SUPPORTED)
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_every_declared_requirement_has_one_pin_that_satisfies_it(python, platform):
+    """on each supported Python and platform, each declared requirement has exactly one pin, inside its range."""
+    env = environment(python, platform)
+    pins = lock.read_lock()
+    for requirement, extra in declared():
+        if requirement.marker and not requirement.marker.evaluate(env | {"extra": extra or ""}):
+            continue
+        mine = [p for p in pins if p.name == lock.normalize(requirement.name) and applies(p.marker, env)]
+        assert len(mine) == 1, f"{requirement} has {len(mine)} pins on Python {python} ({platform}); run make lock"
+        assert requirement.specifier.contains(mine[0].version, prereleases=True), (
+            f"{requirement} is declared, but the lock pins {mine[0].line}; run make lock"
+        )
+
+
+def test_the_lock_pins_nothing_the_project_no_longer_asks_for():
+    """the packages the lock says the project asks for are exactly those pyproject.toml declares."""
+    asked = {p.name for p in lock.read_lock() if lock.PROJECT in p.required_by}
+    assert asked == {lock.normalize(r.name) for r, _ in declared()}
+
+
+def test_every_pin_is_needed_by_a_declared_requirement():
+    """nothing in the lock is left over: every pin is a declared requirement or needed by one."""
+    pins = lock.read_lock()
+    needed = lock.pins_for([r.name for r, _ in declared()], pins)
+    assert {p.name for p in pins} == {p.name for p in needed}
+
+
+def test_the_lock_is_resolved_from_the_oldest_python_the_project_claims():
+    """make lock resolves for requires-python's lower bound, the first Python make test-pythons runs."""
+    lowest = re.fullmatch(r">=\s*(\d+\.\d+)", PYPROJECT["project"]["requires-python"])[1]
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"--python-version {lowest}" in makefile
+    noxfile = (PROJECT_ROOT / "noxfile.py").read_text(encoding="utf-8")
+    assert re.search(r"SUPPORTED = \[(.*)\]", noxfile)[1].replace('"', "").split(", ") == SUPPORTED
+    assert SUPPORTED[0] == lowest
+    assert (PROJECT_ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines()[1].strip() == "#    make lock"
+
+
+def test_every_install_reads_the_lock():
+    """each pip install of the project, the student release, the workflow and the Gradescope image pins from a lock."""
+    texts = {
+        "Makefile": (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8"),
+        "noxfile.py": (PROJECT_ROOT / "noxfile.py").read_text(encoding="utf-8"),
+        "release Makefile": templates.MAKEFILE.template,
+        "workflow": templates.WORKFLOW.template,
+        "setup.sh": SETUP_SH + RUN_AUTOGRADER,
+    }
+    for name, text in texts.items():
+        installs = [line for line in text.splitlines() if re.search(r"pip install|session\.install", line)]
+        project_installs = [line for line in installs if "--upgrade pip" not in line]
+        assert project_installs, f"{name} installs nothing"
+        for line in project_installs:
+            assert re.search(r"-c\W+(\$\(LOCK\)|requirements\.lock)|-r \S*requirements\.txt", line), (name, line)
+
+
+LOCK_TEXT = """\
+# This file was autogenerated by uv via the following command:
+#    make lock
+colorama==0.4.6 ; sys_platform == 'win32'
+    # via pytest
+iniconfig==2.3.1
+    # via pytest
+numpy==2.2.6 ; python_full_version < '3.11'
+    # via
+    #   diffusion-course (pyproject.toml)
+    #   matplotlib
+numpy==2.4.6 ; python_full_version >= '3.11'
+    # via
+    #   diffusion-course (pyproject.toml)
+    #   matplotlib
+matplotlib==3.10.9
+    # via diffusion-course (pyproject.toml)
+pytest==9.2.0
+    # via diffusion-course (pyproject.toml)
+"""
+
+
+def test_pins_for_follows_what_each_package_needs(tmp_path):
+    """the pins for pytest are pytest and what it needs, every Python's pin kept, and nothing of matplotlib."""
+    path = tmp_path / "requirements.lock"
+    path.write_text(LOCK_TEXT)
+    pins = lock.read_lock(path)
+    assert [p.line for p in lock.pins_for(["pytest"], pins)] == [
+        "colorama==0.4.6 ; sys_platform == 'win32'",
+        "iniconfig==2.3.1",
+        "pytest==9.2.0",
+    ]
+    assert [p.line for p in lock.pins_for(["Matplotlib"], pins)] == [
+        "numpy==2.2.6 ; python_full_version < '3.11'",
+        "numpy==2.4.6 ; python_full_version >= '3.11'",
+        "matplotlib==3.10.9",
+    ]
+    with pytest.raises(ValueError, match="scipy"):
+        lock.pins_for(["scipy"], pins)
+
+
+def test_a_line_that_is_not_a_pin_is_refused(tmp_path):
+    """a lock with a loose requirement (not ==) is not read as if it pinned anything."""
+    path = tmp_path / "requirements.lock"
+    path.write_text(LOCK_TEXT + "tqdm>=4\n")
+    with pytest.raises(ValueError, match="tqdm>=4"):
+        lock.read_lock(path)
+
+
+def test_gradescope_gets_grading_packages_only():
+    """the Gradescope image's pins hold NumPy and pytest, never Matplotlib, Pillow or nbgrader."""
+    names = {p.name for p in lock.pins_for(GRADING_PACKAGES)}
+    assert {"numpy", "pytest", "pluggy", "tomli"} <= names
+    assert not names & {"matplotlib", "pillow", "nbgrader", "tqdm", "jupyter-server"}

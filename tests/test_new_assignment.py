@@ -1,0 +1,183 @@
+"""Adding an assignment is a data change: a second, throwaway one works in every command and channel.
+
+The course is copied to a scratch folder, the assignment added with only the
+files the contract lists (``new_course.py``), and every command run there as
+``python -m autograder ...``, so nothing of this project's own checkout helps.
+"""
+
+import csv
+import json
+import shutil
+import sys
+import zipfile
+
+import nbformat
+import pytest
+from new_course import AUTHORED, MODULE, TASKS, TOY, autograder, make_course, run
+
+from autograder.course import load_course
+
+# The toy's checks are the fixture's own: public 1 + 1, hidden 2 x 3 cases + 3.
+PUBLIC_POINTS = 2
+TOTAL_POINTS = 11
+CHAPTER_1_NAMES = ("ch01_forward", "cosine_schedule", "add_noise", "noise_step", "forward.py", "sky_sun_ground")
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return make_course(tmp_path_factory.mktemp("course") / "course")
+
+
+@pytest.fixture(scope="module")
+def toy(course):
+    return load_course(course / "course.toml")[TOY]
+
+
+def results(course, name="results.json"):
+    return json.loads((course / "build" / name).read_text())
+
+
+def test_the_author_adds_only_the_contracts_files(course, toy):
+    """the new assignment's folder is the authored files plus the stub and conftest the engine writes."""
+    engine_files = {p.relative_to(course).as_posix() for p in (course / "autograder").rglob("*.py")}
+    assert not [name for name in engine_files if name.startswith(f"autograder/suites/{TOY}/__init__")]
+    written = {p.relative_to(course).as_posix() for p in toy.folder.iterdir()}
+    authored_here = {name for name in AUTHORED if name.startswith(f"assignments/{TOY}/")}
+    assert written - authored_here == {f"assignments/{TOY}/{MODULE}.py", f"assignments/{TOY}/conftest.py"}
+
+
+def test_grade_gives_the_reference_full_marks_and_the_stub_zero(course, toy):
+    """make grade ASSIGNMENT=<new id>: the reference scores every point of both suites, the stub none."""
+    done = autograder(course, "grade", TOY, "--submission", str(toy.solution), "--results", "build/reference.json")
+    assert done.returncode == 0, done.stderr
+    graded = results(course, "reference.json")
+    assert graded["score"] == graded["max_score"] == TOTAL_POINTS
+    assert {t["name"].split(":")[0] for t in graded["tests"]} == set(TASKS)
+    stub = autograder(course, "grade", TOY, "--results", "build/stub.json")
+    assert stub.returncode == 0, stub.stderr
+    assert results(course, "stub.json")["score"] == 0
+
+
+def test_hint_gives_the_new_tasks_hints(course, toy):
+    """make hint for a task of the new assignment prints its first hint."""
+    done = autograder(course, "hint", TOY, "summed_variance")
+    assert done.returncode == 0, done.stderr
+    assert toy.task("summed_variance").hints[0] in done.stdout
+
+
+def test_figures_say_in_one_line_that_there_are_none(course):
+    """make figures for an assignment that declares no figures prints one line and exits 0."""
+    done = autograder(course, "figures", TOY)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines() == [
+        f"{TOY} declares no figures (course.toml has no `figures` for it): nothing to draw"
+    ]
+
+
+def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, tmp_path):
+    """make release holds the new assignment with its generated stub and conftest; its make test runs its tests."""
+    out = tmp_path / "release"
+    done = autograder(course, "release", "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    folder = out / "assignments" / TOY
+    assert sorted(p.name for p in folder.iterdir()) == ["README.md", "conftest.py", f"{MODULE}.py", f"test_{MODULE}.py"]
+    assert not (out / "solutions").exists() and not (out / "autograder" / "suites" / TOY).exists()
+    make = [
+        "make",
+        "--no-print-directory",
+        "-C",
+        str(out),
+        "test",
+        f"ASSIGNMENT={TOY}",
+        "SETUP=",
+        f"PY={sys.executable}",
+    ]
+    as_shipped = run(out, *make)
+    assert as_shipped.returncode != 0 and "2 failed" in as_shipped.stdout, as_shipped.stdout
+    shutil.copyfile(course / "solutions" / TOY / f"{MODULE}.py", folder / f"{MODULE}.py")
+    solved = run(out, *make)
+    assert solved.returncode == 0 and "2 passed" in solved.stdout, solved.stdout + solved.stderr
+    workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
+    assert f"python -m autograder classroom {TOY}" in workflow
+    assert all(f"{task.upper()}_RESULTS" in workflow for task in TASKS)
+
+
+def test_release_scans_the_new_assignments_secrets(course, tmp_path):
+    """a line of the new reference planted in the release makes the release refuse, naming the assignment."""
+    planted = course / "assignments" / TOY / "notes.md"
+    planted.write_text("    return float(np.sum(np.square(np.asarray(stds, dtype=np.float64))))\n")
+    try:
+        done = autograder(course, "release", "--out", str(tmp_path / "release"))
+    finally:
+        planted.unlink()
+    assert done.returncode == 1
+    assert f"assignments/{TOY}/notes.md" in done.stdout and TOY in done.stdout
+    assert not (tmp_path / "release").exists()
+
+
+def test_gradescope_bundle_holds_only_the_new_assignment(course, tmp_path):
+    """make gradescope ASSIGNMENT=<new id>: its hidden suite, reference and manifest entry, nothing of the others."""
+    done = autograder(course, "gradescope", TOY, "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(tmp_path / f"{TOY}.zip") as bundle:
+        names = bundle.namelist()
+        manifest = bundle.read("course.toml").decode()
+    suites = {name.split("/")[2] for name in names if name.startswith("autograder/suites/") and name.count("/") > 2}
+    assert suites == {TOY}
+    assert {name.split("/")[1] for name in names if name.startswith("solutions/")} == {TOY}
+    assert f'id = "{TOY}"' in manifest and manifest.count("[[assignments]]") == 1
+    assert not [name for name in CHAPTER_1_NAMES if name in manifest]
+
+
+def test_gradescope_bundle_grades_the_new_assignment(course, tmp_path):
+    """the unpacked bundle, run as Gradescope runs it, gives the reference full marks."""
+    done = autograder(course, "gradescope", TOY, "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(tmp_path / f"{TOY}.zip") as bundle:
+        bundle.extractall(root / "source")
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    shutil.copyfile(course / "solutions" / TOY / f"{MODULE}.py", root / "submission" / f"{MODULE}.py")
+    graded = run(root / "source", sys.executable, "-m", "autograder", "gradescope-run", TOY, "--root", str(root))
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    report = json.loads((root / "results" / "results.json").read_text())
+    assert report["score"] == TOTAL_POINTS
+
+
+def test_grade_all_grades_a_class_of_the_new_assignment(course, tmp_path):
+    """make grade-all ASSIGNMENT=<new id> grades each student on its checks."""
+    submissions = tmp_path / "submissions"
+    (submissions / "right").mkdir(parents=True)
+    shutil.copyfile(course / "solutions" / TOY / f"{MODULE}.py", submissions / "right" / f"{MODULE}.py")
+    (submissions / "empty").mkdir()
+    (submissions / "empty" / f"{MODULE}.py").write_text("")
+    done = autograder(course, "grade-all", TOY, str(submissions), "--out", str(tmp_path / "grades"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    with (tmp_path / "grades" / "grades.csv").open() as gradebook:
+        rows = {row["student"]: row for row in csv.DictReader(gradebook)}
+    assert float(rows["right"]["score"]) == TOTAL_POINTS and float(rows["empty"]["score"]) == 0
+
+
+def test_classroom_grades_the_new_assignments_public_checks(course):
+    """python -m autograder classroom <new id> reports one runner per task of the new assignment."""
+    done = autograder(course, "classroom", TOY)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout[done.stdout.index("{") :])
+    assert sorted(report) == sorted(TASKS)
+    assert sum(runner["max_score"] for runner in report.values()) == PUBLIC_POINTS
+
+
+def test_notebook_holds_nothing_of_another_assignment(course, tmp_path):
+    """the new assignment's nbgrader notebook has its own tasks only: no other chapter's cells or files."""
+    pytest.importorskip("nbgrader", reason="the nbgrader extra is installed by `make test`")
+    done = autograder(course, "nbgrader-release", TOY, "--course", str(tmp_path / "nb"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    source = tmp_path / "nb" / "source" / TOY
+    assert sorted(p.name for p in source.iterdir()) == [f"{TOY}.ipynb"]
+    notebook = nbformat.read(str(source / f"{TOY}.ipynb"), as_version=4)
+    text = "\n".join(cell.source for cell in notebook.cells)
+    assert not [name for name in CHAPTER_1_NAMES if name in text]
+    assert all(f"def {task}(" in text for task in TASKS)
+    released = tmp_path / "nb" / "release" / TOY / f"{TOY}.ipynb"
+    assert released.is_file()
