@@ -84,10 +84,11 @@ def test_write_pyproject_carries_the_project_requirements(fresh):
 
 
 def test_write_makefile_has_the_student_targets(fresh):
-    """the Makefile has test, grade (public suite only), hint and figures targets."""
+    """the Makefile has help, check, grade (public suite only), hint (with RESET), figures and watch targets."""
     steps.write_makefile(fresh)
     text = (fresh.out / "Makefile").read_text()
-    for target in ("test:", "grade:", "hint:", "figures:"):
+    assert "$(if $(RESET),--reset)" in text
+    for target in ("help:", "check:", "grade:", "hint:", "figures:", "watch:"):
         assert f"\n{target}" in text
     assert "--suites public" in text
     assert "$(PY) -m autograder hint $(ASSIGNMENT) $(TASK)" in text
@@ -100,7 +101,8 @@ def test_write_readme_lists_assignments_tasks_and_commands(fresh, ch01):
     text = (fresh.out / "README.md").read_text()
     assert ch01.title in text
     assert all(f"`{task}`" in text for task in ch01.task_names)
-    assert "make test" in text and "make grade" in text and "make hint" in text
+    assert "make check" in text and "make grade" in text and "make hint" in text and "RESET=1" in text
+    assert "make test" not in text  # in the course repository that is the developers' suite
 
 
 def test_write_gitignore_keeps_the_virtualenv_out(fresh):

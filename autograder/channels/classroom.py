@@ -42,6 +42,7 @@ from pathlib import Path
 from autograder.course import Assignment, get_assignment
 from autograder.grade import grade_submission
 from autograder.results import GradeReport, render_table, truncate
+from autograder.safe_text import html, markdown, plain
 
 MESSAGE_CHARS = 1000
 
@@ -68,7 +69,7 @@ def runner_results(report: GradeReport, assignment: Assignment) -> dict[str, dic
                     "name": t.name,
                     "status": "pass" if t.passed else "fail",
                     "score": t.score,
-                    "message": "" if t.passed else truncate(t.output, MESSAGE_CHARS),
+                    "message": "" if t.passed else truncate(plain(t.output), MESSAGE_CHARS),
                     "test_code": "",
                     "filename": "",
                     "line_no": 0,
@@ -82,7 +83,7 @@ def runner_results(report: GradeReport, assignment: Assignment) -> dict[str, dic
 
 def _not_graded(task: str, report: GradeReport) -> dict:
     """A task no check graded (the submission could not be graded at all): one errored test saying why."""
-    reason = report.output or f"no check of {task} ran"
+    reason = plain(report.output) or f"no check of {task} ran"
     test = {"name": f"{task}: not graded", "status": "error", "score": 0, "message": truncate(reason, MESSAGE_CHARS)}
     return {
         "version": 1,
@@ -105,7 +106,7 @@ def step_summary(report: GradeReport, assignment: Assignment) -> str:
         got, top = sum(t.score for t in mine), sum(t.max_score for t in mine)
         lines.append(f"| `{task}` | {got:g} / {top:g} | {sum(t.passed for t in mine)} of {len(mine)} |")
     if report.output:
-        lines += ["", _fenced(report.output)]
+        lines += ["", markdown(report.output)]
     failed = [t for t in report.tests if not t.passed]
     if failed:
         lines += ["", "### What to fix", ""]
@@ -113,25 +114,14 @@ def step_summary(report: GradeReport, assignment: Assignment) -> str:
         lines += ["", "Every public check passes. The final grade also has hidden checks of the same functions."]
     for test in failed:
         lines += [
-            f"<details open><summary>{_html(test.name)} ({test.score:g} / {test.max_score:g})</summary>",
+            f"<details open><summary>{html(test.name)} ({test.score:g} / {test.max_score:g})</summary>",
             "",
-            _fenced(truncate(test.output, MESSAGE_CHARS) or "failed"),
+            markdown(truncate(test.output, MESSAGE_CHARS) or "failed"),
             "",
             "</details>",
             "",
         ]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _fenced(text: str) -> str:
-    """Text shown as it is: in a code block whose fence no run of backticks in the text can close."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}text\n{text}\n{fence}"
-
-
-def _html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def encode(result: dict) -> str:

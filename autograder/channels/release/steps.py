@@ -114,7 +114,7 @@ def write_lock(release: Release) -> None:
 
 
 def write_makefile(release: Release) -> None:
-    """The students' Makefile: test, grade (public checks), hint, figures."""
+    """The students' Makefile: help, check, grade (public checks), hint, figures, watch."""
     first = release.assignments[0]
     text = templates.MAKEFILE.substitute(assignment=first.id, example_task=first.task_names[0])
     (release.out / "Makefile").write_text(text, encoding="utf-8")
@@ -135,8 +135,9 @@ def write_readme(release: Release) -> None:
     text = templates.README.substitute(
         title=title,
         assignments=entries,
-        # Padded so that its comment lines up with the other commands' (column 31).
-        hint_command=f"make hint TASK={release.assignments[0].task_names[0]}".ljust(26) + " ",
+        # Padded so that their comments line up with the other commands' (column 40).
+        hint_command=f"make hint TASK={release.assignments[0].task_names[0]}".ljust(34) + " ",
+        hint_reset_command=f"make hint TASK={release.assignments[0].task_names[0]} RESET=1".ljust(34) + " ",
     )
     (release.out / "README.md").write_text(text, encoding="utf-8")
 
