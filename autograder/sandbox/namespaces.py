@@ -5,8 +5,8 @@ network and UTS namespaces, in a root made of read-only binds of only what it
 needs: the system's ``/usr`` (the dynamic loader, ``sleep`` and the like),
 the interpreter's own installation, the site-packages entries of NumPy (and
 Matplotlib when used) at ``/sandbox/site``, the worker's two files at
-``/sandbox/worker``; the copy of the submission is the one writable folder,
-``/sandbox/work``. ``/tmp``, ``/var/tmp``, ``/dev/shm`` and ``/run`` are
+``/sandbox/worker``, and the copy of the submission (read-only) in the one
+writable folder, ``/sandbox/work``, a tmpfs of its own. ``/tmp``, ``/var/tmp``, ``/dev/shm`` and ``/run`` are
 fresh, empty and gone with the grading; ``/proc`` shows only the worker's own
 processes, so neither the grader's command line nor any other submission is
 in view. When the namespace's first process ends, the kernel kills every
@@ -31,6 +31,8 @@ from pathlib import Path
 INSIDE_WORK = "/sandbox/work"
 INSIDE_WORKER = "/sandbox/worker"
 INSIDE_SITE = "/sandbox/site"
+# Room for what student code writes in its working folder (memory: a tmpfs).
+WORK_MB = 64
 # The namespaces bwrap is asked for, as results.json names them.
 NAMESPACES = ("pid", "ipc", "mnt", "net", "uts")
 FLAGS = ["--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
@@ -73,7 +75,11 @@ def _probe() -> bool:
 
 
 def command_prefix(
-    *, interpreter_prefix: str | None = None, site: dict[str, str] | None = None, binds=(), workdir: str | None = None
+    *,
+    interpreter_prefix: str | None = None,
+    site: dict[str, str] | None = None,
+    binds=(),
+    submission: str | None = None,
 ) -> list[str]:
     """The bwrap arguments that build the worker's root; the command follows ``--``."""
     args = [
@@ -115,8 +121,11 @@ def command_prefix(
     targets = [(path, f"{INSIDE_SITE}/{name}") for name, path in (site or {}).items()] + list(binds)
     for source, target in targets:
         args += [*_parents(target, made), "--ro-bind", str(source), target]
-    if workdir:
-        args += [*_parents(INSIDE_WORK, made), "--bind", workdir, INSIDE_WORK]
+    if submission:
+        # The working folder is a tmpfs of its own: whatever student code makes there
+        # (a tree 3000 folders deep) ends with the namespace, at no cost to remove.
+        args += [*_parents(INSIDE_WORK, made), "--perms", "1777", "--size", str(WORK_MB << 20), "--tmpfs", INSIDE_WORK]
+        args += ["--ro-bind", submission, f"{INSIDE_WORK}/{Path(submission).name}"]
     return [*args, "--chdir", "/"]
 
 

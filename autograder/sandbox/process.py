@@ -74,7 +74,7 @@ class WorkerProcess:
             os.chmod(self.workdir, 0o700)
         plotting = _mentions_matplotlib(self.submission)
         if self.sandbox.namespaces:
-            command, paths, fds = _in_namespaces(self.workdir, plotting)
+            command, paths, fds = _in_namespaces(self.submission, plotting)
         else:
             command, paths, fds = _as_a_process(self.sandbox, self.workdir, plotting)
         config = {
@@ -216,8 +216,12 @@ class WorkerProcess:
                 for stream in (self.proc.stdout, self.proc.stderr):
                     with contextlib.suppress(OSError, ValueError):
                         stream.close()
-        if not remove_tree(self.workdir):
-            survivors = max(survivors, 1) if os.path.exists(self.workdir) else survivors
+        # Out of reach of the next submission under this uid first, however long removal takes.
+        with contextlib.suppress(OSError):
+            if self.sandbox.uid is not None:
+                os.chown(self.workdir, 0, 0)
+            os.chmod(self.workdir, 0o700)
+        remove_tree(self.workdir)
         return survivors
 
 
@@ -268,14 +272,16 @@ def _scrubbed_environment(workdir: Path, token: str) -> dict:
     return env
 
 
-def _in_namespaces(workdir: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
+def _in_namespaces(submission: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
     """The bwrap command that runs the worker in its namespaces, and the paths it sees there."""
     prefix = str(Path(sys.base_prefix).resolve())
     python = str(Path(sys.executable).resolve())
     binds = [(f, f"{namespaces.INSIDE_WORKER}/{f.name}") for f in WORKER_FILES]
     if not Path(python).is_relative_to(prefix):
         binds.append((python, python))
-    args = namespaces.command_prefix(interpreter_prefix=prefix, site=_site(plotting), binds=binds, workdir=str(workdir))
+    args = namespaces.command_prefix(
+        interpreter_prefix=prefix, site=_site(plotting), binds=binds, submission=str(submission)
+    )
     fd = namespaces.args_pipe(args[1:])
     command = [args[0], "--args", str(fd), python, "-I", "-S", "-B", f"{namespaces.INSIDE_WORKER}/{WORKER.name}"]
     paths = {"workdir": namespaces.INSIDE_WORK, "library_paths": [namespaces.INSIDE_SITE], "moved": []}

@@ -1,5 +1,5 @@
 """Makes 3000 nested folders in its working folder (deeper than the recursion limit and
-PATH_MAX), at import and in a call, with a file at the bottom.
+PATH_MAX), at import and in the first call of each process, with a file at the bottom.
 
 Clean twin: the reference solution."""
 
@@ -59,6 +59,11 @@ _dig()
 _honest_remove_noise = remove_noise
 
 
+_CALLS = []
+
+
 def remove_noise(xt, eps, alpha_bar_t):  # noqa: F811
-    _dig()
+    if not _CALLS:  # once per process: the tree is the trick, not the time it takes
+        _CALLS.append(1)
+        _dig()
     return _honest_remove_noise(xt, eps, alpha_bar_t)
