@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.checks import CheckError
 from autograder.results import TestResult
 from autograder.runner import Reply, StudentError, SubmissionDidNotImport
 
@@ -94,6 +95,8 @@ class GradingPlugin:
         self.suite_visibility = {Path(k): v for k, v in (suite_visibility or {}).items()}
         self.results: list[TestResult] = []
         self._failures: dict[str, str] = {}
+        # Checks that raised checks.CheckError: broken by their author, not by the student.
+        self.broken_checks: list[str] = []
         self._reference = reference
 
     def start(self, config):
@@ -110,6 +113,8 @@ class GradingPlugin:
         report = outcome.get_result()
         if report.failed and item.nodeid not in self._failures:
             self._failures[item.nodeid] = feedback_for(call.excinfo)
+            if call.excinfo is not None and isinstance(call.excinfo.value, CheckError):
+                self.broken_checks.append(item.nodeid)
         if report.when == "teardown":
             self.results.append(self._result(item))
 
@@ -142,11 +147,14 @@ class GradingPlugin:
         return self.visibility
 
 
-def feedback_for(excinfo) -> str:
+def feedback_for(excinfo) -> str:  # noqa: PLR0911 - one return per kind of failure
     """The words a student sees for a failed check."""
     if excinfo is None:
         return "the check failed"
     error = excinfo.value
+    if isinstance(error, CheckError):
+        # Fixed inputs gave the check non-finite expected values: the suite's fault.
+        return f"not graded: the check itself is broken, not your code ({error}); please tell your instructor"
     if isinstance(error, SubmissionDidNotImport):
         return f"not graded: {error}"
     if isinstance(error, StudentError):
@@ -155,6 +163,12 @@ def feedback_for(excinfo) -> str:
         return str(error) or "the check failed"
     if isinstance(error, pytest.fail.Exception):
         return str(error)
+    if isinstance(error, (ValueError, TypeError)) and "unpack" in str(error):
+        # `xt, eps = f(...)` in a check, on something that is not a pair.
+        return (
+            "your function did not return the number of values this check expects: a function "
+            "that returns a pair must end with `return first, second` (two arrays), not one array"
+        )
     # A check tripped over something the student's code returned.
     return f"the check could not use what your code returned ({type(error).__name__}: {str(error)[:200]})"
 

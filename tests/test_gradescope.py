@@ -166,7 +166,7 @@ def test_try_out_recipe_in_the_docs_works_as_written(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     results = json.loads(done.stdout[done.stdout.index("{") :])
-    assert results["score"] == results["max_score"] == 153
+    assert results["score"] == results["max_score"] == 176
     assert "forward (1).py, was graded as forward.py" in results["output"]
 
 
