@@ -210,6 +210,12 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
             "killing child processes: a process that replaced its whole environment and left "
             "the worker's session is not found"
         )
+    if not seen.get("cpu_time_budgets", True):
+        missing.append("CPU-time budgets: this system has no /proc, so the time budgets were wall-clock seconds")
+    if not seen.get("inputs_observed", True):
+        missing.append(
+            "inputs observed by the grader: no shared memory, so the worker reported the arguments after each call"
+        )
     if student.survivors:
         missing.append(f"no survivors: {student.survivors} process(es) of the submission could not be ended")
     in_force = {k: v for k, v in seen.items() if k != "hidden_files_readable"}

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import time
@@ -316,6 +317,110 @@ def test_time_wasters_are_bounded_by_the_total_budget(graded, reference_report, 
     failed = [t.output for t in report.tests if not t.passed]
     assert failed and [o for o in failed if not any(words in o for words in stopped)] == []
     assert_nothing_left(report)
+
+
+# -- the protocol: replies are the grader's to ask for, time is CPU time ------------------------
+
+
+@pytest.mark.parametrize(
+    ("trick", "twin"), [("swap_clean_inputs.py", "modifies_x0.py"), ("chain_closed_form.py", "wrong_step.py")]
+)
+def test_frame_walking_earns_exactly_its_twin(graded, trick, twin):
+    """clean inputs swapped back into the worker's frames, a chain answered in closed form: same as the twin."""
+    assert passed(graded(trick)) == passed(graded(twin))
+    assert graded(trick).score == graded(twin).score < graded(twin).max_score
+
+
+def test_modified_inputs_are_seen_by_the_grader(graded, reference_report):
+    """an add_noise that zeroes its x0 fails exactly the checks that x0 is left untouched."""
+    lost = [name for name, ok in passed(graded("modifies_x0.py")).items() if not ok]
+    assert lost and all(name.startswith("add_noise: ") and "modif" in name for name in lost)
+    assert graded("modifies_x0.py").score < reference_report.score
+
+
+@pytest.mark.parametrize(
+    ("trick", "words"),
+    [
+        ("forge_reply_then_stop.py", "stopped itself (SIGSTOP)"),
+        ("forge_reply_and_return.py", "sent a reply nobody asked for"),
+    ],
+)
+def test_forged_replies_earn_nothing(graded, trick, words):
+    """a reply written by student code on the grader's pipe, then a stop or a return: no more than the twin."""
+    report = graded(trick)
+    assert_no_more_than(report, graded("modifies_x0.py"))
+    untouched = [name for name, ok in passed(graded("modifies_x0.py")).items() if not ok]
+    assert untouched and [name for name in untouched if passed(report)[name]] == []
+    assert any(words in test.output for test in report.tests)
+    assert_nothing_left(report)
+
+
+def test_a_child_holding_the_pipes_blocks_nothing(graded, reference_report):
+    """a grandchild that keeps the worker's pipes open: the worker's end is seen at once, as for a plain exit."""
+    report = graded("child_holds_pipes.py")
+    assert_no_more_than(report, reference_report, task_lost="remove_noise")
+    outputs = {t.output for t in report.tests if t.task == "remove_noise"}
+    assert outputs and all("ended during remove_noise" in o or o.startswith("not run:") for o in outputs)
+    assert_nothing_left(report)
+
+
+def test_unasked_replies_end_the_worker_and_cost_no_memory(graded, reference_report, tmp_path):
+    """32 unasked replies of 64 MB: the worker is ended with a clear reason and the grader stays small."""
+    report = graded("flood_replies.py")
+    assert_no_more_than(report, reference_report)
+    assert [t for t in report.tests if t.task == "remove_noise" and "not modified" not in t.name and t.passed] == []
+    assert any("sent a reply nobody asked for" in t.output for t in report.tests)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = run_cli(HOSTILE / "flood_replies.py", tmp_path / "results.json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "results.json").read_text())["score"] == report.score
+    # Generous: one reply of 64 MB may be held at a time; keeping them all took 2 GB.
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mb < 1024 or before / 1024 >= 1024
+
+
+def busy_loops(count: int) -> list[subprocess.Popen]:
+    """Processes that keep a processor busy until they are ended (by PID)."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+
+
+@pytest.mark.slow
+def test_cpu_heavy_correct_code_keeps_full_marks_on_a_busy_machine(ch01, reference_report, tmp_path):
+    """0.15 s of CPU per add_noise call, four gradings side by side beside three busy loops: full marks for each."""
+    loops = busy_loops(3)
+    try:
+        gradings = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "autograder",
+                    "grade",
+                    ch01.id,
+                    "--submission",
+                    str(HOSTILE / "cpu_heavy.py"),
+                    "--results",
+                    str(tmp_path / f"results-{n}.json"),
+                    "--quiet",
+                ],
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for n in range(4)
+        ]
+        errors = [grading.communicate(timeout=600)[1] for grading in gradings]
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+    assert [grading.returncode for grading in gradings] == [0] * 4, errors
+    for n in range(4):
+        data = json.loads((tmp_path / f"results-{n}.json").read_text())
+        lost = [t["name"] + ": " + t["output"][:200] for t in data["tests"] if t["score"] < t["max_score"]]
+        assert lost == []
+        assert data["score"] == data["max_score"] == reference_report.max_score
 
 
 # -- nothing leaks ---------------------------------------------------------------------------

@@ -64,6 +64,12 @@ def _number(calls: StudentCalls, function: str, value) -> float:
     return float(value)
 
 
+def _top(values) -> float:
+    """A y limit that shows 1 with room above, and every finite value a wrong combined_std gives."""
+    finite = [v for v in values if math.isfinite(v)]
+    return max(1.2, 1.1 * max(finite, default=0.0))
+
+
 def _normal(grid, std=1.0):
     return np.exp(-((grid / std) ** 2) / 2) / (std * math.sqrt(2 * math.pi))
 
@@ -161,7 +167,7 @@ def variances_figure(calls: StudentCalls, out: Path) -> Path:
         ylabel="combined_std of the two weights",
         title="add_noise: square roots keep the spread at 1",
         xlim=(0, 1),
-        ylim=(0, 1.2),
+        ylim=(0, _top(square_roots + plain)),
     )
     weights.legend(loc="lower center", fontsize=8, frameon=False)
     return save_png(figure, out / "variances.png")
