@@ -11,16 +11,26 @@ The suites are ordinary pytest files. They receive the student's functions as th
 The plugin records one ``TestResult`` per test. Feedback is the assertion's own
 message or the student's error, never a traceback of the check, so hidden
 checks' source does not reach students.
+
+A check fails the student only by an assertion (``assert``, ``pytest.fail``,
+the helpers of ``autograder.checks``) or by the student's own error
+(``runner.StudentError``). Any other exception is the check's own bug (a
+NameError, calling the submission wrongly, a missing fixture) and is kept in
+``broken_checks``: grading then fails for the instructor instead of costing
+the student points. An exception class with ``instructor_error = True`` is
+such a bug even when it is an assertion.
 """
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from autograder.course import PROJECT_ROOT
 from autograder.results import TestResult
 from autograder.runner import Reply, StudentError, SubmissionDidNotImport
 
@@ -93,6 +103,7 @@ class GradingPlugin:
         # A suite's default visibility, by its path (e.g. hidden checks after the due date).
         self.suite_visibility = {Path(k): v for k, v in (suite_visibility or {}).items()}
         self.results: list[TestResult] = []
+        self.broken_checks: list[BrokenCheck] = []  # the checks' own errors: the instructor's to fix
         self._failures: dict[str, str] = {}
         self._reference = reference
 
@@ -110,6 +121,8 @@ class GradingPlugin:
         report = outcome.get_result()
         if report.failed and item.nodeid not in self._failures:
             self._failures[item.nodeid] = feedback_for(call.excinfo)
+            if call.excinfo is not None and is_instructor_error(call.excinfo.value):
+                self.broken_checks.append(broken_check(item, call.excinfo))
         if report.when == "teardown":
             self.results.append(self._result(item))
 
@@ -140,6 +153,57 @@ class GradingPlugin:
             if path == suite or suite in path.parents:
                 return visibility
         return self.visibility
+
+
+@dataclass(frozen=True)
+class BrokenCheck:
+    """A check that failed by its own error, not by the student's."""
+
+    check: str  # the check as file::test, e.g. "autograder/suites/<id>/test_x.py::test_y[2]"
+    where: str  # file:line of the innermost frame of the course's code
+    error: str  # "NameError: name 'x' is not defined"
+
+    def __str__(self) -> str:
+        return f"{self.check} raised {self.error} at {self.where}"
+
+
+def is_instructor_error(error: BaseException) -> bool:
+    """Whether an exception from a check is the check's own fault rather than the student's."""
+    if getattr(type(error), "instructor_error", False):
+        return True
+    return not isinstance(error, (AssertionError, StudentError, pytest.fail.Exception, pytest.skip.Exception))
+
+
+def broken_check(item, excinfo) -> BrokenCheck:
+    """Name the check and the line of the course's own code (the suite or its helpers) where the error arose."""
+    error = excinfo.value
+    frames = [entry for entry in excinfo.traceback if _is_check_code(Path(str(entry.path)))]
+    if frames:
+        where = f"{_shown(Path(str(frames[-1].path)))}:{frames[-1].lineno + 1}"
+    else:
+        where = f"{_shown(Path(item.path))}:{item.location[1] + 1}"
+    message = str(error).splitlines()[0] if str(error) else ""
+    return BrokenCheck(
+        check=f"{_shown(Path(item.path))}::{item.name}", where=where, error=f"{type(error).__name__}: {message}"
+    )
+
+
+ENGINE = Path(__file__).resolve().parent
+
+
+def _is_check_code(path: Path) -> bool:
+    """A file of a suite or its helpers: not the engine's own modules, not a library's."""
+    path = path.resolve()
+    if "site-packages" in path.parts or not path.is_file():
+        return False
+    return (ENGINE / "suites") in path.parents or (ENGINE not in path.parents and PROJECT_ROOT in path.parents)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def feedback_for(excinfo) -> str:
