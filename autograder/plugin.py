@@ -12,13 +12,14 @@ The plugin records one ``TestResult`` per test. Feedback is the assertion's own
 message or the student's error, never a traceback of the check, so hidden
 checks' source does not reach students.
 
-A check fails the student only by an assertion (``assert``, ``pytest.fail``,
-the helpers of ``autograder.checks``) or by the student's own error
-(``runner.StudentError``). Any other exception is the check's own bug (a
-NameError, calling the submission wrongly, a missing fixture) and is kept in
-``broken_checks``: grading then fails for the instructor instead of costing
-the student points. An exception class with ``instructor_error = True`` is
-such a bug even when it is an assertion.
+A check fails the student by an assertion (``assert``, ``pytest.fail``, the
+helpers of ``autograder.checks``), by the student's own error
+(``runner.StudentError``), or by tripping over what the student returned. An
+error only the check's own code makes (``is_instructor_error``: a misspelt
+name, a missing import or fixture, a keyword the function does not take) is
+kept in ``broken_checks``: grading then fails for the instructor instead of
+costing the student points. An exception class with ``instructor_error = True``
+is such an error whatever its type.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -39,6 +41,11 @@ MARKERS = (
     "points(n): what a check is worth",
     "visibility(v): Gradescope visibility of a check",
 )
+# pytest's error for a fixture nobody provides (public since pytest 8).
+try:
+    FIXTURE_LOOKUP_ERROR = pytest.FixtureLookupError
+except AttributeError:  # pragma: no cover - pytest 7
+    from _pytest.fixtures import FixtureLookupError as FIXTURE_LOOKUP_ERROR
 SUBMISSION = pytest.StashKey()
 REFERENCE = pytest.StashKey()
 
@@ -168,10 +175,22 @@ class BrokenCheck:
 
 
 def is_instructor_error(error: BaseException) -> bool:
-    """Whether an exception from a check is the check's own fault rather than the student's."""
+    """Whether an exception from a check is the check's own fault rather than the student's.
+
+    Only a check's own code misspells a name, misses an import or a fixture,
+    asks NumPy (or any module) for a function it does not have, or passes a
+    keyword the function does not take. A TypeError or ValueError may come from
+    the student's answer (unpacking one array as a pair): that stays the
+    student's feedback; the reference's own run before grading
+    (``grade.verify_reference``) catches the check bugs the reference reaches.
+    """
     if getattr(type(error), "instructor_error", False):
         return True
-    return not isinstance(error, (AssertionError, StudentError, pytest.fail.Exception, pytest.skip.Exception))
+    if isinstance(error, (NameError, ImportError, SyntaxError, FIXTURE_LOOKUP_ERROR)):
+        return True
+    if isinstance(error, AttributeError) and isinstance(getattr(error, "obj", None), ModuleType):
+        return True
+    return isinstance(error, TypeError) and "unexpected keyword argument" in str(error)
 
 
 def broken_check(item, excinfo) -> BrokenCheck:

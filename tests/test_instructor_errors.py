@@ -11,6 +11,7 @@ import shutil
 import sys
 import zipfile
 
+import numpy as np
 import pytest
 from new_course import MODULE, TOY, autograder, make_course, run
 
@@ -79,6 +80,23 @@ def test_an_error_only_a_wrong_answer_reaches_fails_grading_too(course):
     assert "NameError: name 'undefined_hint' is not defined" in done.stderr and CHECK in done.stderr
 
 
+def test_a_check_tripping_over_a_wrong_answer_is_the_students_feedback(course):
+    """a check that unpacks the student's answer costs the student that check when the answer has the wrong form."""
+    unpacking = "    first, second = submission.scaled(x, 1.0)\n" + LINE
+    flat = course / "build" / "flat"
+    flat.mkdir(parents=True, exist_ok=True)
+    reference = (course / "solutions" / TOY / f"{MODULE}.py").read_text()
+    flattened = "\n\ndef scaled(x, factor):\n    return (np.asarray(x, dtype=np.float64) * factor).ravel()\n"
+    (flat / f"{MODULE}.py").write_text(reference + flattened)
+    with edited(course, CHECK, LINE, unpacking):
+        done = autograder(course, "grade", TOY, "--submission", str(flat), "--results", "build/flat.json")
+    assert done.returncode == 0, done.stderr
+    graded = json.loads((course / "build" / "flat.json").read_text())
+    failed = [t for t in graded["tests"] if t["score"] < t["max_score"]]
+    assert [t["name"] for t in failed] == ["scaled: scaled works on a 2-D array"]
+    assert "ValueError" in failed[0]["output"]
+
+
 def test_a_check_asking_for_an_unknown_fixture_fails_grading(course):
     """a check that requests a fixture nobody provides is the author's error: exit 1, named."""
     signature = "def test_scales_a_matrix(submission, reference):"
@@ -135,18 +153,30 @@ def test_gradescope_run_fails_instead_of_publishing_a_score(course, tmp_path):
     assert not (root / "results" / "results.json").exists()
 
 
+def _attribute_error_of_numpy():
+    try:
+        np.allclse  # noqa: B018 - the misspelling is the point
+    except AttributeError as error:
+        return error
+
+
 @pytest.mark.parametrize(
     ("error", "instructors"),
     [
         (AssertionError("xt is wrong"), False),
         (StudentError("add_noise raised ValueError"), False),
+        (ValueError("too many values to unpack (expected 2)"), False),
+        (TypeError("unsupported operand type(s) for -: 'str' and 'float'"), False),
+        (IndexError("index 5 is out of bounds for axis 0 with size 3"), False),
         (NameError("name 'x' is not defined"), True),
+        (ImportError("No module named 'helpers'"), True),
         (TypeError("<lambda>() got an unexpected keyword argument 'T'"), True),
-        (AttributeError("module 'numpy' has no attribute 'allclse'"), True),
+        (_attribute_error_of_numpy(), True),
+        (AttributeError("'tuple' object has no attribute 'shape'"), False),
     ],
 )
-def test_only_assertions_and_student_errors_are_the_students(error, instructors):
-    """an exception from a check is the student's only when it is an assertion or the student's own error."""
+def test_errors_only_a_check_makes_are_the_instructors(error, instructors):
+    """names, imports, module attributes and keywords are the check's; what a student's answer trips is not."""
     assert is_instructor_error(error) is instructors
 
 
