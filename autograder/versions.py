@@ -23,6 +23,14 @@ def _distributions_by_module() -> dict[str, list[str]]:
     return importlib.metadata.packages_distributions()
 
 
+@cache
+def _same_name(module: str) -> tuple[str, ...]:
+    try:
+        return (importlib.metadata.distribution(module).metadata["Name"],)
+    except importlib.metadata.PackageNotFoundError:
+        return ()
+
+
 def loaded_package_versions() -> dict[str, str]:
     """``{"python": "3.11.7", "numpy": "2.4.6", "pytest": ..., ...}`` for what this process has imported."""
     by_module = _distributions_by_module()
@@ -30,7 +38,9 @@ def loaded_package_versions() -> dict[str, str]:
         distribution
         for module in list(sys.modules)
         if "." not in module and module not in sys.stdlib_module_names and module not in START_UP_HOOKS
-        for distribution in by_module.get(module, ())
+        # Python 3.10 maps modules only through top_level.txt, which NumPy's wheels lack:
+        # a module is then taken to be its distribution's name.
+        for distribution in by_module.get(module) or _same_name(module)
         if distribution != OWN_DISTRIBUTION
     }
     versions = {"python": platform.python_version()}

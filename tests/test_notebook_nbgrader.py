@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import html.parser
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -48,20 +49,29 @@ WRONG = {
 }
 
 
+# The reference's notebook, with a hidden and a public test cell edited: restored, and reported.
+TAMPERED = {
+    "hidden_add_noise_preserves_unit_variance": "pass",
+    "public_forward_add_noise_returns_the_noise_it_mixed_in": "pass",
+}
+
+
 @dataclass
 class RoundTrip:
     course: Path
     notebook: str
     scores: dict  # student -> {grade_id: score}
     sources: dict  # student -> the .py file its notebook was filled from
+    log: str  # what the nbgrader commands printed, stdout and stderr
 
 
-def nbgrader(course: Path, *args: str) -> None:
+def nbgrader(course: Path, *args: str) -> str:
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     done = subprocess.run(
         ["nbgrader", *args], check=False, cwd=course, env=env, capture_output=True, text=True, timeout=600
     )
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout + done.stderr
 
 
 def filled(release: Path, source: str, task_names) -> nbformat.NotebookNode:
@@ -79,7 +89,7 @@ def filled(release: Path, source: str, task_names) -> nbformat.NotebookNode:
 def round_trip(ch01, tmp_path_factory) -> RoundTrip:
     course = tmp_path_factory.mktemp("nbgrader")
     source_notebook = write_course_folder(ch01, course)
-    nbgrader(course, "generate_assignment", ch01.id, "--force")
+    log = nbgrader(course, "generate_assignment", ch01.id, "--force")
     release = course / "release" / ch01.id
     name = source_notebook.name
     reference = ch01.solution.read_text(encoding="utf-8")
@@ -93,6 +103,9 @@ def round_trip(ch01, tmp_path_factory) -> RoundTrip:
         sources[student] = tmp_path_factory.mktemp(student) / ch01.filename
         sources[student].write_text(reference.replace(old, new), encoding="utf-8")
         notebooks[student] = filled(release / name, sources[student].read_text(encoding="utf-8"), ch01.task_names)
+    notebooks["tampered"] = filled(release / name, reference, ch01.task_names)
+    for cell in notebooks["tampered"].cells:
+        cell.source = TAMPERED.get(cell.metadata.get("nbgrader", {}).get("grade_id"), cell.source)
     for student, notebook in notebooks.items():
         folder = course / "submitted" / student / ch01.id
         folder.mkdir(parents=True)
@@ -100,15 +113,15 @@ def round_trip(ch01, tmp_path_factory) -> RoundTrip:
         for extra in release.iterdir():
             if extra.name != name:
                 (folder / extra.name).write_bytes(extra.read_bytes())
-    nbgrader(course, "autograde", ch01.id, "--create", "--force")
-    nbgrader(course, "generate_feedback", ch01.id, "--force")
-    nbgrader(course, "export", "--to", "grades.csv")
+    log += nbgrader(course, "autograde", ch01.id, "--create", "--force")
+    log += nbgrader(course, "generate_feedback", ch01.id, "--force")
+    log += nbgrader(course, "export", "--to", "grades.csv")
     scores = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for student in notebooks:
             submitted = gradebook.find_submission_notebook(source_notebook.stem, ch01.id, student)
             scores[student] = {grade.name: grade.score for grade in submitted.grades}
-    return RoundTrip(course, name, scores, sources)
+    return RoundTrip(course, name, scores, sources, log)
 
 
 def test_release_has_no_solutions_and_no_hidden_tests(round_trip, ch01):
@@ -202,3 +215,19 @@ def test_feedback_shows_no_hidden_test_source(round_trip, ch01):
         round_trip.course / "feedback" / "add_noise_no_sqrt" / ch01.id / round_trip.notebook.replace(".ipynb", ".html")
     )
     assert "known mistake" in failed
+
+
+def test_no_warning_but_for_the_cells_a_student_changed(round_trip):
+    """release, autograde, feedback and export warn about nothing but the two test cells the tamperer edited."""
+    warnings = [line for line in round_trip.log.splitlines() if "WARNING" in line]
+    # ipykernel's notice that local kernels talk over TCP is about Jupyter's set-up (docs/nbgrader.md).
+    ours = [line for line in warnings if not line.startswith("[IPKernelApp]")]
+    reported = r"\[AutogradeApp \| WARNING\] Attribute 'checksum' for cell (\w+) has changed!"
+    changed = [re.match(reported, line) for line in ours]
+    assert all(changed), ours
+    assert sorted(m[1] for m in changed) == sorted(TAMPERED)
+
+
+def test_edited_test_cells_are_restored_before_grading(round_trip):
+    """the tamperer's emptied test cells run as released: the same full marks as the reference."""
+    assert round_trip.scores["tampered"] == round_trip.scores["reference"]

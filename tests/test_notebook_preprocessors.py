@@ -1,8 +1,11 @@
 """Each preprocessor of the notebook build, one test each, and the notebook they compose."""
 
+import ast
 import contextlib
 import dataclasses
 import io
+import re
+import sys
 
 import nbformat
 import pytest
@@ -11,7 +14,7 @@ from suite_totals import points
 from autograder.channels.notebook import preprocessors as steps
 from autograder.channels.notebook.build import PREPROCESSORS, build_notebook
 from autograder.channels.notebook.checks import collect
-from autograder.course import NotebookExtras
+from autograder.course import PROJECT_ROOT, NotebookExtras
 
 
 @pytest.fixture
@@ -81,6 +84,17 @@ def test_hidden_tests_one_cell_per_check_and_case(draft, ch01):
         assert "run_check" not in before and "run_check(globals()" in region
 
 
+def test_hidden_test_cells_end_in_a_statement_that_prints_a_sentence(draft, ch01):
+    """no hidden cell ends in an expression (its value would show as Out: True); a pass prints a sentence."""
+    steps.hidden_tests(draft)
+    cells = {_meta(c)["grade_id"]: c for section in draft.tasks.values() for c in section}
+    for check in collect(ch01, "hidden"):
+        cell = cells[check.grade_id]
+        last = ast.parse(cell.source).body[-1]
+        assert not isinstance(last, ast.Expr), cell.source
+        assert f"print({f'Passed ({check.points:g} point(s)): {check.name}.'!r})" in cell.source
+
+
 def test_closing_cells_are_the_declared_file_text_as_markdown_and_blocks_as_code(draft, ch01):
     """the closing cells come from the file course.toml names: prose as markdown, python blocks as free code."""
     steps.closing_cells(draft)
@@ -114,3 +128,21 @@ def test_composed_notebook_is_valid_and_worth_the_graders_points(ch01):
             if cell.cell_type == "code":
                 exec(cell.source, namespace)
     assert errors.getvalue() == ""
+
+
+def test_the_docs_name_every_package_the_students_notebook_imports(ch01):
+    """docs/nbgrader.md lists what students' kernels need: exactly what the released cells import beyond the stdlib."""
+    imported = set()
+    for cell in build_notebook(ch01).cells:
+        if cell.cell_type != "code":
+            continue
+        released = cell.source.split("### BEGIN HIDDEN TESTS")[0]
+        for node in ast.walk(ast.parse(released)):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                imported.add(node.module.split(".")[0])
+    doc = (PROJECT_ROOT / "docs" / "nbgrader.md").read_text(encoding="utf-8")
+    listed = doc.split("<!-- kernel-packages:")[1].split("<!-- end of kernel-packages -->")[0]
+    documented = set(re.findall(r"`(\w+)`", listed))
+    assert imported - set(sys.stdlib_module_names) == documented - {"ipykernel"}

@@ -24,7 +24,9 @@ CONFIG = '''\
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, OverwriteKernelspec
+
+from autograder.channels.notebook.nbgrader_steps import FeedbackClearHiddenTests, RestoreReleasedTestCells
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 
@@ -37,8 +39,18 @@ c.CourseDirectory.course_id = {course_id!r}
 
 # The feedback students get must not show the hidden tests: remove their source
 # before the HTML is rendered (nbgrader keeps it by default). Their output is
-# only the check's message.
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# only the check's sentence. (docs/nbgrader.md: why these steps replace nbgrader's own.)
+c.GenerateFeedback.preprocessors = [GetGrades, FeedbackClearHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# nbgrader's own list, with its OverwriteCells replaced by one that restores a
+# hidden test cell handed in as released without reporting it as changed.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    RestoreReleasedTestCells,
+    CheckCellMetadata,
+]
 
 # A whole notebook's checks take about a second; this bounds a student's endless loop.
 c.Execute.timeout = {timeout}

@@ -53,12 +53,15 @@ def run_public_test(test):
         warnings.simplefilter("ignore")
         test(submission)'''
 
+# The cell ends in a statement, not an expression: its feedback is the sentence it
+# prints (a failure's message goes to stderr), never an "Out: True".
 HIDDEN_CHECK = """\
 # Hidden check, {points:g} point(s): {name}
 ### BEGIN HIDDEN TESTS
 from autograder.channels.notebook.hidden import run_check
 
-run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r})
+if run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r}):
+    print({passed!r})
 ### END HIDDEN TESTS"""
 
 
@@ -131,6 +134,7 @@ def hidden_tests(draft: Draft) -> None:
             module=check.module,
             function=check.function,
             case=check.case,
+            passed=f"Passed ({check.points:g} point(s)): {check.name}.",
         )
         draft.tasks[check.task].append(cells.test(source, check.grade_id, check.points))
 
