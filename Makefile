@@ -17,8 +17,9 @@ SUBMISSIONS ?= submissions
 OUT ?= $(BUILD)/grades
 NBGRADER_COURSE ?= $(BUILD)/nbgrader
 
-.PHONY: grade watch test figures hint stubs readme-images release gradescope grade-all \
+.PHONY: help grade check watch test figures hint stubs readme-images release gradescope grade-all \
         nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons
+.DEFAULT_GOAL := help
 
 $(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +33,16 @@ $(NBGRADER_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev,nbgrader]'
 	touch $(NBGRADER_STAMP)
 
+help:  ## this list of commands
+	@awk -F ':.*## ' '/^## /{sub(/ -+$$/, ""); print "\n" substr($$0, 4)} /^[a-z-]+:.*## /{printf "  make %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
 ## Students ------------------------------------------------------------------
 
 grade: $(STAMP)  ## grade a submission: make grade [SUBMISSION=path] [RESULTS=file]
 	$(PY) -m autograder grade $(ASSIGNMENT) --submission $(SUBMISSION) --results $(RESULTS)
+
+check: $(STAMP)  ## the public checks alone on your working copy, in seconds (plain pytest)
+	$(PY) -m pytest -q --tb=short -p no:cacheprovider assignments/$(ASSIGNMENT)
 
 figures: $(STAMP)  ## the assignment's figures, drawn with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
 	$(PY) -m autograder figures $(ASSIGNMENT) --submission $(SUBMISSION) --out $(FIGURES) $(if $(IMAGE),--image $(IMAGE))
@@ -43,8 +50,8 @@ figures: $(STAMP)  ## the assignment's figures, drawn with your code: make figur
 watch: $(STAMP)  ## regrade your working copy every time you save it (Ctrl-C stops)
 	$(PY) -m autograder watch $(ASSIGNMENT) --submission $(SUBMISSION)
 
-hint: $(STAMP)  ## the next hint for a task: make hint TASK=name
-	$(PY) -m autograder hint $(ASSIGNMENT) $(TASK)
+hint: $(STAMP)  ## the next hint for a task: make hint TASK=name (RESET=1 starts over)
+	$(PY) -m autograder hint $(ASSIGNMENT) $(TASK) $(if $(RESET),--reset)
 
 ## Instructors ---------------------------------------------------------------
 
@@ -65,7 +72,7 @@ nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, writ
 
 ## Developers ----------------------------------------------------------------
 
-test: $(STAMP) $(NBGRADER_STAMP) system-packages  ## run every test of the project (with the nbgrader round trip)
+test: $(STAMP) $(NBGRADER_STAMP) system-packages  ## the developers' suite: every test of the project (with the nbgrader round trip)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest

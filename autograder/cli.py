@@ -16,12 +16,20 @@ from pathlib import Path
 from autograder import hints, watch
 from autograder.channels import batch, classroom, gradescope, release
 from autograder.channels.notebook import command as notebook_command
-from autograder.course import PROJECT_ROOT, CourseError, UnknownAssignment, get_assignment, load_course
+from autograder.course import (
+    PROJECT_ROOT,
+    CourseError,
+    UnknownAssignment,
+    get_assignment,
+    load_course,
+    make_command,
+)
 from autograder.figures import command as figures_command
 from autograder.figures import readme_images
 from autograder.grade import SUITES, GraderBroken, grade_submission
 from autograder.locate import CannotGrade
-from autograder.results import render_table, write_results
+from autograder.results import destination, render_table, write_results
+from autograder.safe_text import plain, tolerant_streams
 from autograder.stubs import write_stub
 
 DEFAULT_RESULTS = PROJECT_ROOT / "build" / "results.json"
@@ -38,14 +46,16 @@ USAGE_ERRORS = (
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    tolerant_streams()
     try:
         return args.run(args)
     except CannotGrade as error:
-        print(f"autograder: cannot grade: {error}", file=sys.stderr)
+        # The message may name a student's file.
+        print(f"autograder: cannot grade: {plain(error)}", file=sys.stderr)
         return 2
     except USAGE_ERRORS as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"autograder: {message}", file=sys.stderr)
+        print(f"autograder: {plain(message)}", file=sys.stderr)
         return 2
     except GraderBroken as error:
         print(f"autograder: the grader itself failed, not the student's code: {error}", file=sys.stderr)
@@ -94,6 +104,7 @@ def run_grade(args) -> int:
     assignment = get_assignment(args.assignment)
     submission = args.submission or assignment.folder
     suites = tuple(s.strip() for s in args.suites.split(",") if s.strip())
+    destination(args.results)  # a path results can never go to (a block device) stops here, before grading
     report = grade_submission(assignment, submission, suites=suites)
     write_results(report, args.results)
     table = render_table(report, assignment.task_names)
@@ -101,10 +112,8 @@ def run_grade(args) -> int:
     print(f"\nresults: {args.results}")
     if report.score < report.max_score and assignment.figures is not None and not args.quiet:
         # A picture of one's own noising often shows the mistake faster than numbers do.
-        print(
-            f"to see what your code does to a picture: python -m autograder figures {assignment.id}"
-            f"{'' if args.submission is None else f' --submission {args.submission}'}  (or: make figures)"
-        )
+        command = make_command("figures", assignment, SUBMISSION=args.submission)
+        print(f"to see what your code does to a picture: {command}")
     return 0
 
 

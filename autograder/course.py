@@ -137,3 +137,16 @@ def manifest_text_for(text: str, keep: set[str]) -> str:
         if tomllib.loads(block)["assignments"][0].get("id") in keep:
             kept.append(block)
     return "".join(kept)
+
+
+def make_command(target: str, assignment: Assignment | None = None, **variables) -> str:
+    """The `make` command a student can paste, e.g. ``make hint TASK=add_noise RESET=1``.
+
+    Both Makefiles (this project's and the release's) default ASSIGNMENT to the
+    course's first assignment, so it is named only for the others.
+    """
+    words = ["make", target]
+    if assignment is not None and assignment.id != next(iter(load_course())):
+        words.append(f"ASSIGNMENT={assignment.id}")
+    words += [f"{name}={value}" for name, value in variables.items() if value not in (None, "")]
+    return " ".join(words)

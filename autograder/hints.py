@@ -1,9 +1,9 @@
-"""``python -m autograder hint ASSIGNMENT TASK``: the next hint for a task, one at a time.
+"""``make hint TASK=name`` (``python -m autograder hint ASSIGNMENT TASK``): the next hint for a task.
 
 The hints are the ``hints`` lists of course.toml, gentlest first. How many of
 each task's hints were shown is kept in a small JSON file under build/, so each
-call gives the next one; ``--reset`` starts a task (or, without a task, all of
-them) from the first hint again.
+call gives the next one; ``--reset`` (``make hint TASK=add_noise RESET=1``) starts
+a task (or, without a task, all of them) from the first hint again.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from autograder.course import PROJECT_ROOT, Assignment, UnknownAssignment, get_assignment
+from autograder.course import PROJECT_ROOT, Assignment, UnknownAssignment, get_assignment, make_command
 
 STATE = PROJECT_ROOT / "build" / "hints_shown.json"
 
@@ -61,7 +61,7 @@ def next_hint(assignment: Assignment, task_name: str, state: Path) -> str:
         listed = "\n".join(_numbered(i, len(hints), hint) for i, hint in enumerate(hints))
         return (
             f"All {len(hints)} hints for {task_name} have been shown; here they are again:\n{listed}\n"
-            f"(python -m autograder hint {assignment.id} {task_name} --reset starts over)"
+            f"({make_command('hint', assignment, TASK=task_name, RESET=1)} starts over)"
         )
     shown_counts[key] = shown + 1
     _save(state, shown_counts)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
 # A source file larger than this is not a submission (and is not read whole).
 MAX_SOURCE_BYTES = 2 << 20
+# How much of a submitted folder is searched: a student can make a tree of any
+# depth and size (or a loop of links), and the search must end, quickly.
+MAX_DEPTH = 32
+MAX_ENTRIES = 50_000
 # Folders that never hold the student's own work.
 SKIPPED_FOLDERS = {
     ".git",
@@ -43,11 +49,16 @@ def locate_submission(given: Path, filename: str) -> Located:
     grader (``CannotGrade``).
     """
     given = Path(given)
-    if not given.exists() and not given.is_symlink():
+    try:
+        present = given.exists() or given.is_symlink()
+    except OSError as error:  # a name too long, a folder on the way that cannot be entered
+        raise CannotGrade(f"cannot look at {given}: {error.strerror}") from None
+    if not present:
         raise CannotGrade(f"no such file or folder: {given}")
     if given.is_dir():
         given = given.resolve()  # the folder given by whoever runs the grader may be a link
-        candidates = sorted(_find(given, filename))
+        walk = Walk(given)
+        candidates = sorted(walk.find(filename))
         if len(candidates) > 1:
             listed = ", ".join(str(c.relative_to(given)) for c in candidates[:5])
             return Located(
@@ -55,10 +66,10 @@ def locate_submission(given: Path, filename: str) -> Located:
                 f"the submission holds {len(candidates)} files named {filename} ({listed}); keep only the one to grade",
             )
         if not candidates:
-            notebooks = sorted(_find(given, Path(filename).stem + ".ipynb"))
+            notebooks = sorted(walk.find(Path(filename).stem + ".ipynb"))
             if notebooks:
                 return Located(notebooks[0], _notebook_reason(notebooks[0], filename))
-            return Located(None, f"the submission holds no file named {filename}")
+            return Located(None, f"the submission holds no file named {filename}{walk.cut_short()}")
         if not _inside(candidates[0], given):
             return Located(
                 None,
@@ -69,15 +80,65 @@ def locate_submission(given: Path, filename: str) -> Located:
     return _check_file(given, filename)
 
 
-def _find(folder: Path, name: str):
-    for path in folder.rglob(name):
-        parts = set(path.relative_to(folder).parts[:-1])
-        if not parts & SKIPPED_FOLDERS and (path.is_file() or path.is_symlink()):
-            yield path
+class Walk:
+    """The files of a submitted folder, breadth first, within MAX_DEPTH and MAX_ENTRIES; never raises.
+
+    Links to folders are not entered (no loops, nothing outside the submission),
+    folders named in ``skipped`` (SKIPPED_FOLDERS) neither, and folders that
+    cannot be read are passed over. ``cut_short`` says what was left unsearched.
+    """
+
+    def __init__(self, folder: Path, skipped=frozenset(SKIPPED_FOLDERS)):
+        self.folder = folder
+        self.skipped = skipped
+        self.files: list[Path] = []
+        self.too_deep = self.too_many = False
+        self._walk()
+
+    def find(self, name: str) -> list[Path]:
+        return [path for path in self.files if path.name == name]
+
+    def cut_short(self) -> str:
+        """A clause for a reason: how the search was bounded, or "" if it saw everything."""
+        if self.too_many:
+            return f" among the first {MAX_ENTRIES} entries searched (the folder holds more)"
+        if self.too_deep:
+            return f" within {MAX_DEPTH} folder levels (the folder goes deeper and was not searched further)"
+        return ""
+
+    def _walk(self) -> None:
+        seen = 0
+        queue = deque([(self.folder, 0)])
+        while queue:
+            folder, depth = queue.popleft()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        seen += 1
+                        if seen > MAX_ENTRIES:
+                            self.too_many = True
+                            return
+                        self._visit(entry, depth, queue)
+            except (OSError, ValueError):  # unreadable, vanished, a name too long for the system
+                continue
+
+    def _visit(self, entry: os.DirEntry, depth: int, queue: deque) -> None:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name in self.skipped:
+                return
+            if depth + 1 >= MAX_DEPTH:
+                self.too_deep = True
+            else:
+                queue.append((Path(entry.path), depth + 1))
+        elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
+            self.files.append(Path(entry.path))
 
 
 def _inside(path: Path, folder: Path) -> bool:
-    return folder.resolve() in path.resolve().parents
+    try:
+        return folder.resolve() in path.resolve().parents
+    except (OSError, RuntimeError):  # a loop of links leads nowhere inside
+        return False
 
 
 def _check_file(path: Path, filename: str) -> Located:  # noqa: PLR0911 - one return per reason
@@ -89,12 +150,15 @@ def _check_file(path: Path, filename: str) -> Located:  # noqa: PLR0911 - one re
         return Located(None, f"{path.name} is not a regular file")
     if path.suffix == ".ipynb":
         return Located(path, _notebook_reason(path, filename))
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        data = b"" if size > MAX_SOURCE_BYTES else path.read_bytes()
+    except OSError as error:
+        return Located(None, f"{path.name} cannot be read ({error.strerror})")
     if size > MAX_SOURCE_BYTES:
         return Located(
             None, f"{path.name} is {size / 2**20:.1f} MB; a source file over {MAX_SOURCE_BYTES >> 20} MB is not graded"
         )
-    data = path.read_bytes()
     if not data.strip():
         return Located(path, f"{path.name} is empty: there is nothing to grade")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -127,14 +191,8 @@ ARCHIVE_LEFTOVERS = {"__MACOSX"}
 def uploaded_files(folder: Path) -> list[Path]:
     """Every file of an upload, relative to it, outside the folders that never hold the student's work."""
     folder = Path(folder)
-    skipped = SKIPPED_FOLDERS | ARCHIVE_LEFTOVERS
-    return sorted(
-        path.relative_to(folder)
-        for path in folder.rglob("*")
-        if (path.is_file() or path.is_symlink())
-        and not set(path.relative_to(folder).parts[:-1]) & skipped
-        and not path.name.startswith("._")
-    )
+    walk = Walk(folder, skipped=SKIPPED_FOLDERS | ARCHIVE_LEFTOVERS)
+    return sorted(path.relative_to(folder) for path in walk.files if not path.name.startswith("._"))
 
 
 def lone_python_file(folder: Path, filename: str) -> Path | None:
@@ -142,7 +200,7 @@ def lone_python_file(folder: Path, filename: str) -> Path | None:
     ``Solution.py``, ``solution_final.py``): the file a student meant, whatever the browser
     or the student called it. None when a file has the right name, or there are several."""
     folder = Path(folder)
-    if not folder.is_dir() or any(_find(folder, filename)):
+    if not folder.is_dir() or Walk(folder).find(filename):
         return None
     python = [path for path in uploaded_files(folder) if path.suffix.lower() == ".py"]
     return folder / python[0] if len(python) == 1 else None

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
+import stat
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.safe_text import json_tree, plain
+
 MAX_OUTPUT_CHARS = 4000
 MAX_RESULTS_BYTES = 1 << 20
+# How long results wait for a reader of a FIFO named by --results.
+FIFO_READER_SECONDS = 30
 
 
 @dataclass
@@ -54,17 +61,20 @@ class GradeReport:
         for test in self.tests:
             entry = asdict(test)
             entry.pop("task")
-            entry["output"] = truncate(entry["output"])
+            entry["output"] = truncate(plain(entry["output"]))
             tests.append(entry)
-        return {
-            "score": self.score,
-            "max_score": self.max_score,
-            "output": truncate(self.output),
-            "visibility": "visible",
-            "stdout_visibility": "hidden",
-            "tests": tests,
-            "extra_data": self.metadata,
-        }
+        # Student text (outputs, file names in the metadata) made plain; the file is ASCII.
+        return json_tree(
+            {
+                "score": self.score,
+                "max_score": self.max_score,
+                "output": truncate(plain(self.output)),
+                "visibility": "visible",
+                "stdout_visibility": "hidden",
+                "tests": tests,
+                "extra_data": self.metadata,
+            }
+        )
 
 
 def truncate(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
@@ -75,8 +85,31 @@ def truncate(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
     return f"{text[:half]}\n... [{len(text) - limit} characters cut] ...\n{text[-half:]}"
 
 
+class ResultsNotWritten(ValueError):
+    """The results path names something results cannot be written to (a block device, a socket)."""
+
+
 def write_results(report: GradeReport, path: Path) -> None:
-    """Write results.json atomically, replacing whatever was there (links included)."""
+    """Write results.json where ``path`` says, never harming what is there.
+
+    A missing path or a regular file is replaced atomically (a reader never sees
+    half a file), a folder in the way is moved aside. A FIFO or a character
+    device (``/dev/null``, ``/dev/stdout``) is written through, never replaced:
+    replacing ``/dev/null`` by a regular file breaks every program on the
+    machine. A link is followed only when it belongs to the grader's user or to
+    root; any other entry at the path (planted by student code in a folder it
+    may write) is replaced, never followed or written through.
+    """
+    text = results_text(report)
+    how, where = destination(Path(path))
+    if how == "through":
+        _write_through(where, text)
+    else:
+        _replace(where, text)
+
+
+def results_text(report: GradeReport) -> str:
+    """results.json's text: plain student text, cut until the whole fits MAX_RESULTS_BYTES."""
     data = report.to_json()
     text = json.dumps(data, indent=2, allow_nan=False)
     limit = 1000
@@ -86,7 +119,83 @@ def write_results(report: GradeReport, path: Path) -> None:
             test["output"] = truncate(test["output"], limit)
         data["output"] = truncate(data["output"], limit)
         text = json.dumps(data, indent=2, allow_nan=False)
-    path = Path(path)
+    return text + "\n"
+
+
+def destination(path: Path) -> tuple[str, Path]:
+    """How results go to ``path``: ``("replace", file)`` or ``("through", path)``; raises ResultsNotWritten.
+
+    Called before grading too, so that a path results can never go to stops the
+    grader before it starts.
+    """
+    try:
+        seen = os.lstat(path)
+    except OSError:
+        return "replace", path  # missing (or a parent is): created
+    if not _trusted(seen):
+        # Planted (a link to follow, a FIFO to hang the grader on): replaced by the results.
+        return "replace", path
+    if stat.S_ISLNK(seen.st_mode):
+        return _through_link(path)
+    return _by_kind(path, seen)
+
+
+def _through_link(path: Path) -> tuple[str, Path]:
+    """Where the grader's own link leads: the file it names is replaced, a device or FIFO written through."""
+    try:
+        seen = os.stat(path)
+    except FileNotFoundError:
+        real = Path(os.path.realpath(path))
+        return "replace", real if real.parent.is_dir() else path  # the file the link names is created
+    except OSError:
+        return "replace", path  # a loop of links
+    if stat.S_ISREG(seen.st_mode):
+        real = Path(os.path.realpath(path))
+        # A link into /proc (/dev/stdout redirected to a file) has no name to replace: written through.
+        return ("replace", real) if real.is_file() else ("through", path)
+    return _by_kind(path, seen)
+
+
+def _by_kind(path: Path, seen: os.stat_result) -> tuple[str, Path]:
+    kind = stat.S_IFMT(seen.st_mode)
+    if kind in (stat.S_IFREG, stat.S_IFDIR):
+        return "replace", path
+    if kind in (stat.S_IFIFO, stat.S_IFCHR):
+        return "through", path
+    what = {stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket"}.get(kind, "not a file")
+    raise ResultsNotWritten(f"results cannot be written to {path}: it is {what}; give a file name")
+
+
+def _trusted(seen: os.stat_result) -> bool:
+    """An entry made by the grader's own user or by root (student code runs as neither)."""
+    return seen.st_uid in (0, os.geteuid())
+
+
+def _write_through(path: Path, text: str) -> None:
+    """Write into an existing FIFO or device, as ``cat > path`` would, without replacing it.
+
+    A FIFO nobody reads gets FIFO_READER_SECONDS for a reader to come, not forever.
+    """
+    deadline = time.monotonic() + FIFO_READER_SECONDS
+    while True:
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+            break
+        except OSError as error:
+            if error.errno != errno.ENXIO or time.monotonic() > deadline:
+                raise ResultsNotWritten(f"results cannot be written to {path}: {error.strerror}") from None
+            time.sleep(0.1)
+    try:
+        os.set_blocking(handle, True)
+        data = text.encode("utf-8")
+        while data:
+            data = data[os.write(handle, data) :]
+    finally:
+        os.close(handle)
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``path`` atomically: a temporary file in its folder, renamed over it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir() and not path.is_symlink():
         # A folder where the file belongs (planted, or left by mistake) is moved
@@ -95,7 +204,7 @@ def write_results(report: GradeReport, path: Path) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
+            out.write(text)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, 0o644)
@@ -107,7 +216,7 @@ def write_results(report: GradeReport, path: Path) -> None:
 
 
 def render_table(report: GradeReport, tasks: list[str]) -> str:
-    """A per-task summary, then each failed check with its feedback."""
+    """A per-task summary, then each failed check with its feedback, safe to print to a terminal."""
     lines = [f"{report.assignment}: {report.score:g} / {report.max_score:g} points", ""]
     width = max([len(t) for t in tasks] + [4])
     lines.append(f"  {'task'.ljust(width)}  {'points':>9}  checks passed")
@@ -121,7 +230,7 @@ def render_table(report: GradeReport, tasks: list[str]) -> str:
         mark = "ok" if passed == len(mine) else "  "
         lines.append(f"  {task.ljust(width)}  {got:>4g} / {top:<3g} {passed:>3} of {len(mine):<3} {mark}")
     if report.output:
-        return "\n".join([*lines, "", report.output])
+        return plain("\n".join([*lines, "", report.output]))
     failed = [t for t in report.tests if not t.passed]
     if failed:
         lines += ["", "What to fix:"]
@@ -131,9 +240,10 @@ def render_table(report: GradeReport, tasks: list[str]) -> str:
         if len(mine) > 1 and len(outputs) == 1:
             # One cause for every failed check of the task (e.g. not implemented yet).
             lines.append(f"  x {task}: {len(mine)} checks fail the same way")
-            lines += [f"      {line}" for line in truncate(mine[0].output, 1200).splitlines()]
+            lines += [f"      {line}" for line in truncate(plain(mine[0].output), 1200).splitlines()]
             continue
         for test in mine:
             lines.append(f"  x {test.name}  ({test.score:g}/{test.max_score:g})")
-            lines += [f"      {line}" for line in truncate(test.output, 1200).splitlines()]
-    return "\n".join(lines)
+            lines += [f"      {line}" for line in truncate(plain(test.output), 1200).splitlines()]
+    # Student text (its errors, what it printed) reaches the terminal without control codes.
+    return plain("\n".join(lines))

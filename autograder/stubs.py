@@ -70,11 +70,13 @@ def solution_lines(source: str) -> list[str]:
 
 
 PUBLIC_CONFTEST = '''\
-"""Lets plain `pytest` run the public tests on {filename} in this folder.
+"""Lets `make check` run the public tests on {filename} in this folder, with pytest.
 
-The tests see your module as the `submission` fixture; `submission.seed(s)` is
-`np.random.seed(s)`. The grader runs the same tests with your code in a
-separate process instead. (This file is generated: `make stubs` writes it.)
+(`make check` uses the repository's .venv, where pytest and the grader are
+installed.) The tests see your module as the `submission` fixture;
+`submission.seed(s)` is `np.random.seed(s)`. `make grade` runs the same tests
+with your code in a separate process instead. (This file is generated: `make
+stubs` writes it.)
 """
 
 import importlib.util

@@ -22,6 +22,7 @@ import watchfiles
 from autograder.course import Assignment, get_assignment
 from autograder.grade import grade_submission
 from autograder.results import render_table, write_results
+from autograder.safe_text import plain
 
 # Editors often write a file in several steps; wait this long for them to settle.
 DEBOUNCE_MS = 50
@@ -82,7 +83,7 @@ def _draw(assignment: Assignment, submission: Path, results, out, wanted: str, r
     try:
         report = grade_submission(assignment, submission)
     except Exception as error:  # noqa: BLE001 - a file caught half-written must not end the watch
-        text = f"could not grade {wanted}: {type(error).__name__}: {error}"
+        text = plain(f"could not grade {wanted}: {type(error).__name__}: {error}")
     else:
         if results is not None:
             write_results(report, results)

@@ -7,6 +7,7 @@ then look at what was saved and printed.
 import contextlib
 import dataclasses
 import io
+import json
 import os
 import subprocess
 import sys
@@ -117,10 +118,19 @@ def gif_frames(path):
 
 
 def test_reference_draws_every_figure_and_prints_their_paths(reference_run):
-    """on the reference, all five files are saved, each path printed, the exit code 0."""
+    """on the reference, every figure is saved, each path printed, the exit code 0."""
     code, text, out = reference_run
     assert code == 0
-    for name in ("schedule.png", "strip.png", "histograms.png", "dial.gif", "compare.png"):
+    for name in (
+        "schedule.png",
+        "betas.png",
+        "strip.png",
+        "steps.png",
+        "histograms.png",
+        "dial.gif",
+        "dial.html",
+        "compare.png",
+    ):
         assert (out / name).is_file(), name
         assert str(out / name) in text, name
     assert "skipped" not in text
@@ -213,12 +223,12 @@ def test_a_wrong_remove_noise_changes_only_the_way_back(reference_run, draw, wri
 
 def test_stub_skips_every_figure_with_a_reason(draw, ch01, tmp_path):
     """on the untouched stub nothing is saved (older figures are removed), each skip names the function."""
-    for name in ("strip.png", "dial.gif"):
+    for name in ("strip.png", "dial.gif", "dial.html"):
         (tmp_path / name).write_bytes(b"from an earlier run")
     code, text, out = draw(ch01.folder, out=tmp_path)
     assert code == 0
     assert list(out.iterdir()) == []
-    for name in ("schedule", "strip", "histograms", "dial"):
+    for name in ("schedule", "betas", "strip", "steps", "histograms", "dial", "dial_page"):
         assert f"{name:<11}skipped: cosine_schedule is not implemented yet" in text
 
 
@@ -227,9 +237,11 @@ def test_schedule_is_drawn_while_add_noise_is_not_implemented(draw, write_submis
     code, text, out = draw(write_submission("schedule_done", base="stub", extra=SCHEDULE_DONE))
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == ["schedule.png"]
-    for name in ("strip", "histograms", "dial"):
+    for name in ("strip", "histograms", "dial", "dial_page"):
         assert f"{name:<11}skipped: add_noise is not implemented yet" in text
-    assert len([line for line in text.splitlines() if "skipped" in line]) == 3
+    assert f"{'betas':<11}skipped: betas_from_alpha_bar is not implemented yet" in text
+    assert f"{'steps':<11}skipped: noise_step is not implemented yet" in text
+    assert len([line for line in text.splitlines() if "skipped" in line]) == 6
 
 
 def test_schedule_of_the_wrong_length_skips_the_frames_with_the_shape(draw, write_submission):
@@ -334,3 +346,71 @@ def test_an_assignment_without_figures_says_so_in_one_line(ch01, monkeypatch, ca
     assert printed.out.strip().splitlines() == [
         "ch01_forward declares no figures (course.toml has no `figures` for it): nothing to draw"
     ]
+
+
+def page_data(path: Path) -> dict:
+    """The numbers and verdicts dial.html shows, read from the JSON it carries."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index('<script id="dial-data" type="application/json">') + len(
+        '<script id="dial-data" type="application/json">'
+    )
+    return json.loads(text[start : text.index("</script>", start)].replace("<\\/", "</"))
+
+
+def test_dial_page_of_the_reference_is_right_everywhere(reference_run):
+    """the reference's page: 51 positions, each way-up and way-back verdict right, level and weights at t."""
+    data = page_data(reference_run[2] / "dial.html")
+    positions = data["positions"]
+    assert [p["t"] for p in positions] == list(range(0, 1001, figures.PAGE_STEP))
+    assert all(p["up_ok"] and p["back_ok"] for p in positions)
+    middle = positions[len(positions) // 2]
+    assert (middle["t"], middle["level"], middle["image_weight"], middle["noise_weight"]) == (
+        500,
+        "0.500",
+        "0.707",
+        "0.707",
+    )
+    assert "standard deviation 1.00; pure static has 1: right" in positions[-1]["up_yours"]
+
+
+def test_dial_page_measures_a_swapped_add_noise(draw, write_submission):
+    """weights swapped: at t = T the page says the pixels keep the picture's spread, not static's 1."""
+    code, _, out = draw(
+        write_submission(
+            "swapped",
+            extra="""
+def add_noise(x0, alpha_bar_t):
+    eps = np.random.randn(*x0.shape)
+    return np.sqrt(1 - alpha_bar_t) * x0 + np.sqrt(alpha_bar_t) * eps, eps
+""",
+        )
+    )
+    assert code == 0
+    last = page_data(out / "dial.html")["positions"][-1]
+    assert not last["up_ok"]
+    assert "At t = 1000 your pixels have standard deviation 0.41; pure static has 1: off by more" in last["up_yours"]
+
+
+def test_schedule_title_counts_the_levels_against_t_plus_one():
+    """the schedule plot's title says T + 1 levels are right and names the fencepost otherwise."""
+    assert "1001 levels, t = 0..1000 (T + 1: right)" in figures._level_count(1001, 1000)
+    assert "1000 levels; T = 1000 needs T + 1 = 1001" in figures._level_count(1000, 1000)
+
+
+def test_histograms_use_the_picture_standardised_to_unit_variance():
+    """the histogram's picture has mean 0 and variance 1, so unit variance shows at every t."""
+    image = load_image(STARTER_IMAGES / "sky_sun_ground_128.png")
+    assert image.std() < 0.5  # the picture itself is far from unit variance
+    standard = figures.standardised(image)
+    assert abs(standard.mean()) < 1e-12 and abs(standard.var() - 1) < 1e-12
+
+
+def test_many_noise_steps_land_where_one_jump_lands(ch01):
+    """the reference's walk of noise_step keeps sqrt(alpha_bar[t]) of the image plus noise of the jump's size."""
+    image = load_image(STARTER_IMAGES / "sky_sun_ground_128.png")
+    dial = Dial(InProcess(load_reference(ch01)), image)
+    walked = dial.walk((500, 1000))
+    alpha_bar = dial.levels()
+    for t in (500, 1000):
+        noise = walked[t] - np.sqrt(alpha_bar[t]) * image
+        assert abs(noise.std() - np.sqrt(1 - alpha_bar[t])) < 0.02

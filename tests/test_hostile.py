@@ -345,11 +345,13 @@ def test_forged_results_are_replaced_by_the_real_ones(graded, open_folder):
     )
 
 
+@NEEDS_DROP
 def test_results_replace_a_planted_link_and_folder(graded, tmp_path):
-    """write_results replaces a link at its path (the target is untouched) and moves a folder aside."""
+    """write_results replaces a link another user planted (its target untouched) and moves a folder aside."""
     target = tmp_path / "precious.txt"
     target.write_text("untouched")
     (tmp_path / "results.json").symlink_to(target)
+    os.lchown(tmp_path / "results.json", 65534, 65534)  # planted: student code runs as another user
     write_results(graded("wrong.py"), tmp_path / "results.json")
     assert target.read_text() == "untouched"
     assert not (tmp_path / "results.json").is_symlink()

@@ -75,7 +75,7 @@ def test_figures_say_in_one_line_that_there_are_none(course):
 
 
 def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, tmp_path):
-    """make release holds the new assignment with its generated stub and conftest; its make test runs its tests."""
+    """make release holds the new assignment with its generated stub and conftest; its make check runs its tests."""
     out = tmp_path / "release"
     done = autograder(course, "release", "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -87,7 +87,7 @@ def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, tm
         "--no-print-directory",
         "-C",
         str(out),
-        "test",
+        "check",
         f"ASSIGNMENT={TOY}",
         "SETUP=",
         f"PY={sys.executable}",

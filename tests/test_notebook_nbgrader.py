@@ -151,7 +151,7 @@ def test_reference_notebook_gets_full_marks(round_trip, grade, ch01):
 def test_untouched_release_gets_zero(round_trip):
     """the release notebook as students receive it earns nothing."""
     scores = round_trip.scores["untouched"]
-    assert len(scores) == 49
+    assert len(scores) == 64  # one cell per check: 21 public, 43 hidden cases
     assert sum(scores.values()) == 0
 
 
@@ -194,7 +194,12 @@ def _visible_text(path: Path) -> str:
 def test_feedback_shows_no_hidden_test_source(round_trip, ch01):
     """the feedback HTML holds the checks' messages but none of the hidden cells' or suites' code."""
     # Lines of the suites' code, less any the students' own code may share with them.
-    reference = ch01.solution.read_text(encoding="utf-8") + round_trip.sources["add_noise_no_sqrt"].read_text()
+    # The public checks' own lines are shown in the notebook on purpose: they are no secret.
+    reference = (
+        ch01.solution.read_text(encoding="utf-8")
+        + round_trip.sources["add_noise_no_sqrt"].read_text()
+        + ch01.public_tests.read_text(encoding="utf-8")
+    )
     suite_code = [
         line.strip()
         for path in ch01.hidden_tests.glob("*.py")

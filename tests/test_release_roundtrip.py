@@ -6,6 +6,7 @@ engine is the one imported, since Python looks in the working folder first.
 """
 
 import base64
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from suite_totals import check_count, points
 from wrong_variants import write_wrong
 
+from autograder.channels.classroom import runner_id
 from autograder.channels.release import build_release
 from autograder.course import PROJECT_ROOT
 
@@ -43,19 +45,19 @@ def make(repo, *targets, **variables):
     return subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_as_shipped_make_test_fails_naming_each_unfinished_task(student_repo, assignment):
-    """the untouched release fails its public tests, each saying which function is not implemented yet."""
-    run = make(student_repo, "test", ASSIGNMENT=assignment.id)
+def test_as_shipped_make_check_fails_naming_each_unfinished_task(student_repo, assignment):
+    """the untouched release fails every public check, each saying which function is not implemented yet."""
+    run = make(student_repo, "check", ASSIGNMENT=assignment.id)
     assert run.returncode != 0
     for task in assignment.task_names:
         assert f"{task}: not implemented yet" in run.stdout
     assert f"{check_count(assignment, 'public')} failed" in run.stdout
 
 
-def test_with_the_reference_make_test_passes(student_repo, assignment):
-    """with the reference copied in as the student's file, the release's make test passes."""
+def test_with_the_reference_make_check_passes(student_repo, assignment):
+    """with the reference copied in as the student's file, the release's make check passes every public check."""
     shutil.copyfile(assignment.solution, student_file(student_repo, assignment))
-    run = make(student_repo, "test", ASSIGNMENT=assignment.id)
+    run = make(student_repo, "check", ASSIGNMENT=assignment.id)
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"{check_count(assignment, 'public')} passed" in run.stdout
 
@@ -67,6 +69,27 @@ def test_make_grade_in_the_release_gives_the_reference_every_public_point(studen
     assert run.returncode == 0, run.stdout + run.stderr
     results = json.loads((student_repo / "build" / "results.json").read_text())
     assert results["score"] == results["max_score"] == points(assignment, ("public",))
+
+
+def test_make_help_lists_every_student_command(student_repo):
+    """make help in the release lists check, grade, hint (with RESET=1), figures and watch."""
+    run = make(student_repo, "help")
+    assert run.returncode == 0, run.stderr
+    listed = {line.split()[1] for line in run.stdout.splitlines() if line.strip().startswith("make ")}
+    assert {"help", "check", "grade", "hint", "figures", "watch"} <= listed
+    assert "RESET=1" in run.stdout
+
+
+def test_make_hint_reset_starts_over(student_repo, ch01):
+    """make hint TASK=... gives the next hint each time; with RESET=1 the first one comes again."""
+    first = ch01.task("add_noise").hints[0].split()[:6]
+    runs = [make(student_repo, "hint", TASK="add_noise") for _ in range(2)]
+    assert " ".join(first) in " ".join(runs[0].stdout.split())
+    assert " ".join(first) not in " ".join(runs[1].stdout.split())
+    reset = make(student_repo, "hint", TASK="add_noise", RESET=1)
+    assert reset.returncode == 0 and "start again" in reset.stdout
+    again = make(student_repo, "hint", TASK="add_noise")
+    assert " ".join(first) in " ".join(again.stdout.split())
 
 
 def test_make_grade_scores_the_public_checks_with_the_release_engine(student_repo, ch01, grade):
@@ -140,10 +163,70 @@ def test_classroom_step_writes_one_result_per_task(student_repo, ch01, grade, tm
     )
     assert run.returncode == 0, run.stderr
     runners = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
-    assert list(runners) == ch01.task_names
-    results = {task: json.loads(base64.b64decode(value)) for task, value in runners.items()}
+    assert list(runners) == [runner_id(task) for task in ch01.task_names]
+    results = {task: json.loads(base64.b64decode(runners[runner_id(task)])) for task in ch01.task_names}
     expected = grade(wrong, suites=("public",))
     assert sum(t["score"] for r in results.values() for t in r["tests"]) == expected.score
     assert sum(r["max_score"] for r in results.values()) == expected.max_score
     assert results["cosine_schedule"]["status"] == "fail"
     assert all(r["version"] == 1 for r in results.values())
+
+
+def test_every_wrong_variant_is_named_in_the_release(built, ch01, tmp_path):
+    """the release's own grader, public checks only, names the mistake of every wrong variant of the zoo."""
+    zoo = PROJECT_ROOT / "tests" / "submissions" / "ch01_forward" / "wrong"
+    wrong = sorted(zoo.glob("*.py"))
+    folder = tmp_path / "submissions"
+    folder.mkdir()
+    for path in wrong:
+        shutil.copyfile(path, folder / path.name)
+    out = tmp_path / "grades"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade-all",
+            "ch01_forward",
+            str(folder),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+        ],
+        cwd=built.out,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    mistakes = shipped_mistakes(built.out / ch01.public_tests.relative_to(PROJECT_ROOT))
+    unnamed = []
+    for path in wrong:
+        named = path.read_text().split("NAMED: ", 1)[1].split()[0]
+        results = json.loads((out / path.stem / "results.json").read_text())
+        assert results["score"] < results["max_score"], f"{path.stem} keeps every public point"
+        failed = [t["output"] for t in results["tests"] if t["score"] < t["max_score"]]
+        if named != "none" and not any(mistakes[named] in output for output in failed):
+            unnamed.append(path.stem)
+    assert unnamed == []
+
+
+def test_make_grade_in_the_release_names_the_mistake(student_repo, ch01):
+    """a forward.py with (B,) levels on the last axis: make grade in the release says so in words."""
+    target = student_repo / "assignments" / "ch01_forward" / "forward.py"
+    write_wrong(ch01.solution, "last_axis", target)
+    run = make(student_repo, "grade")
+    assert run.returncode == 0, run.stderr
+    mistakes = shipped_mistakes(student_repo / ch01.public_tests.relative_to(PROJECT_ROOT))
+    assert "This looks like a known mistake" in run.stdout
+    assert " ".join(mistakes["trailing_axis"].split()[:6]) in " ".join(run.stdout.split())
+
+
+def shipped_mistakes(public_tests) -> dict[str, str]:
+    """The known mistakes the release's public checks name (their MISTAKES table)."""
+    spec = importlib.util.spec_from_file_location("_shipped_public_tests", public_tests)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MISTAKES

@@ -3,6 +3,7 @@
 import pytest
 
 from autograder.channels import release
+from autograder.channels.classroom import runner_id
 from autograder.channels.release import steps
 from autograder.channels.release.steps import PRIVATE_KEYS, tomllib
 from autograder.course import PROJECT_ROOT, load_course
@@ -85,10 +86,11 @@ def test_write_pyproject_carries_the_project_requirements(fresh):
 
 
 def test_write_makefile_has_the_student_targets(fresh):
-    """the Makefile has test, grade (public suite only), hint and figures targets."""
+    """the Makefile has help, check, grade (public suite only), hint (with RESET), figures and watch targets."""
     steps.write_makefile(fresh)
     text = (fresh.out / "Makefile").read_text()
-    for target in ("test:", "grade:", "hint:", "figures:"):
+    assert "$(if $(RESET),--reset)" in text
+    for target in ("help:", "check:", "grade:", "hint:", "figures:", "watch:"):
         assert f"\n{target}" in text
     assert "--suites public" in text
     assert "$(PY) -m autograder hint $(ASSIGNMENT) $(TASK)" in text
@@ -101,7 +103,8 @@ def test_write_readme_lists_assignments_tasks_and_commands(fresh, ch01):
     text = (fresh.out / "README.md").read_text()
     assert ch01.title in text
     assert all(f"`{task}`" in text for task in ch01.task_names)
-    assert "make test" in text and "make grade" in text and "make hint" in text
+    assert "make check" in text and "make grade" in text and "make hint" in text and "RESET=1" in text
+    assert "make test" not in text  # in the course repository that is the developers' suite
 
 
 def test_write_gitignore_keeps_the_virtualenv_out(fresh):
@@ -118,9 +121,10 @@ def test_write_classroom_workflow_reports_one_runner_per_task(fresh, ch01):
     assert "\n  run-autograding-tests:\n" in text  # the job whose check run Classroom reads
     assert "uses: classroom-resources/autograding-grading-reporter@v1" in text
     assert "run: python -m autograder classroom ch01_forward" in text
-    assert f"runners: {','.join(ch01.task_names)}" in text
-    for task in ch01.task_names:
-        assert f"{task.upper()}_RESULTS: ${{{{ steps.grade_ch01_forward.outputs.{task} }}}}" in text
+    runners = [runner_id(task) for task in ch01.task_names]
+    assert f"runners: {','.join(runners)}" in text
+    for runner in runners:
+        assert f"{runner.upper()}_RESULTS: ${{{{ steps.grade_ch01_forward.outputs.{runner} }}}}" in text
     assert "\t" not in text  # YAML forbids tabs
 
 

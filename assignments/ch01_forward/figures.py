@@ -3,10 +3,14 @@
     make figures [SUBMISSION=path] [IMAGE=photo.jpg]       (python -m autograder figures ASSIGNMENT ...)
 
 Saves under the out folder (default build/figures/):
-    schedule.png    alpha_bar, sqrt(alpha_bar), sqrt(1 - alpha_bar) and log SNR against t
+    schedule.png    alpha_bar (its T + 1 levels counted), the two weights and log SNR against t
+    betas.png       betas_from_alpha_bar: beta_t against t, and whether they rebuild alpha_bar
     strip.png       the image at t = 0, 100, 250, 500, 750, 1000
-    histograms.png  pixel values at a few t against the standard normal density
+    steps.png       noise_step: steps 1..t one at a time against one add_noise jump to t
+    histograms.png  pixels of the image standardised to variance 1, at a few t, against N(0, 1)
     dial.gif        t from 0 to 1000 with add_noise, and back with remove_noise
+    dial.html       the dial in a browser: a slider over t, the way up and its mirror, the
+                    way back, each with what a correct result looks like and what yours measures
     compare.png     (--compare) the strip of the submission above the reference's
 
 ``Dial(code, image)`` calls ``code.cosine_schedule``, ``code.add_noise`` and
@@ -21,9 +25,13 @@ with the Agg canvas only, so no display is ever needed.
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -33,6 +41,7 @@ from tqdm import tqdm
 from autograder.figures import tools
 from autograder.figures.images import to_uint8
 from autograder.figures.tools import FigureSkipped, StudentCalls, describe, save_png
+from autograder.runner import StudentError
 
 T = 1000
 SEED = 0
@@ -53,9 +62,12 @@ def figures(code, image, reference=None):
     dial = Dial(code, image)
     builders = [
         ("schedule", lambda out: schedule_figure(dial, out)),
+        ("betas", lambda out: betas_figure(dial, out)),
         ("strip", lambda out: strip_figure(dial, out)),
-        ("histograms", lambda out: histogram_figure(dial, out)),
+        ("steps", lambda out: steps_figure(dial, out)),
+        ("histograms", lambda out: histogram_figure(Dial(code, standardised(dial.image)), out)),
         ("dial", lambda out: dial_animation(dial, out)),
+        ("dial_page", lambda out: dial_page(dial, out)),
     ]
     if reference is not None:
         builders.append(("compare", lambda out: comparison_strip(dial, Dial(reference, image), out)))
@@ -71,6 +83,7 @@ class Dial:
         self.T = steps
         self._schedule: np.ndarray | None = None
         self._noisy: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._betas: np.ndarray | None = None
         self._call = StudentCalls(code)  # a broken function is asked only once
         self._fail = self._call.fail
 
@@ -102,6 +115,37 @@ class Dial:
             level = float(self.levels()[t])
             self._noisy[t] = self._pair(self._call("add_noise", self.image, level, seed=SEED))
         return self._noisy[t]
+
+    def betas(self) -> np.ndarray:
+        """``betas_from_alpha_bar`` of the schedule, as long as it is a 1-D array of numbers."""
+        if self._betas is None:
+            result = self._call("betas_from_alpha_bar", self.schedule())
+            if not (isinstance(result, np.ndarray) and result.ndim == 1 and result.size and result.dtype.kind in "iuf"):
+                self._fail("betas_from_alpha_bar", f"betas_from_alpha_bar returned {describe(result)}, not a 1-D array")
+            self._betas = result.astype(np.float64)
+        return self._betas
+
+    def walk(self, stops) -> dict[int, np.ndarray]:
+        """x_t after steps 1..t of ``noise_step`` from the image, for each t of ``stops``.
+
+        The betas come from the schedule itself, not from betas_from_alpha_bar,
+        so that this figure shows noise_step alone. The steps run inside the
+        submission's process, one stretch between two stops per call.
+        """
+        alpha_bar = self.levels()
+        betas = -np.diff(alpha_bar) / alpha_bar[:-1]
+        x, at, walked = self.image, 0, {}
+        self.code.seed(SEED)
+        for stop in sorted(stops):
+            if stop > at:
+                try:
+                    x = self.code.chain("noise_step", x, betas[at:stop])
+                except StudentError as error:
+                    self._fail("noise_step", str(error).splitlines()[0])
+                self._check_image("noise_step", x)
+                x = np.asarray(x, dtype=np.float64)
+            walked[stop], at = x, stop
+        return walked
 
     def frames(self, steps) -> list[np.ndarray]:
         """``x_t`` for each t of ``steps``."""
@@ -147,8 +191,10 @@ def schedule_figure(dial: Dial, out: Path) -> Path:
     with np.errstate(invalid="ignore"):
         weights.plot(t, np.sqrt(alpha_bar), label=r"$\sqrt{\bar\alpha}$ (weight of the image)")
         weights.plot(t, np.sqrt(1 - alpha_bar), label=r"$\sqrt{1-\bar\alpha}$ (weight of the noise)")
-    weights.set(xlabel="timestep t", ylabel="value", title="cosine schedule", xlim=(0, max(int(t[-1]), 1)))
+    weights.set(xlabel="timestep t", ylabel="value", xlim=(0, max(int(t[-1]), dial.T, 1)))
+    weights.set_title(_level_count(alpha_bar.size, dial.T), fontsize=9)
     weights.axhline(0, color="0.7", linewidth=0.8)
+    _mark_the_last_levels(weights, alpha_bar, dial.T)
     figure.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_snr = np.log(alpha_bar[1:] / (1 - alpha_bar[1:]))
@@ -174,6 +220,112 @@ def schedule_figure(dial: Dial, out: Path) -> Path:
     if shown.sum() > 2:
         _leave_out_the_last_level(snr, t[1:][shown], log_snr[shown])
     return save_png(figure, out / "schedule.png")
+
+
+def _level_count(levels: int, steps: int) -> str:
+    """The schedule plot's title: how many levels there are against the T + 1 there should be."""
+    if levels == steps + 1:
+        return f"your schedule: {levels} levels, t = 0..{steps} (T + 1: right)"
+    return f"your schedule: {levels} levels; T = {steps} needs T + 1 = {steps + 1}"
+
+
+def _mark_the_last_levels(ax, alpha_bar, steps: int, shown: int = 4) -> None:
+    """A zoom on the last timesteps, one dot per level: a missing level at t = T shows as a hollow ring."""
+    zoom = ax.inset_axes((0.56, 0.42, 0.4, 0.4))
+    first = max(0, steps - shown)
+    t = np.arange(first, min(alpha_bar.size, steps + 1))
+    zoom.plot(t, alpha_bar[t], "o-", color="C0", markersize=4, linewidth=0.8)
+    if alpha_bar.size <= steps:
+        zoom.plot([steps], [0.0], "o", markerfacecolor="white", markeredgecolor="C3", markersize=6)
+        zoom.annotate(
+            f"no level for t = {steps}",
+            (steps, 0.0),
+            xytext=(-4, 10),
+            textcoords="offset points",
+            ha="right",
+            fontsize=7,
+            color="C3",
+        )
+    else:
+        zoom.annotate(
+            f"t = {steps}: {_level(alpha_bar[steps])}",
+            (steps, alpha_bar[steps]),
+            xytext=(-4, 10),
+            textcoords="offset points",
+            ha="right",
+            fontsize=7,
+            color="0.3",
+        )
+    zoom.set_xticks(range(first, steps + 1))
+    zoom.set_xlim(first - 0.5, steps + 0.5)
+    zoom.tick_params(labelsize=6)
+    zoom.set_title(f"the last levels, up to t = T = {steps}", fontsize=7)
+
+
+# -- betas and noise_step ---------------------------------------------------------------
+def betas_figure(dial: Dial, out: Path) -> Path:
+    """beta_t against t on a log scale, and the schedule rebuilt from the betas on top of the schedule."""
+    alpha_bar = dial.levels()
+    betas = dial.betas()
+    figure = Figure(figsize=(10, 3.4), dpi=DPI, layout="constrained")
+    per_step, rebuilt = figure.subplots(1, 2)
+    t = np.arange(1, betas.size + 1)
+    with np.errstate(all="ignore"):
+        per_step.semilogy(t, np.clip(betas, 1e-12, None), color="C2")
+    per_step.set(xlabel="step t", ylabel=r"$\beta_t$ (log scale)", xlim=(0, dial.T))
+    count = "one per step t = 1..T" if betas.size == dial.T else f"T = {dial.T} steps need {dial.T}"
+    per_step.set_title(f"your betas: {betas.size} values ({count})", fontsize=9)
+    per_step.annotate(
+        f"last beta: {betas[-1]:.6g} (the step into static is 1)",
+        (t[-1], max(betas[-1], 1e-12)),
+        xytext=(-6, -14),
+        textcoords="offset points",
+        ha="right",
+        fontsize=8,
+        color="0.3",
+    )
+    with np.errstate(all="ignore"):
+        product = np.cumprod(1 - betas)
+    steps = np.arange(alpha_bar.size)
+    rebuilt.plot(steps, alpha_bar, color="C0", linewidth=3, alpha=0.4, label=ALPHA_BAR + " (your schedule)")
+    rebuilt.plot(t, product, color="C2", linewidth=1, label=r"$\prod_{s \leq t}(1-\beta_s)$ (from your betas)")
+    size = min(product.size, alpha_bar.size - 1)
+    error = float(np.max(np.abs(product[:size] - alpha_bar[1 : size + 1]))) if size else float("nan")
+    right = betas.size == alpha_bar.size - 1 and error < 1e-9
+    rebuilt.set(xlabel="timestep t", ylabel="value", xlim=(0, dial.T))
+    rebuilt.set_title(
+        f"the betas should rebuild the schedule: largest gap {error:.2g} ({'right' if right else 'not right'})",
+        fontsize=9,
+    )
+    rebuilt.legend(fontsize=8, frameon=False)
+    return save_png(figure, out / "betas.png")
+
+
+STEPS_SHOWN = (0, 250, 500, 750, 1000)
+
+
+def steps_figure(dial: Dial, out: Path) -> Path:
+    """Top row one add_noise jump to each t, bottom row steps 1..t of noise_step: they should look alike."""
+    alpha_bar = dial.levels()
+    walked = dial.walk(STEPS_SHOWN)
+    figure = Figure(figsize=(2.2 * len(STEPS_SHOWN), 5.4), dpi=DPI, layout="constrained")
+    axes = figure.subplots(2, len(STEPS_SHOWN))
+    for column, t in enumerate(STEPS_SHOWN):
+        jump, steps = dial.noisy(t)[0], walked[t]
+        noise = steps - np.sqrt(alpha_bar[t]) * dial.image
+        for row, (picture, title) in enumerate(
+            ((jump, f"t = {t}: one jump"), (steps, f"{t} steps: noise std {noise.std():.2f}"))
+        ):
+            ax = axes[row, column]
+            ax.imshow(to_uint8(picture), interpolation="nearest")
+            ax.set_title(title, fontsize=8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[1, column].set_xlabel(f"correct: {np.sqrt(max(1 - alpha_bar[t], 0)):.2f}", fontsize=8)
+    axes[0, 0].set_ylabel("add_noise(x0, " + ALPHA_BAR + "[t])", fontsize=8)
+    axes[1, 0].set_ylabel("noise_step, t times", fontsize=8)
+    figure.suptitle("many small steps land where one jump lands (the noise differs, its amount does not)", fontsize=10)
+    return save_png(figure, out / "steps.png")
 
 
 # -- the strip and its comparison -------------------------------------------------------
@@ -257,8 +409,14 @@ def _strip(rows) -> Figure:
 
 
 # -- the histograms ---------------------------------------------------------------------
+def standardised(image: np.ndarray) -> np.ndarray:
+    """The image shifted and scaled to mean 0 and variance 1, so that unit variance shows at every t."""
+    spread = float(image.std())
+    return (image - image.mean()) / (spread if spread > 0 else 1.0)
+
+
 def histogram_figure(dial: Dial, out: Path) -> Path:
-    """Pixel values of x_t at a few t against the standard normal density."""
+    """Pixel values of x_t at a few t against the standard normal density (draw it with a standardised image)."""
     alpha_bar = dial.levels()
     frames = dial.frames(HISTOGRAM_STEPS)
     figure = Figure(figsize=(2.2 * len(HISTOGRAM_STEPS), 2.6), dpi=DPI, layout="constrained")
@@ -283,6 +441,11 @@ def histogram_figure(dial: Dial, out: Path) -> Path:
         ax.set_xticks([-3, -2, -1, 0, 1, 2, 3])
         ax.set_xlabel("pixel value")
     axes[0].set_ylabel("density")
+    figure.suptitle(
+        "the picture standardised to mean 0 and variance 1: a correct add_noise keeps std 1 at every t, "
+        "and at t = 1000 the pixels follow the curve",
+        fontsize=9,
+    )
     figure.legend(
         handles=[axes[0].patches[0], axes[0].lines[0]],
         labels=[r"pixels of $x_t$", "standard normal"],
@@ -311,8 +474,211 @@ def dial_animation(dial: Dial, out: Path, step: int = DIAL_STEP) -> Path:
     return path
 
 
+# -- the dial in a browser ------------------------------------------------------------------
+PAGE_STEP = 20  # the slider's notch: 51 positions from t = 0 to T, each with both pictures
+# How far the way back may be from the way up and still count as its mirror: the rounding
+# of float64 (64 units in the last place of the largest pixel), amplified as remove_noise
+# divides by sqrt(alpha_bar) one notch up and add_noise multiplies by sqrt(alpha_bar) here.
+# From t = T, where sqrt(alpha_bar) is about 6e-17, that allows anything: nothing of the
+# picture is left in pure static, even with the true noise.
+MIRROR_ULPS = 64
+STD_TOLERANCE = 0.05  # a pixel standard deviation within this of the correct one counts as right
+
+
+def dial_page(dial: Dial, out: Path) -> Path:
+    """build/figures/dial.html: one self-contained page with a slider over t, images inline."""
+    path = out / "dial.html"
+    try:
+        positions = _page_positions(dial)
+    except FigureSkipped:
+        path.unlink(missing_ok=True)  # an older page would show code that has changed since
+        raise
+    data = json.dumps({"T": dial.T, "step": PAGE_STEP, "positions": positions, "summary": _page_summary(positions)})
+    path.write_text(PAGE.substitute(data=data.replace("</", "<\\/")), encoding="utf-8")
+    return path
+
+
+def _page_positions(dial: Dial) -> list[dict]:
+    alpha_bar = dial.levels()
+    stops = list(range(0, dial.T + 1, PAGE_STEP))
+    up = {t: dial.noisy(t)[0] for t in tqdm(stops, desc="dial page, add_noise", unit="t", leave=False, disable=None)}
+    back = {dial.T: up[dial.T]}  # the way back starts from the same static
+    for t in tqdm(stops[-2::-1], desc="dial page, remove_noise", unit="t", leave=False, disable=None):
+        back[t] = dial.step_back(t + PAGE_STEP, t)
+    variance = float(dial.image.var())
+    positions = []
+    for t in stops:
+        level = float(alpha_bar[t])
+        positions.append(
+            {
+                "t": t,
+                "level": _level(level),
+                "image_weight": f"{math.sqrt(max(level, 0.0)):.3f}",
+                "noise_weight": f"{math.sqrt(max(1 - level, 0.0)):.3f}",
+                "up": _data_uri(up[t]),
+                "back": _data_uri(back[t]),
+                **_up_verdict(t, dial.T, level, variance, up[t]),
+                **_back_verdict(t, back[t], up, _mirror_tolerance(alpha_bar, t, up)),
+            }
+        )
+    return positions
+
+
+def _up_verdict(t: int, steps: int, level: float, variance: float, xt: np.ndarray) -> dict:
+    """What a correct add_noise gives at this t (pixel spread), and what the submission's measures."""
+    expected = math.sqrt(max(level * variance + (1 - level), 0.0))
+    measured = float(np.std(xt))
+    ok = bool(np.isfinite(measured) and abs(measured - expected) <= STD_TOLERANCE)
+    if t == steps:
+        correct = "Correct: pure static, nothing of the picture left; pure static has standard deviation 1."
+        yours = f"At t = {t} your pixels have standard deviation {measured:.2f}; pure static has 1."
+    else:
+        correct = (
+            f"Correct: sqrt({ALPHA_PLAIN}) = {math.sqrt(max(level, 0)):.3f} of the picture plus "
+            f"sqrt(1 - {ALPHA_PLAIN}) = {math.sqrt(max(1 - level, 0)):.3f} of static: pixels with "
+            f"standard deviation {expected:.2f} (the picture alone has {math.sqrt(variance):.2f}, static 1)."
+        )
+        yours = f"At t = {t} your pixels have standard deviation {measured:.2f}."
+    verdict = "right" if ok else f"off by more than {STD_TOLERANCE} from {expected:.2f}"
+    return {"up_correct": correct, "up_yours": f"{yours.rstrip('.')}: {verdict}.", "up_ok": ok}
+
+
+def _mirror_tolerance(alpha_bar: np.ndarray, t: int, up: dict[int, np.ndarray]) -> float:
+    above = min(t + PAGE_STEP, int(alpha_bar.size - 1))
+    if above == t:
+        return 0.0
+    size = float(np.max(np.abs(up[above]))) if np.all(np.isfinite(up[above])) else 1.0
+    with np.errstate(all="ignore"):
+        amplified = math.sqrt(max(float(alpha_bar[t]), 0.0) / max(float(alpha_bar[above]), 1e-300))
+    return MIRROR_ULPS * float(np.finfo(np.float64).eps) * max(size, 1.0) * max(amplified, 1.0)
+
+
+def _back_verdict(t: int, x: np.ndarray, up: dict[int, np.ndarray], tolerance: float) -> dict:
+    """Whether the way back at t is the way up at t, and if not, which t of the way up it looks like."""
+    gap = float(np.max(np.abs(x - up[t]))) if np.all(np.isfinite(x)) else math.inf
+    ok = gap <= tolerance
+    correct = (
+        f"Correct: the mirror of the way up, the very picture on the left at t = {t} (remove_noise, "
+        f"given the true noise, recovers x0 exactly, and the same noise is added back)."
+    )
+    if tolerance == 0:
+        correct = "The way back starts here, from the very static the way up ended in."
+        yours = "Drag the slider down to walk back with your remove_noise."
+    elif ok and tolerance > 0.01:
+        yours = (
+            f"Yours differs from the way up by {gap:.2g}: right, since one notch up is pure static "
+            f"and rounding alone may move this picture by up to {min(tolerance, 99):.2g}."
+        )
+    elif ok:
+        yours = f"Yours differs from the way up by at most {gap:.1g}: right (float64 rounding allows {tolerance:.1g})."
+    else:
+        nearest = min(up, key=lambda s: float(np.mean((up[s] - x) ** 2)) if np.all(np.isfinite(x)) else 0.0)
+        like = f"; it looks most like the way up at t = {nearest}" if nearest != t else ""
+        yours = f"Yours differs from the way up by up to {gap:.3g}{like}: not a mirror."
+    return {"back_correct": correct, "back_yours": yours, "back_ok": ok}
+
+
+def _page_summary(positions: list[dict]) -> str:
+    up = sum(p["up_ok"] for p in positions)
+    back = sum(p["back_ok"] for p in positions)
+    n = len(positions)
+    return f"Your add_noise looks right at {up} of {n} positions; your way back mirrors the way up at {back} of {n}."
+
+
+def _data_uri(x: np.ndarray) -> str:
+    buffer = io.BytesIO()
+    Image.fromarray(to_uint8(x)).save(buffer, format="PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+ALPHA_PLAIN = "alpha_bar"
+PAGE = Template("""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy"
+      content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>The dial: your forward process, t = 0 to static and back</title>
+<style>
+body { font: 15px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 960px; color: #222; padding: 0 16px; }
+h1 { font-size: 22px; margin-bottom: 4px; }
+.dial { display: flex; align-items: center; gap: 12px; margin: 18px 0 8px; }
+.dial input { flex: 1; }
+.numbers { font-variant-numeric: tabular-nums; margin-bottom: 14px; }
+.numbers b { font-size: 18px; }
+.panels { display: flex; gap: 28px; flex-wrap: wrap; }
+figure { margin: 0; flex: 1; min-width: 300px; }
+figure img { width: 256px; height: 256px; image-rendering: pixelated; border: 1px solid #ccc; display: block; }
+figcaption { margin-top: 8px; }
+.up h2 { color: #d66018; } .back h2 { color: #2060c8; }
+h2 { font-size: 16px; margin: 0 0 6px; }
+.ok { color: #176c2c; } .bad { color: #b3261e; font-weight: 600; }
+#summary { padding: 8px 12px; background: #f4f4f4; border-radius: 6px; }
+</style>
+</head>
+<body>
+<h1>The dial</h1>
+<p>Your own <code>add_noise</code> takes the picture from timestep 0 to pure static; your
+<code>remove_noise</code> brings it back. Drag the slider (or use the arrow keys).</p>
+<p id="summary"></p>
+<div class="dial">
+  <label for="t">t</label>
+  <input id="t" type="range" min="0" max="1000" step="20" value="0" aria-describedby="numbers">
+</div>
+<div class="numbers" id="numbers">
+  t = <b id="t-value"></b> &middot; level alpha_bar = <b id="level"></b> &middot;
+  image weight sqrt(alpha_bar) = <b id="image-weight"></b> &middot;
+  noise weight sqrt(1 - alpha_bar) = <b id="noise-weight"></b>
+</div>
+<div class="panels">
+  <figure class="up">
+    <h2>Way up: add_noise(x0, alpha_bar[t])</h2>
+    <img id="up" alt="your add_noise at this t">
+    <figcaption><span id="up-correct"></span><br><span id="up-yours"></span></figcaption>
+  </figure>
+  <figure class="back">
+    <h2>Way back: remove_noise, mirror of the way up</h2>
+    <img id="back" alt="the way back at this t">
+    <figcaption><span id="back-correct"></span><br><span id="back-yours"></span></figcaption>
+  </figure>
+</div>
+<script id="dial-data" type="application/json">$data</script>
+<script>
+"use strict";
+const data = JSON.parse(document.getElementById("dial-data").textContent);
+const slider = document.getElementById("t");
+slider.max = data.T;
+slider.step = data.step;
+document.getElementById("summary").textContent = data.summary;
+function text(id, value) { document.getElementById(id).textContent = value; }
+function verdict(id, value, ok) {
+  const element = document.getElementById(id);
+  element.textContent = value;
+  element.className = ok ? "ok" : "bad";
+}
+function show() {
+  const p = data.positions[Math.round(Number(slider.value) / data.step)];
+  text("t-value", p.t);
+  text("level", p.level);
+  text("image-weight", p.image_weight);
+  text("noise-weight", p.noise_weight);
+  document.getElementById("up").src = p.up;
+  document.getElementById("back").src = p.back;
+  text("up-correct", p.up_correct);
+  verdict("up-yours", p.up_yours, p.up_ok);
+  text("back-correct", p.back_correct);
+  verdict("back-yours", p.back_yours, p.back_ok);
+}
+slider.addEventListener("input", show);
+show();
+</script>
+</body>
+</html>
+""")
+
+
 GIF_MIN_SIDE = 128
-BAND_HEIGHT = 44
+BAND_HEIGHT = 57
 
 
 def _gif_frame(x: np.ndarray, t: int, steps: int, level: float, forward: bool) -> Image.Image:
@@ -331,6 +697,7 @@ def _gif_frame(x: np.ndarray, t: int, steps: int, level: float, forward: bool) -
     colour = (214, 96, 24) if forward else (32, 96, 200)
     direction = "add_noise  -->" if forward else "<--  remove_noise"
     draw.text((4, top + 26), direction, fill=colour, font=font)
+    draw.text((4, top + 39), "the way up" if forward else "mirror of the way up", fill=colour, font=font)
     # The dial's position: a bar filled in proportion to t.
     draw.rectangle((0, frame.height - 3, round(width * t / steps), frame.height), fill=colour)
     return frame

@@ -21,6 +21,7 @@ from autograder.figures.tools import draw_each
 from autograder.grade import isolated_submission, load_reference
 from autograder.locate import CannotGrade, locate_submission
 from autograder.plugin import InProcess
+from autograder.safe_text import plain
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "figures"
 
@@ -65,7 +66,7 @@ def run_figures(args) -> int:
         print(f"autograder figures: {message}", file=sys.stderr)
         return 2
     if located.rejected:
-        print(f"autograder figures: {located.rejected}", file=sys.stderr)
+        print(f"autograder figures: {plain(located.rejected)}", file=sys.stderr)
         return 2
     reference = None
     if args.compare:
@@ -86,9 +87,9 @@ def run_figures(args) -> int:
             note = f"  ({outcome.note})" if outcome.note else ""
             print(f"  {outcome.name:<11}{_shown(outcome.path)}{note}")
         else:
-            print(f"  {outcome.name:<11}skipped: {outcome.skipped}")
+            print(f"  {outcome.name:<11}skipped: {plain(outcome.skipped)}")  # the student's error
     if import_error:
-        print(f"\n{import_error}")
+        print(f"\n{plain(import_error)}")
     return 0
 
 

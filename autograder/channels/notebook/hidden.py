@@ -32,6 +32,7 @@ from autograder.course import get_assignment
 from autograder.grade import load_reference
 from autograder.plugin import InProcess, feedback_for
 from autograder.runner import Reply, StudentError, _error_from
+from autograder.safe_text import plain
 
 
 class NotebookSubmission:
@@ -121,8 +122,9 @@ def run_check(namespace: dict, assignment_id: str, module: str, function: str, c
             test(**arguments)
         except Exception as error:  # noqa: BLE001 - reported like the pytest grader reports it
             failure = feedback_for(SimpleNamespace(value=error))
+    # The cells' output becomes the HTML feedback: student text without terminal control.
     if printed.getvalue().strip():
-        print("Your code printed:\n" + printed.getvalue().strip()[:2000])
+        print("Your code printed:\n" + plain(printed.getvalue().strip()[:2000]))
     if failure is not None:
-        print(f"{check.name}: {failure}", file=sys.stderr)
+        print(f"{check.name}: {plain(failure)}", file=sys.stderr)
     return failure is None

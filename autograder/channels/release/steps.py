@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.channels.classroom import runner_id
 from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release import templates
 from autograder.course import Assignment, load_course, tomllib
@@ -113,7 +114,7 @@ def write_lock(release: Release) -> None:
 
 
 def write_makefile(release: Release) -> None:
-    """The students' Makefile: test, grade (public checks), hint, figures."""
+    """The students' Makefile: help, check, grade (public checks), hint, figures, watch."""
     first = release.assignments[0]
     text = templates.MAKEFILE.substitute(assignment=first.id, example_task=first.task_names[0])
     (release.out / "Makefile").write_text(text, encoding="utf-8")
@@ -134,8 +135,9 @@ def write_readme(release: Release) -> None:
     text = templates.README.substitute(
         title=title,
         assignments=entries,
-        # Padded so that its comment lines up with the other commands' (column 31).
-        hint_command=f"make hint TASK={release.assignments[0].task_names[0]}".ljust(26) + " ",
+        # Padded so that their comments line up with the other commands' (column 40).
+        hint_command=f"make hint TASK={release.assignments[0].task_names[0]}".ljust(34) + " ",
+        hint_reset_command=f"make hint TASK={release.assignments[0].task_names[0]} RESET=1".ljust(34) + " ",
     )
     (release.out / "README.md").write_text(text, encoding="utf-8")
 
@@ -147,15 +149,15 @@ def write_gitignore(release: Release) -> None:
 
 def write_classroom_workflow(release: Release) -> None:
     """The GitHub Classroom workflow: public grading on every push, points to the reporter."""
-    runners = [task for a in release.assignments for task in a.task_names]
-    if len(set(runners)) != len(runners):
-        raise ValueError("two assignments share a task name; the reporter needs unique runner names")
+    runners = [runner_id(task) for a in release.assignments for task in a.task_names]
+    if len({r.lower() for r in runners}) != len(runners):
+        raise ValueError("two tasks have the same runner id (letters and digits of the name); rename one")
     steps, env = [], []
     for assignment in release.assignments:
         step_id = f"grade_{assignment.id}"
         steps.append(templates.GRADING_STEP.substitute(assignment=assignment.id, step_id=step_id))
         env += [
-            f"          {task.upper()}_RESULTS: ${{{{ steps.{step_id}.outputs.{task} }}}}"
+            f"          {runner_id(task).upper()}_RESULTS: ${{{{ steps.{step_id}.outputs.{runner_id(task)} }}}}"
             for task in assignment.task_names
         ]
     text = templates.WORKFLOW.substitute(

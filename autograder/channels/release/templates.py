@@ -7,19 +7,22 @@
 from string import Template
 
 MAKEFILE = Template("""\
-# Your commands for this course. Every target sets up .venv on first use.
+# Your commands for this course (`make help` lists them). Every target sets up
+# .venv on first use.
 PYTHON ?= python3
 VENV ?= .venv
 PY ?= $$(VENV)/bin/python
-# What the targets need first; `make test SETUP=` skips it when PY is ready.
+# What the targets need first; `make check SETUP=` skips it when PY is ready.
 SETUP ?= $$(VENV)/.installed
 
 ASSIGNMENT ?= $assignment
 SUBMISSION ?= assignments/$$(ASSIGNMENT)
 TASK ?=
 IMAGE ?=
+RESET ?=
 
-.PHONY: test grade hint figures clean
+.PHONY: help check grade hint figures watch clean
+.DEFAULT_GOAL := help
 
 $$(VENV)/.installed: pyproject.toml requirements.lock
 \t$$(PYTHON) -m venv $$(VENV)
@@ -27,21 +30,28 @@ $$(VENV)/.installed: pyproject.toml requirements.lock
 \t$$(PY) -m pip install --quiet -c requirements.lock -e .
 \ttouch $$@
 
-test: $$(SETUP)  ## run the public tests on your work
-\t$$(PY) -m pytest $$(SUBMISSION)
+help:  ## this list of commands
+\t@awk -F ':.*## ' '/^[a-z-]+:.*## /{printf "  make %-9s %s\\n", $$$$1, $$$$2}' $$(MAKEFILE_LIST)
 
-grade: $$(SETUP)  ## your score on the public checks, from the same grader the course uses
+grade: $$(SETUP)  ## your score and feedback on the public checks, from the course's grader
 \t$$(PY) -m autograder grade $$(ASSIGNMENT) --submission $$(SUBMISSION) --suites public --results build/results.json
 
-hint: $$(SETUP)  ## the next hint for a task: make hint TASK=$example_task
-\t$$(PY) -m autograder hint $$(ASSIGNMENT) $$(TASK)
+check: $$(SETUP)  ## the public checks alone on your working copy, in seconds (plain pytest)
+\t$$(PY) -m pytest -q --tb=short -p no:cacheprovider assignments/$$(ASSIGNMENT)
 
-figures: $$(SETUP)  ## the assignment's figures, drawn with your own functions (IMAGE=photo.jpg for your own picture)
+hint: $$(SETUP)  ## the next hint for a task: make hint TASK=$example_task (RESET=1 starts over)
+\t$$(PY) -m autograder hint $$(ASSIGNMENT) $$(TASK) $$(if $$(RESET),--reset)
+
+figures: $$(SETUP)  ## the assignment's figures, drawn with your own functions (IMAGE=photo.jpg for yours)
 \t$$(PY) -m autograder figures $$(ASSIGNMENT) --submission $$(SUBMISSION) $$(if $$(IMAGE),--image $$(IMAGE))
 
-clean:
+watch: $$(SETUP)  ## regrade your working copy every time you save it (Ctrl-C stops)
+\t$$(PY) -m autograder watch $$(ASSIGNMENT) --submission $$(SUBMISSION)
+
+clean:  ## remove build/ and .venv/
 \trm -rf build $$(VENV)
 """)
+
 
 README = Template("""\
 # $title
@@ -53,10 +63,12 @@ Exercises for the course, with the tests and the grader you will be scored by.
 You need Python 3.10 or newer and `make`. Everything else is installed into
 `.venv` the first time you run a command.
 
-    make test                  # the public tests, on your code
-    make grade                 # your score on the public checks, with feedback
+    make check                         # the public checks on your code, in seconds
+    make grade                         # your score on the public checks, with feedback
     $hint_command# the next hint for a task, gentle first
-    make figures               # what your code does to a picture
+    $hint_reset_command# start that task's hints over
+    make figures                       # the assignment's figures, drawn with your code
+    make help                          # every command
 
 ## Assignments
 
@@ -66,15 +78,41 @@ file it names; the tests and the grader import it from there.
 
 ## How you are graded
 
-`make grade` runs the same grader the course uses, on the public checks only.
+`make grade` runs the same grader the course uses, on the public checks only:
+a table of points per function and, for each failed check, what was measured
+and, when your result matches a known mistake, which one. `make check` runs
+the same checks with plain pytest, faster and with Python's tracebacks.
 Every time you push, GitHub runs the same public grading
 (`.github/workflows/classroom.yml`) and shows the points in the Actions tab;
 with GitHub Classroom, those are the points your instructor sees. The final
-grade also includes hidden checks of the same functions: passing every public
-check is a good sign, not a guarantee.
+grade also includes hidden checks of the same functions (the reference's
+numbers for fixed seeds, and more cases): passing every public check is a good
+sign, not a guarantee.
 
 Your code runs in a separate process with limits on time and memory, so an
 endless loop costs you that check, not the whole grade.
+
+When a check fails, the run's page says why: open the Actions tab, then the
+run of your push; the summary lists every failed check with its message.
+
+## For instructors: setting up GitHub Classroom
+
+1. Push this folder to a repository of your organization and make it a
+   template (Settings > General > Template repository).
+2. Create the Classroom assignment from that template.
+3. **Add no autograding tests in the assignment's settings.** As soon as one
+   test is added there, Classroom writes its own
+   `.github/workflows/classroom.yml` into every student repository in place
+   of this one, and grades only what those tests say. This repository's
+   workflow already grades every public check with its own points, reports
+   them where Classroom reads them (the `run-autograding-tests` job), and puts
+   each failed check's message on the run's summary page.
+4. Optionally list `.github/**` and the public test files under the
+   assignment's protected file paths, so that a student's change to them is
+   flagged.
+
+The hidden checks are not in this repository: grade them with Gradescope or
+`grade-all` on the collected repositories.
 """)
 
 ASSIGNMENT_ENTRY = Template("""\
@@ -124,8 +162,11 @@ WORKFLOW = Template("""\
 # one base64 JSON result per runner from <RUNNER>_RESULTS. The stock
 # autograding-command-grader would give all or nothing per command, so
 # `python -m autograder classroom` grades once and writes one result per task,
-# each check with its own points. (The older education/autograding action with
-# .github/classroom/autograding.json is retired.)
+# each check with its own points, and writes each failed check's message to the
+# job summary (the reporter prints none). Runner ids are the task names without
+# underscores: the reporter's error path accepts letters and digits only. (The
+# older education/autograding action with .github/classroom/autograding.json is
+# retired.) Adding tests in the Classroom UI replaces this file: see README.md.
 name: Autograding Tests
 
 on:
