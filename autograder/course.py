@@ -140,7 +140,7 @@ def manifest_text_for(text: str, keep: set[str]) -> str:
 
 
 def make_command(target: str, assignment: Assignment | None = None, **variables) -> str:
-    """The `make` command a student can paste, e.g. ``make hint TASK=add_noise RESET=1``.
+    """The `make` command a student can paste, e.g. ``make hint TASK=some_task RESET=1``.
 
     Both Makefiles (this project's and the release's) default ASSIGNMENT to the
     course's first assignment, so it is named only for the others.

@@ -15,6 +15,7 @@ import nbformat
 import pytest
 from new_course import AUTHORED, MODULE, TASKS, TOY, autograder, make_course, run
 
+from autograder.channels.classroom import runner_id
 from autograder.course import load_course
 
 # The toy's checks are the fixture's own: public 1 + 1, hidden 2 x 3 cases + 3.
@@ -99,7 +100,7 @@ def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, tm
     assert solved.returncode == 0 and "2 passed" in solved.stdout, solved.stdout + solved.stderr
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
     assert f"python -m autograder classroom {TOY}" in workflow
-    assert all(f"{task.upper()}_RESULTS" in workflow for task in TASKS)
+    assert all(f"{runner_id(task).upper()}_RESULTS" in workflow for task in TASKS)
 
 
 def test_release_scans_the_new_assignments_secrets(course, tmp_path):
@@ -164,7 +165,7 @@ def test_classroom_grades_the_new_assignments_public_checks(course):
     done = autograder(course, "classroom", TOY)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout[done.stdout.index("{") :])
-    assert sorted(report) == sorted(TASKS)
+    assert sorted(report) == sorted(runner_id(task) for task in TASKS)
     assert sum(runner["max_score"] for runner in report.values()) == PUBLIC_POINTS
 
 
