@@ -18,7 +18,7 @@ OUT ?= $(BUILD)/grades
 NBGRADER_COURSE ?= $(BUILD)/nbgrader
 
 .PHONY: help grade check watch test figures hint stubs readme-images release gradescope grade-all \
-        nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons
+        nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons mutants mutants-ci
 .DEFAULT_GOAL := help
 
 $(STAMP): pyproject.toml $(LOCK)
@@ -76,6 +76,15 @@ test: $(STAMP) $(NBGRADER_STAMP) system-packages  ## the developers' suite: ever
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+	@$(MAKE) --no-print-directory mutants-ci
+
+MUTANTS_SAMPLE ?= 6
+
+mutants: $(STAMP)  ## mutation-test the hidden suites: every mutant of the reference must lose points on its own function only
+	$(PY) tests/mutation.py --json $(BUILD)/mutants.json
+
+mutants-ci: $(STAMP)  ## the same on an even spread of MUTANTS_SAMPLE mutants per function (run by make test)
+	$(PY) tests/mutation.py --quiet --sample $(MUTANTS_SAMPLE) --json $(BUILD)/mutants-ci.json
 
 test-pythons: $(STAMP)  ## the whole suite under each Python 3.10-3.13 found here, each with the lock's pins
 	$(PY) -m nox --no-error-on-missing-interpreters $(if $(PYTHONS),--python $(PYTHONS))

@@ -1,53 +1,140 @@
-"""Assertions for grading suites: shapes, dtypes, closeness, with messages for students.
+"""Assertions for grading suites: shapes, dtypes, closeness and bounds, with messages for students.
 
 Every message states what was measured (shapes, dtypes, error sizes) and never
-the expected values themselves. Tolerances come from the dtype of the student's
-result: ``ULPS`` units in the last place of that dtype, times the size of the
-numbers involved.
+the expected values themselves. Any suite may use these helpers; none of them
+knows about a particular assignment.
+
+Three rules hold in every helper:
+
+- **Nothing non-finite earns a point.** Every comparison with NaN is False, so a
+  check written as "fail if the error is above the bound" would pass NaN. Every
+  helper here fails on NaN or +-inf in the student's values unless the expected
+  values hold the very same value at the same place.
+- **Tolerances come from dtypes and the expected values, never from the
+  student's values alone.** The tolerance is ``ULPS`` units in the last place of
+  the looser of: the dtype of the student's result (as precise as its values
+  really are: float32 numbers stored as float64 count as float32), the dtype of
+  the reference's result and the dtype of the inputs; times the size of the
+  expected values. A result more precise than the reference is never failed for
+  it; judging that a result is *less* precise than its inputs is the job of one
+  dedicated check (``expect_precision``), so that one imprecision costs once.
+- **Non-finite expected values are never a pass.** When the expected values
+  come out NaN or infinite, the check fails if the student's results fed them
+  (``from_student=True``), and raises ``CheckError`` (the check's author's
+  mistake, reported as an error of the grader) if only fixed inputs did.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograder.sandbox.wire import Unsupported
-
 ULPS = 1000  # float64: about 2e-13; float32: about 1.2e-4 (relative)
+# float16 holds 3 significant digits: 1000 of its ulps would be about 1, which any
+# formula passes. The spec never computes in float16; a float16 result is at best
+# a right answer cast down, off by half an ulp: 8 ulps (about 8e-3) allow that.
+ULPS_HALF = 8
+
+
+class CheckError(Exception):
+    """A check is wrong, not the student: its expected values from fixed inputs are not finite."""
+
+
+# -- dtypes and tolerances ------------------------------------------------------------
+
+
+def _eps(dtype) -> float:
+    dtype = np.dtype(dtype)
+    return float(np.finfo(dtype).eps) if dtype.kind in "fc" else float(np.finfo(np.float64).eps)
+
+
+def looser(*dtypes) -> np.dtype:
+    """The least precise of ``dtypes`` (None entries are skipped; integers count as float64)."""
+    given = [np.dtype(d) for d in dtypes if d is not None]
+    return max(given, key=_eps) if given else np.dtype(np.float64)
 
 
 def tolerance(dtype, scale: float = 1.0) -> float:
     """Absolute tolerance for results of ``dtype`` whose magnitudes are about ``scale``."""
-    dtype = np.dtype(dtype)
-    eps = np.finfo(dtype).eps if dtype.kind in "fc" else np.finfo(np.float64).eps
-    return float(ULPS * eps * max(1.0, scale))
+    eps = _eps(dtype)
+    ulps = ULPS if eps <= _eps(np.float32) else ULPS_HALF
+    return float(ulps * eps * max(1.0, scale))
 
 
-def describe(value) -> str:
+def held_precision(values: np.ndarray) -> np.dtype:
+    """The precision ``values`` really hold: float32 numbers stored as float64 count as float32.
+
+    Only loosens a tolerance (a float64 array whose values all happen to be
+    float32 numbers is compared as float32), so it never fails a right answer.
+    """
+    dtype = values.dtype
+    if dtype.kind != "f" or _eps(dtype) >= _eps(np.float32):
+        return dtype
+    finite = values[np.isfinite(values)]
+    if finite.size and np.array_equal(finite.astype(np.float32).astype(dtype), finite):
+        return np.dtype(np.float32)
+    return dtype
+
+
+def cast_down(values: np.ndarray, reference: np.ndarray) -> bool:
+    """Whether ``values`` are float32 numbers where ``reference`` needs more (a result cast down and back)."""
+    if values.dtype.kind != "f" or reference.dtype.kind != "f" or values.shape != reference.shape:
+        return False
+    needs_more = np.isfinite(reference) & (reference.astype(np.float32).astype(np.float64) != reference)
+    if np.count_nonzero(needs_more) < max(1, reference.size // 4):
+        return False  # the reference itself is (mostly) float32 numbers: nothing to tell
+    picked = values[needs_more].astype(np.float64)
+    return bool(np.array_equal(picked.astype(np.float32).astype(np.float64), picked))
+
+
+# -- what came back ---------------------------------------------------------------------
+
+
+def describe(value) -> str:  # noqa: PLR0911 - one return per kind of value
     """A short description of a returned value: its type, shape and dtype."""
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    if isinstance(value, Unsupported):
+    if getattr(value, "type_name", None):  # what the wire format could not carry (wire.Unsupported)
         return f"an object of type {value.type_name}"
     if isinstance(value, tuple):
         return f"a tuple of {len(value)} ({', '.join(describe(v) for v in value[:3])})"
     if isinstance(value, list):
         return f"a list of {len(value)} items"
+    if value is None:
+        return "None (is a return statement missing?)"
+    if isinstance(value, (bool, int, float, np.generic)):
+        return f"one number ({type(value).__name__})"
     return f"a {type(value).__name__}"
 
 
+def count_nonfinite(values: np.ndarray) -> tuple[int, int, int]:
+    """How many NaN, +inf and -inf ``values`` hold."""
+    if values.dtype.kind not in "fc":
+        return 0, 0, 0
+    return (
+        int(np.count_nonzero(np.isnan(values))),
+        int(np.count_nonzero(np.isposinf(values))),
+        int(np.count_nonzero(np.isneginf(values))),
+    )
+
+
+def describe_nonfinite(values: np.ndarray, mask=None) -> str:
+    """'NaN in 3 and inf in 1 of 768 places' for the non-finite values (within ``mask``)."""
+    picked = values if mask is None else values[mask]
+    nan, pos, neg = count_nonfinite(np.asarray(picked))
+    parts = [f"{label} in {n}" for label, n in (("NaN", nan), ("inf", pos), ("-inf", neg)) if n]
+    return f"{' and '.join(parts)} of {values.size} places"
+
+
 def expect_array(value, what: str, shape=None) -> np.ndarray:
-    """``value`` must be a real-valued ndarray without NaN (of ``shape`` if given)."""
+    """``value`` must be a real-valued ndarray of finite numbers (of ``shape`` if given)."""
     if not isinstance(value, np.ndarray):
         raise AssertionError(f"{what} should be a NumPy array, but it is {describe(value)}")
     if value.dtype.kind not in "fiu" and value.dtype.kind != "b":
         raise AssertionError(f"{what} should hold real numbers, but its dtype is {value.dtype}")
     if shape is not None and value.shape != tuple(shape):
         raise AssertionError(f"{what} should have shape {tuple(shape)}, but it has shape {value.shape}")
-    # Every comparison with NaN is False, so a check written as "fail if off by
-    # more than..." would pass it: NaN fails here, before any such check.
-    nans = int(np.count_nonzero(np.isnan(value))) if value.dtype.kind == "f" else 0
-    if nans:
-        raise AssertionError(f"{what} holds NaN in {nans} of {value.size} places")
+    if any(count_nonfinite(value)):
+        raise AssertionError(f"{what} holds {describe_nonfinite(value)}")
     return value
 
 
@@ -60,46 +147,137 @@ def expect_pair(value, function: str, names, shape) -> tuple[np.ndarray, np.ndar
     return tuple(expect_array(v, f"{name} returned by {function}", shape) for v, name in zip(value, names, strict=True))
 
 
+def expect_precision(result: np.ndarray, given, what: str, reference: np.ndarray | None = None) -> np.ndarray:
+    """``result`` holds floats at least as precise as the ``given`` dtype of the inputs.
+
+    With a ``reference`` result, float32 numbers returned in a float64 array
+    (cast down and back) are caught too. Make this the one check of a function
+    that judges precision: the others compare within the looser tolerance.
+    """
+    given = np.dtype(given)
+    if given.kind != "f":
+        given = np.dtype(np.float64)
+    if result.dtype.kind != "f":
+        raise AssertionError(f"{what} should hold floats, but its dtype is {result.dtype}")
+    keep = "float64" if given == np.float64 else f"{given} or float64"
+    if _eps(result.dtype) > _eps(given):
+        raise AssertionError(
+            f"{what} is {result.dtype}, but the inputs were {given}: casting down "
+            f"throws away precision the inputs had; return {keep}"
+        )
+    if reference is not None and _eps(given) < _eps(np.float32) and cast_down(result, reference):
+        raise AssertionError(
+            f"{what} is {result.dtype}, but its values are float32 numbers, while the inputs were {given}: "
+            f"somewhere the computation went through float32 and lost precision; keep {keep} throughout"
+        )
+    return result
+
+
+# -- comparisons ----------------------------------------------------------------------------
+
+
 def error_size(actual: np.ndarray, expected: np.ndarray) -> tuple[float, tuple]:
-    """Largest absolute difference and where it is (NaN counts as infinitely far)."""
-    diff = np.abs(np.asarray(actual, dtype=np.float64) - np.asarray(expected, dtype=np.float64))
-    diff = np.where(np.isnan(diff), np.inf, diff)
-    index = np.unravel_index(int(np.argmax(diff)), diff.shape) if diff.size else ()
-    return (float(diff[index]) if diff.size else 0.0), tuple(int(i) for i in index)
+    """Largest absolute difference and where it is.
+
+    A non-finite value counts as infinitely far, except where the expected value is
+    the very same (NaN where NaN is expected, inf where inf is).
+    """
+    actual = np.asarray(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(actual - expected)
+    same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+    diff = np.where(same, 0.0, np.where(np.isfinite(diff), diff, np.inf))
+    if not diff.size:
+        return 0.0, ()
+    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    return float(diff[index]), tuple(int(i) for i in index)
 
 
-def is_close(actual, expected, scale=None) -> bool:
-    """Whether ``actual`` matches ``expected`` within the tolerance for ``actual``'s dtype."""
-    if not isinstance(actual, np.ndarray) or np.shape(actual) != np.shape(expected):
+def expected_scale(expected: np.ndarray) -> float:
+    """The size of the expected values (their largest finite magnitude)."""
+    finite = np.abs(np.asarray(expected, dtype=np.float64))
+    finite = finite[np.isfinite(finite)]
+    return float(finite.max()) if finite.size else 1.0
+
+
+def is_close(actual, expected, scale=None, precision=None) -> bool:
+    """Whether ``actual`` matches ``expected`` within the tolerance of ``assert_close`` (never for NaN/inf)."""
+    if not isinstance(actual, np.ndarray) or actual.dtype.kind not in "fiub" or actual.shape != np.shape(expected):
         return False
-    if scale is None:
-        scale = float(np.max(np.abs(expected))) if np.size(expected) else 1.0
-    return error_size(actual, expected)[0] <= tolerance(actual.dtype, scale)
+    expected = np.asarray(expected)
+    scale = expected_scale(expected) if scale is None else scale
+    tol = tolerance(looser(held_precision(actual), expected.dtype, precision), scale)
+    return error_size(actual, expected)[0] <= tol
 
 
-def assert_close(actual: np.ndarray, expected, what: str, scale=None, hint="", precision=None) -> None:
+def assert_close(
+    actual: np.ndarray,
+    expected,
+    what: str,
+    scale=None,
+    hint="",
+    precision=None,
+    reference_dtype=None,
+    from_student=True,
+    nonfinite_expected=False,
+) -> None:
     """Fail with the largest error, its place and the tolerance used when they differ.
 
-    ``precision`` is the dtype of the inputs when they are less precise than the
-    result (float32 inputs limit a float64 result to float32 accuracy).
+    The tolerance is that of the looser of: the precision ``actual`` holds, the
+    dtype of ``expected`` (or ``reference_dtype``) and ``precision``, the dtype
+    of the inputs (float32 inputs limit a float64 result to float32 accuracy);
+    times ``scale``, by default the size of the expected values (never of the
+    student's). ``from_student``: whether the student's results fed the expected
+    values, so that NaN or inf in them fails the check; pass False when only fixed
+    inputs did, and non-finite expected values raise ``CheckError`` (the check is
+    broken). The default is the one that never blames the check for a student's NaN.
+    ``nonfinite_expected``: the reference legitimately holds NaN or inf for these
+    fixed inputs; the student must then hold the very same value at the same place.
     ``hint`` is a string, or a callable giving one, added to the failure message.
     """
     expected = np.asarray(expected)
     if actual.shape != expected.shape:
         raise AssertionError(f"{what} has shape {actual.shape}, expected shape {expected.shape}")
-    nans = int(np.count_nonzero(np.isnan(actual))) if actual.dtype.kind == "f" else 0
-    if scale is None:
-        scale = float(np.max(np.abs(expected))) if expected.size else 1.0
-    dtype = actual.dtype
-    if precision is not None and tolerance(precision) > tolerance(dtype):
-        dtype = np.dtype(precision)
-    tol = tolerance(dtype, scale)
+    bad_expected = ~np.isfinite(expected) if expected.dtype.kind in "fc" else np.zeros(expected.shape, bool)
+    if nonfinite_expected:
+        bad_expected = np.zeros(expected.shape, bool)
+    if bad_expected.any() and not from_student:
+        raise CheckError(f"the expected values of {what} hold {describe_nonfinite(expected, bad_expected)}")
+    dtype = looser(held_precision(actual), reference_dtype or expected.dtype, precision)
+    tol = tolerance(dtype, expected_scale(expected) if scale is None else scale)
     error, index = error_size(actual, expected)
-    if error <= tol:
+    if bad_expected.any():
+        # Built from the student's own results: their NaN or inf made these.
+        message = (
+            f"{what} cannot be checked: the values your code returned make the expected "
+            f"values hold {describe_nonfinite(expected, bad_expected)}"
+        )
+    elif error <= tol:
         return
-    if nans:
-        message = f"{what} contains NaN in {nans} of {actual.size} places"
+    elif any(count_nonfinite(actual)):
+        message = f"{what} holds {describe_nonfinite(actual)}, where finite numbers were expected"
     else:
         message = f"{what} is off by up to {error:.3g} (at index {index}); the tolerance for {dtype} is {tol:.2g}"
     hint = hint() if callable(hint) else hint
     raise AssertionError(message + (f"\n{hint}" if hint else ""))
+
+
+def within(value, bound: float) -> bool:
+    """``|value| <= bound``, and False for NaN or inf (a bound check that NaN cannot pass)."""
+    value = float(value)
+    return bool(np.isfinite(value) and abs(value) <= bound)
+
+
+def finite_statistics(values: np.ndarray, what: str, from_student: bool = True) -> np.ndarray:
+    """``values`` as float64, refused when not finite (before any mean or variance is taken).
+
+    ``from_student``: the values came (even partly) from the student's results, so
+    NaN or inf in them fails the check; otherwise it is the check's own error.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        if not from_student:
+            raise CheckError(f"{what} holds {describe_nonfinite(values)} for fixed inputs")
+        raise AssertionError(f"{what} holds {describe_nonfinite(values)}, where finite numbers were expected")
+    return values

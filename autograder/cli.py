@@ -112,7 +112,8 @@ def run_grade(args) -> int:
     print(f"\nresults: {args.results}")
     if report.score < report.max_score and assignment.figures is not None and not args.quiet:
         # A picture of one's own noising often shows the mistake faster than numbers do.
-        command = make_command("figures", assignment, SUBMISSION=args.submission)
+        chosen = args.submission is not None and Path(args.submission).resolve() != assignment.folder.resolve()
+        command = make_command("figures", assignment, SUBMISSION=args.submission if chosen else None)
         print(f"to see what your code does to a picture: {command}")
     return 0
 

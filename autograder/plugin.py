@@ -32,6 +32,7 @@ from types import ModuleType
 import numpy as np
 import pytest
 
+from autograder.checks import CheckError
 from autograder.course import PROJECT_ROOT
 from autograder.results import TestResult
 from autograder.runner import Reply, StudentError, SubmissionDidNotImport
@@ -184,7 +185,7 @@ def is_instructor_error(error: BaseException) -> bool:
     student's feedback; the reference's own run before grading
     (``grade.verify_reference``) catches the check bugs the reference reaches.
     """
-    if getattr(type(error), "instructor_error", False):
+    if isinstance(error, CheckError) or getattr(type(error), "instructor_error", False):
         return True
     if isinstance(error, (NameError, ImportError, SyntaxError, FIXTURE_LOOKUP_ERROR)):
         return True
@@ -225,11 +226,14 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def feedback_for(excinfo) -> str:
+def feedback_for(excinfo) -> str:  # noqa: PLR0911 - one return per kind of failure
     """The words a student sees for a failed check."""
     if excinfo is None:
         return "the check failed"
     error = excinfo.value
+    if isinstance(error, CheckError):
+        # Fixed inputs gave the check non-finite expected values: the suite's fault.
+        return f"not graded: the check itself is broken, not your code ({error}); please tell your instructor"
     if isinstance(error, SubmissionDidNotImport):
         return f"not graded: {error}"
     if isinstance(error, StudentError):
@@ -238,6 +242,12 @@ def feedback_for(excinfo) -> str:
         return str(error) or "the check failed"
     if isinstance(error, pytest.fail.Exception):
         return str(error)
+    if isinstance(error, (ValueError, TypeError)) and "unpack" in str(error):
+        # `xt, eps = f(...)` in a check, on something that is not a pair.
+        return (
+            "your function did not return the number of values this check expects: a function "
+            "that returns a pair must end with `return first, second` (two arrays), not one array"
+        )
     # A check tripped over something the student's code returned.
     return f"the check could not use what your code returned ({type(error).__name__}: {str(error)[:200]})"
 

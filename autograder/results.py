@@ -234,16 +234,28 @@ def render_table(report: GradeReport, tasks: list[str]) -> str:
     failed = [t for t in report.tests if not t.passed]
     if failed:
         lines += ["", "What to fix:"]
-    for task in dict.fromkeys(t.task for t in failed):
-        mine = [t for t in failed if t.task == task]
-        outputs = {t.output for t in mine}
-        if len(mine) > 1 and len(outputs) == 1:
-            # One cause for every failed check of the task (e.g. not implemented yet).
-            lines.append(f"  x {task}: {len(mine)} checks fail the same way")
+    order = {task: i for i, task in enumerate(tasks)}
+    for task in sorted(dict.fromkeys(t.task for t in failed), key=lambda task: order.get(task, len(order))):
+        # One cause for several checks (not implemented, time-outs, the same wrong value) is told once,
+        # with the checks it failed, so nothing is hidden behind a count.
+        groups: dict[str, list[TestResult]] = {}
+        for test in (t for t in failed if t.task == task):
+            groups.setdefault(_cause(test.output), []).append(test)
+        for mine in groups.values():
+            if len(mine) == 1:
+                test = mine[0]
+                lines.append(f"  x {test.name}  ({test.score:g}/{test.max_score:g})")
+            else:
+                lost = sum(t.max_score - t.score for t in mine)
+                lines.append(f"  x {task}: {len(mine)} checks fail the same way (-{lost:g} points):")
+                lines += [f"      - {t.name.removeprefix(task + ': ')}" for t in mine]
             lines += [f"      {line}" for line in truncate(plain(mine[0].output), 1200).splitlines()]
-            continue
-        for test in mine:
-            lines.append(f"  x {test.name}  ({test.score:g}/{test.max_score:g})")
-            lines += [f"      {line}" for line in truncate(plain(test.output), 1200).splitlines()]
     # Student text (its errors, what it printed) reaches the terminal without control codes.
     return plain("\n".join(lines))
+
+
+def _cause(output: str) -> str:
+    """What makes two failures the same: their text, or being stopped for time (however worded)."""
+    if "time limit" in output or output.startswith("not run:") or "used up the time" in output:
+        return "time"
+    return output

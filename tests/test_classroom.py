@@ -20,6 +20,7 @@ from wrong_variants import write_wrong
 from autograder.channels.classroom import runner_id
 from autograder.channels.release import build_release
 from autograder.course import load_course
+from autograder.grade import grade_submission
 
 # The pattern main.js checks the runners input against when anything goes wrong: an id
 # outside it turns every error into "The runners input must be a comma-separated list of strings".
@@ -103,11 +104,23 @@ def reporter_reads(runners: str, env: dict) -> tuple[float, float, dict]:
 
 
 def submit(release, ch01, source: str | None) -> None:
+    """``source`` as ch01's file of the release (None: an empty file); every other assignment keeps its stub."""
+    for other in load_course().values():
+        if other.id != ch01.id:
+            (release / "assignments" / other.id / other.filename).write_text(
+                (other.folder / other.filename).read_text()
+            )
     target = release / "assignments" / ch01.id / ch01.filename
     if source is None:
         target.write_text("")
     else:
         target.write_text(source)
+
+
+@pytest.fixture(scope="module")
+def public_maximum():
+    """The workflow grades every assignment of the course: the reporter's maximum is their public points together."""
+    return sum(grade_submission(a, a.solution, suites=("public",)).max_score for a in load_course().values())
 
 
 def test_every_runner_id_is_one_the_reporter_accepts_on_every_path():
@@ -118,25 +131,26 @@ def test_every_runner_id_is_one_the_reporter_accepts_on_every_path():
     assert runner_id("add_noise") == "addnoise"
 
 
-def test_full_submission_reports_every_public_point(release, ch01, grade, tmp_path):
-    """the reference: the reporter reads every runner, and the points are the public maximum."""
+def test_full_submission_reports_every_public_point(release, ch01, public_maximum, tmp_path):
+    """the references: the reporter reads every runner, and the points are the public maximum."""
     submit(release, ch01, ch01.solution.read_text())
+    for other in load_course().values():
+        (release / "assignments" / other.id / other.filename).write_text(other.solution.read_text())
     handed = run_grading_steps(release, tmp_path)
     points, top, results = reporter_reads(handed["runners"], handed["env"])
-    expected = grade(ch01.solution, suites=("public",))
-    assert points == top == expected.max_score
+    assert points == top == public_maximum
     assert {r["status"] for r in results.values()} == {"pass"}
     assert "Every public check passes" in handed["summary"]
 
 
-def test_partial_submission_reports_its_points_and_each_failed_message(release, ch01, grade, tmp_path):
+def test_partial_submission_reports_its_points_and_each_failed_message(release, ch01, grade, public_maximum, tmp_path):
     """one mistake: the reporter's points are the grader's, and the summary shows each failed check's message."""
     wrong = write_wrong(ch01.solution, "fencepost", tmp_path / "wrong" / ch01.filename)
     submit(release, ch01, wrong.read_text())
     handed = run_grading_steps(release, tmp_path)
     points, top, results = reporter_reads(handed["runners"], handed["env"])
     expected = grade(wrong, suites=("public",))
-    assert (points, top) == (expected.score, expected.max_score) and 0 < points < top
+    assert (points, top) == (expected.score, public_maximum) and 0 < points < expected.max_score
     assert results[runner_id("cosine_schedule")]["status"] == "fail"
     failed = [t for t in expected.tests if not t.passed]
     assert failed
@@ -145,10 +159,10 @@ def test_partial_submission_reports_its_points_and_each_failed_message(release, 
         assert test.output.strip().splitlines()[0] in handed["summary"]
 
 
-def test_empty_submission_reports_zero_of_the_same_maximum(release, ch01, grade, tmp_path):
+def test_empty_submission_reports_zero_of_the_same_maximum(release, ch01, public_maximum, tmp_path):
     """an empty file: every runner still has a result, 0 points of the public maximum, and the summary says why."""
     submit(release, ch01, None)
     handed = run_grading_steps(release, tmp_path)
     points, top, _ = reporter_reads(handed["runners"], handed["env"])
-    assert (points, top) == (0, grade(ch01.solution, suites=("public",)).max_score)
+    assert (points, top) == (0, public_maximum)
     assert "is empty" in handed["summary"]

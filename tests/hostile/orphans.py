@@ -57,8 +57,13 @@ def _leave_children():
 
 _leave_children()
 _honest_remove = remove_noise
+# Children are left by the first few calls only: one worker may hold 32 processes,
+# and reaching that limit would fail calls for a reason this file does not test.
+_calls_leaving_children = [3]
 
 
 def remove_noise(xt, eps, alpha_bar_t):  # noqa: F811
-    _leave_children()
+    if _calls_leaving_children[0] > 0:
+        _calls_leaving_children[0] -= 1
+        _leave_children()
     return _honest_remove(xt, eps, alpha_bar_t)

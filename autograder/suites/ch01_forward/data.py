@@ -15,3 +15,20 @@ def image(shape=(16, 16, 3), seed=0, dtype=np.float64):
 def alpha_bar(T=T):
     """The cosine schedule, computed here so checks of other functions do not depend on it."""
     return np.cos(np.linspace(0.0, 1.0, T + 1) * np.pi / 2) ** 2
+
+
+# Batches of 1-D to 5-D samples for the per-sample level checks; the 2-D and
+# 4-D ones have B equal to their last axis (the channel count), where a level
+# array that lines up with the wrong axis still broadcasts.
+BATCH_SHAPES = ((5,), (3, 3), (4, 5, 6), (3, 8, 8, 3), (2, 3, 4, 5, 2))
+
+
+def shape_id(shape) -> str:
+    return "x".join(map(str, shape))
+
+
+def describe_level(a, name="alpha_bar_t") -> str:
+    """How a level is named in feedback: its value, or the shape and range of a per-sample array."""
+    if np.ndim(a):
+        return f"{name} of shape {np.shape(a)} (from {np.min(a):g} to {np.max(a):g})"
+    return f"{name} = {float(a):g}"

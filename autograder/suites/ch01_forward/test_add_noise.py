@@ -5,21 +5,19 @@ from functools import partial
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_array, expect_pair
+from autograder.checks import assert_close, expect_pair, expect_precision, within
 from autograder.suites.ch01_forward import misconceptions as known
-from autograder.suites.ch01_forward.data import SEEDS, alpha_bar, image
-from autograder.suites.ch01_forward.precision import expect_precision
+from autograder.suites.ch01_forward.data import BATCH_SHAPES, SEEDS, alpha_bar, describe_level, image, shape_id
+from autograder.suites.ch01_forward.untouched import expect_untouched
 
 pytestmark = pytest.mark.task("add_noise")
 
 
-def noisy(submission, x0, a, seed=None, return_args=False):
+def noisy(submission, x0, a, seed=None):
     if seed is not None:
         submission.seed(seed)
-    reply = submission.call("add_noise", x0, a, return_args=return_args)
+    reply = submission.call("add_noise", x0, a)
     xt, eps = expect_pair(reply.result, "add_noise", ("xt", "eps"), x0.shape)
-    for name, array in (("xt", xt), ("eps", eps)):
-        expect_precision(array, x0.dtype, f"{name} returned by add_noise")
     return xt, eps, reply
 
 
@@ -27,10 +25,25 @@ def compare_with_reference(submission, reference, x0, a, seed):
     xt, eps, reply = noisy(submission, x0, a, seed)
     reference.seed(seed)
     ref_xt, ref_eps = reference.add_noise(x0, a)
-    where = f"with np.random.seed({seed}), x0 of shape {x0.shape} ({x0.dtype}) and alpha_bar_t = {_level(a)}"
+    where = f"with np.random.seed({seed}), x0 of shape {x0.shape} ({x0.dtype}) and {describe_level(a)}"
     hint = partial(known.diagnose_message, x0, a, xt, eps, seed, reply.rng_used)
-    assert_close(eps, ref_eps, f"eps {where}", hint=hint)
-    assert_close(xt, ref_xt, f"xt {where}", hint=hint, precision=x0.dtype)
+    assert_close(eps, ref_eps, f"eps {where}", hint=hint, from_student=False)
+    assert_close(xt, ref_xt, f"xt {where}", hint=hint, precision=x0.dtype, from_student=False)
+
+
+def assert_blend(xt, x0, a, eps, what):
+    """xt is sqrt(a) * x0 + sqrt(1 - a) * eps for the student's own eps (levels per sample if a is (B,))."""
+    w = known.levels(a, x0.ndim)
+    given, x0 = x0.dtype, x0.astype(np.float64)
+    expected = np.sqrt(w) * x0 + np.sqrt(1 - w) * eps.astype(np.float64)
+    assert_close(
+        xt,
+        expected,
+        f"{what}, compared with the blend of x0 and the eps you returned",
+        precision=given,
+        from_student=True,
+        hint=known.hint(xt, known.mix_variants(x0, a, eps), expected),
+    )
 
 
 @pytest.mark.points(2)
@@ -64,6 +77,7 @@ def test_consecutive_calls_continue_the_stream(submission, reference):
         eps,
         reference.add_noise(x0, 0.5)[1],
         "eps of the second call after np.random.seed(11)",
+        from_student=False,
         hint=partial(known.diagnose_message, x0, 0.5, xt, eps, 11, reply.rng_used, call=1),
     )
 
@@ -75,15 +89,7 @@ def test_xt_is_the_blend_of_x0_and_the_returned_eps(submission, dtype):
     x0 = image(seed=5, dtype=dtype)
     for a in (0.95, 0.6, 0.1):
         xt, eps, _ = noisy(submission, x0, a, seed=5)
-        expected = np.sqrt(a) * x0.astype(np.float64) + np.sqrt(1 - a) * eps.astype(np.float64)
-        assert_close(
-            xt,
-            expected,
-            f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0), "
-            f"compared with the blend of x0 and the eps you returned",
-            precision=dtype,
-            hint=known.hint(xt, known.mix_variants(x0.astype(np.float64), a, eps), expected),
-        )
+        assert_blend(xt, x0, a, eps, f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0)")
 
 
 @pytest.mark.points(3)
@@ -96,7 +102,7 @@ def test_eps_is_standard_normal(submission):
     # Six standard errors: a correct generator fails with probability below 1e-8.
     mean_bound, std_bound = 6 / np.sqrt(n), 6 / np.sqrt(2 * n)
     hint = known.message("uniform") if eps.min() >= 0 else ""
-    if abs(mean) > mean_bound or abs(std - 1) > std_bound:
+    if not (within(mean, mean_bound) and within(std - 1, std_bound)):
         raise AssertionError(
             f"over {n} values, eps has mean {mean:.4f} and standard deviation "
             f"{std:.4f}; standard normal noise stays within {mean_bound:.4f} of 0 "
@@ -114,17 +120,25 @@ def test_pure_static_at_the_last_timestep(submission):
             xt,
             eps,
             f"xt at alpha_bar_t = {a_T:.2g} (t = T) compared with eps",
-            scale=float(np.max(np.abs(eps))),
+            from_student=True,
             hint="At t = T the image's weight sqrt(alpha_bar_t) is about 6e-17.",
         )
 
 
 @pytest.mark.points(2)
-def test_clean_at_timestep_zero(submission):
-    """at t = 0 (alpha_bar = 1) xt is the clean image."""
+@pytest.mark.parametrize("a", [1.0, 0.0])
+def test_exact_boundary_levels(submission, a):
+    """at alpha_bar_t = 1 exactly (t = 0) xt is x0; at exactly 0 it is eps (both ends are allowed)."""
     x0 = image(seed=4)
-    xt, _, _ = noisy(submission, x0, 1.0, seed=4)
-    assert_close(xt, x0, "xt at alpha_bar_t = 1.0 (t = 0) compared with x0")
+    xt, eps, _ = noisy(submission, x0, a, seed=4)
+    target, name = (x0, "x0") if a == 1 else (eps, "eps")
+    assert_close(
+        xt,
+        target,
+        f"xt at alpha_bar_t = {a:g} compared with {name}",
+        from_student=name == "eps",
+        hint=known.hint(xt, known.mix_variants(x0, a, eps), target),
+    )
 
 
 @pytest.mark.points(2)
@@ -137,7 +151,7 @@ def test_preserves_unit_variance(submission):
     bound = 8 * np.sqrt(2 / n) + abs(x0.var() - 1)
     for a in (0.75, 0.5, 0.25):
         xt, eps, reply = noisy(submission, x0, a, seed=8)
-        if abs(float(xt.var()) - 1) > bound:
+        if not within(float(xt.var()) - 1, bound):
             mistake = known.diagnose_message(x0, a, xt, eps, 8, reply.rng_used)
             raise AssertionError(
                 f"for x0 with variance {x0.var():.3f} and alpha_bar_t = {a}, xt has "
@@ -146,35 +160,41 @@ def test_preserves_unit_variance(submission):
             )
 
 
-@pytest.mark.points(2)
-@pytest.mark.parametrize("shape", [(3, 8, 8, 3), (4,), (2, 5, 6)])
+@pytest.mark.points(1)
+@pytest.mark.parametrize("shape", BATCH_SHAPES, ids=shape_id)
 def test_one_level_per_sample_of_a_batch(submission, shape):
-    """a (B,) array of levels gives each sample its own level, also when B equals the channel count."""
+    """a (B,) array of levels, 0 and 1 included, gives each sample its own level, for samples of any shape."""
     x0 = image(shape, seed=6)
-    a = np.linspace(0.9, 0.1, shape[0])
+    a = np.linspace(1.0, 0.0, shape[0])
     with known.explaining_broadcast_errors():
         xt, eps, _ = noisy(submission, x0, a, seed=6)
-    w = known.levels(a, x0.ndim)
-    expected = np.sqrt(w) * x0 + np.sqrt(1 - w) * eps
-    assert_close(
-        xt,
-        expected,
-        f"xt for a batch of shape {shape} with levels of shape {a.shape}, "
-        f"compared with each sample's blend of x0 and your eps",
-        hint=known.hint(xt, known.mix_variants(x0, a, eps), expected),
-    )
+    assert_blend(xt, x0, a, eps, f"xt for a batch of shape {shape} with {describe_level(a)}")
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_leaves_x0_untouched(submission, dtype):
-    """x0 is not modified."""
-    x0 = image(seed=9, dtype=dtype)
-    _, _, reply = noisy(submission, x0, np.float64(0.3), seed=9, return_args=True)
-    after = expect_array(reply.args_after[0], "x0 after the call", x0.shape)
-    if not np.array_equal(after, x0):
-        raise AssertionError("add_noise changed the x0 it was given; work on a new array instead")
+def test_keeps_the_precision_of_x0(submission, reference, dtype):
+    """xt and eps are as precise as x0: float64 stays float64, float32 may stay float32."""
+    x0 = image(seed=10, dtype=dtype)
+    xt, eps, _ = noisy(submission, x0, 0.4, seed=10)
+    reference.seed(10)
+    ref_xt, ref_eps = reference.add_noise(x0, 0.4)
+    expect_precision(xt, dtype, f"xt for {np.dtype(dtype).name} x0", reference=ref_xt)
+    expect_precision(eps, dtype, f"eps for {np.dtype(dtype).name} x0", reference=ref_eps)
 
 
-def _level(a):
-    return f"an array of shape {np.shape(a)}" if np.ndim(a) else f"{float(a):g}"
+@pytest.mark.points(1)
+@pytest.mark.parametrize("given", ["x0", "float32 x0", "levels"])
+def test_leaves_its_inputs_untouched(submission, given):
+    """x0 and a (B,) array of levels are not modified."""
+    x0 = image((3, 6, 6, 3), seed=9, dtype=np.float32 if given == "float32 x0" else np.float64)
+    a = np.array([0.9, 0.4, 0.1]) if given == "levels" else 0.3
+    names = ("x0", "alpha_bar_t")
+    expect_untouched(
+        submission,
+        "add_noise",
+        names,
+        (x0, a),
+        seed=9,
+        watched=names[-1:] if given in ("levels", "betas") else names[:-1],
+    )

@@ -1,5 +1,5 @@
 """WRONG: add_noise
-NAMED: none
+NAMED: "add_noise changed the x0 it was given (in place)"
 
 Scales x0 in place (x0 *= ...) before adding the noise; xt is right, the caller's x0 is not.
 """

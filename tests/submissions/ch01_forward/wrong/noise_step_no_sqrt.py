@@ -1,5 +1,5 @@
 """WRONG: noise_step
-NAMED: no_sqrt
+NAMED: step_no_sqrt
 
 Uses 1 - beta_t and beta_t as weights, without square roots.
 """

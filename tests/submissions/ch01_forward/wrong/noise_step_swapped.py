@@ -1,5 +1,5 @@
 """WRONG: noise_step
-NAMED: swapped
+NAMED: step_swapped
 
 Keeps sqrt(beta_t) of the image and adds sqrt(1 - beta_t) of noise.
 """

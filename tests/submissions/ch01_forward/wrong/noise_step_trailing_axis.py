@@ -1,5 +1,5 @@
 """WRONG: noise_step
-NAMED: trailing_axis
+NAMED: step_trailing_axis
 
 Uses a (B,) beta_t as it is, so it lines up with the last axis.
 """

@@ -1,5 +1,5 @@
 """WRONG: remove_noise
-NAMED: none
+NAMED: "is float16, but the inputs were float64: casting down"
 
 Casts the recovered image to float16 'to save memory', throwing away float32 precision.
 """

@@ -1,5 +1,5 @@
 """WRONG: remove_noise
-NAMED: trailing_axis
+NAMED: inverse_trailing_axis
 
 Uses a (B,) alpha_bar_t as it is, so it lines up with the last axis.
 """

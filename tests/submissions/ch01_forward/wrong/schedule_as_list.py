@@ -1,5 +1,5 @@
 """WRONG: cosine_schedule
-NAMED: none
+NAMED: "should be a NumPy array, but it is a list"
 
 Builds the schedule in a loop and returns the Python list, not an array.
 """

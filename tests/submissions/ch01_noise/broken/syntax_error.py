@@ -1,0 +1,6 @@
+import numpy as np
+
+
+def uniform_to_normal(u1, u2):
+    r = np.sqrt(-2 * np.log(u1)
+    return r * np.cos(2 * np.pi * u2), r * np.sin(2 * np.pi * u2)
