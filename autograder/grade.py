@@ -158,15 +158,6 @@ def run_pytest(paths: list[Path], plugin: GradingPlugin, names: dict[Path, str] 
     return counts
 
 
-class _ReferenceAsSubmission(InProcess):
-    """The reference in the place of a student's code, called in this process (it is the course's own)."""
-
-    seeds_used: tuple = ()
-
-    def take_output(self) -> str:
-        return ""
-
-
 def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> None:
     """Raise ReferenceShort (or ChecksBroken) unless the reference gets every point of these suites.
 
@@ -177,14 +168,15 @@ def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> No
     key = _sha256_files([assignment.solution, *_suite_files(paths)])
     if key in _VERIFIED or not paths:
         return
-    plugin = GradingPlugin(_ReferenceAsSubmission(reference), InProcess(reference, reference_memo(assignment)))
-    # The reference in the student's place seeds this process's generator: the grading that
-    # follows must find it as it would have without this run.
+    # The reference takes the student's place on the very path a student's file takes
+    # (its own worker), so that what it raises reaches the checks as a student's would.
     state = np.random.get_state()
     try:
-        run_pytest(paths, plugin)
+        with isolated_submission(assignment, Located(assignment.solution)) as itself:
+            plugin = GradingPlugin(itself, InProcess(reference, reference_memo(assignment)))
+            run_pytest(paths, plugin)
     finally:
-        np.random.set_state(state)
+        np.random.set_state(state)  # the grading that follows finds this process's generator as it was
     short = [result for result in plugin.results if result.score < result.max_score]
     if short:
         got = sum(r.score for r in plugin.results)

@@ -94,7 +94,7 @@ def test_a_check_tripping_over_a_wrong_answer_is_the_students_feedback(course):
     graded = json.loads((course / "build" / "flat.json").read_text())
     failed = [t for t in graded["tests"] if t["score"] < t["max_score"]]
     assert [t["name"] for t in failed] == ["scaled: scaled works on a 2-D array"]
-    assert "ValueError" in failed[0]["output"]
+    assert "did not return the number of values this check expects" in failed[0]["output"]
 
 
 def test_a_check_asking_for_an_unknown_fixture_fails_grading(course):
