@@ -35,7 +35,7 @@ from autograder.plugin import GradingPlugin, InProcess
 from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission
 from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
-from autograder.sandbox.process import library_paths
+from autograder.sandbox.libraries import library_paths
 from autograder.versions import loaded_package_versions
 
 SUITES = ("public", "hidden")
@@ -276,6 +276,7 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
         missing.append(
             f"hidden files unreadable: student code could read {len(seen['hidden_files_readable'])} protected path(s)"
         )
+    missing += _kernel_protections_missing(seen, sandbox)
     if os.name != "posix":
         missing.append("killing child processes: only the worker itself is killed")
     elif sandbox.uid is None:
@@ -283,9 +284,35 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
             "killing child processes: a process that replaced its whole environment and left "
             "the worker's session is not found"
         )
+    if not seen.get("cpu_time_budgets", True):
+        missing.append("CPU-time budgets: this system has no /proc, so the time budgets were wall-clock seconds")
+    if not seen.get("inputs_observed", True):
+        missing.append(
+            "inputs observed by the grader: no shared memory, so the worker reported the arguments after each call"
+        )
     if student.survivors:
         missing.append(f"no survivors: {student.survivors} process(es) of the submission could not be ended")
-    return {"in_force": {k: v for k, v in seen.items() if k != "hidden_files_readable"}, "not_in_force": missing}
+    in_force = {k: v for k, v in seen.items() if k != "hidden_files_readable"}
+    in_force["other_submissions_hidden"] = sandbox.hides_other_submissions and all(seen.get("namespaces", {}).values())
+    return {"in_force": in_force, "not_in_force": missing}
+
+
+def _kernel_protections_missing(seen: dict, sandbox: Sandbox) -> list[str]:
+    """What the kernel did not do for this grading: namespaces, no_new_privs."""
+    missing = []
+    found = seen.get("namespaces") or {}
+    if not sandbox.namespaces:
+        why = "the grader is not root" if sandbox.uid is None else "bubblewrap is missing or this machine forbids them"
+        missing.append(
+            f"kernel namespaces: not used ({why}); student code sees the machine's process list, "
+            "network and shared folders, and the sandbox user and resource limits stand in"
+        )
+    elif not all(found.values()) or not found:
+        absent = sorted(name for name, new in found.items() if not new) or ["all"]
+        missing.append(f"kernel namespaces: not confirmed for {', '.join(absent)}")
+    if not seen.get("no_new_privs"):
+        missing.append("no_new_privs: not set, so a setuid program started by student code runs with its privileges")
+    return missing
 
 
 def _regular(path) -> bool:

@@ -24,7 +24,6 @@ is such an error whatever its type.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -34,8 +33,8 @@ import pytest
 
 from autograder.checks import CheckError
 from autograder.course import PROJECT_ROOT
+from autograder.interface import Reply, StudentError, Submission, SubmissionDidNotImport, first
 from autograder.results import TestResult
-from autograder.runner import Reply, StudentError, SubmissionDidNotImport
 
 MARKERS = (
     "task(name): the student function a check grades",
@@ -63,39 +62,47 @@ def reference(request):
     return request.config.stash[REFERENCE]
 
 
-class InProcess:
+class InProcess(Submission):
     """The reference module, called directly, with the same interface as the isolated one.
 
-    With a ``memo`` (``autograder.memo.Memo``), calls made before with the same
-    arguments and generator state are replayed instead of recomputed.
+    ``seed`` seeds NumPy's global generator at once. With a ``memo``
+    (``autograder.memo.Memo``), calls made before with the same arguments and
+    generator state are replayed instead of recomputed; so are whole chains.
     """
 
     def __init__(self, module, memo=None):
+        super().__init__()
         self._module = module
         self._memo = memo
 
     def seed(self, seed):
+        super().seed(seed)
+        self._seed = None
         np.random.seed(seed)
 
     def __getattr__(self, name):
         found = getattr(self._module, name)
-        if self._memo is None or not callable(found):
+        if not callable(found):
             return found
-        return functools.partial(self._memo.call, name, found)
+        return super().__getattr__(name)
 
-    def call(self, function, *args, return_args=False):
-        return Reply(result=getattr(self, function)(*args), args_after=list(args))
+    def _run(self, function, args, kwargs, seed):
+        if seed is not None:
+            np.random.seed(seed)
+        found = getattr(self._module, function)
+        if self._memo is None:
+            result = found(*args, **kwargs)
+        else:
+            result = self._memo.call(function, found, *args, **kwargs)
+        return Reply(result=result, args_after=list(args), kwargs_after=dict(kwargs))
 
-    def chain(self, function, x, params):
-        if self._memo is not None:
-            return self._memo.call(f"chain:{function}", self._chain, function, x, params)
-        return self._chain(function, x, params)
-
-    def _chain(self, function, x, params):
-        step = getattr(self._module, function)
-        for param in params:
-            x = step(x, float(param))[0]
-        return x
+    def chain(self, function, x, params, pick=first, each=None):
+        # Steps are never remembered one by one (hundreds of them would fill the
+        # memo); a whole chain is, when nothing but its end is asked for.
+        steps = InProcess(self._module) if self._memo is not None else self
+        if self._memo is None or pick is not first or each is not None:
+            return Submission.chain(steps, function, x, params, pick, each)
+        return self._memo.call(f"chain:{function}", steps.chain, function, x, params)
 
 
 class GradingPlugin:

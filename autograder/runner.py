@@ -6,28 +6,45 @@ folder, a scrubbed environment and, as root, an unprivileged user) and keeps
 the time budgets. Calls cross as plain data (``sandbox/wire.py``). A call that
 raises, hangs, kills the process or sends garbage fails that one call; the next
 call gets a fresh process.
+
+The budgets (``Limits``) are CPU seconds of the student's processes, measured
+by the grader from outside them (``sandbox/cpu.py``), so a grade does not
+depend on the machine's load. Each has a wall-clock backstop ``BACKSTOP``
+times larger, for whatever the CPU count cannot see.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from autograder.interface import NotImplementedYet, Reply, StudentError, Submission, SubmissionDidNotImport
 from autograder.sandbox import wire
 from autograder.sandbox.account import Sandbox
-from autograder.sandbox.process import WorkerDied, WorkerProcess
+from autograder.sandbox.process import Allowance, OutOfTime, Unsolicited, WorkerDied, WorkerProcess
+
+__all__ = ["IsolatedSubmission", "Limits", "NotImplementedYet", "Reply", "StudentError", "SubmissionDidNotImport"]
 
 # A function that runs past its time limit or ends its process this many times
 # is not run again: each such call costs a limit's wait or a fresh import.
 STRIKES = 2
+# Wall clock allowed per CPU second of a budget. A CPU-bound process waits for
+# a processor in proportion to the runnable processes per core: grade-all puts
+# a grading on every core and a busy machine adds a few more, so honest code
+# sees 4-5 runnable processes per core at worst. Five times the budget keeps
+# such code clear of the backstop, and still ends code the CPU count misses
+# (processes that start and end between two looks) within 5 x 45 s.
+BACKSTOP = 5
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-process and per-call limits for student code (from the course manifest)."""
+    """Per-process and per-call limits for student code (from the course manifest).
+
+    The four ``*_seconds`` budgets are CPU seconds (time asleep included) of
+    every process of the submission; each has a wall-clock backstop
+    ``BACKSTOP`` times larger.
+    """
 
     call_seconds: float = 5.0
     import_seconds: float = 20.0
@@ -45,28 +62,7 @@ class Limits:
     function_seconds: float = 15.0
 
 
-class StudentError(Exception):
-    """The student's code did not give an answer; the message says why, in plain words."""
-
-
-class NotImplementedYet(StudentError):
-    """The function still raises NotImplementedError."""
-
-
-class SubmissionDidNotImport(StudentError):
-    """The submission could not be imported, so nothing can be called."""
-
-
-@dataclass
-class Reply:
-    """What one call returned, with what the grader observed around it."""
-
-    result: object
-    rng_used: bool = False
-    args_after: list = field(default_factory=list)
-
-
-class IsolatedSubmission:
+class IsolatedSubmission(Submission):
     """The student's module as seen from the grader: ``sub.some_function(x, 0.5)``.
 
     ``sub.seed(s)`` seeds NumPy's global generator in the student's process right
@@ -74,6 +70,7 @@ class IsolatedSubmission:
     """
 
     def __init__(self, path: Path | None, module: str, limits: Limits, sandbox: Sandbox, rejected: str | None = None):
+        super().__init__()
         self.path = path
         self.module = module
         self.limits = limits
@@ -81,28 +78,16 @@ class IsolatedSubmission:
         self.rejected = rejected
         self.import_error: str | None = None
         self.protections: dict = {}
-        self.seeds_used: list[int] = []
+        self.cpu_measured = True  # False where the budgets fell back to the wall clock (no /proc)
         self._process: WorkerProcess | None = None
-        self._seed: int | None = None
         self._strikes: dict[str, int] = {}
         self._output: list[str] = []
-        self._spent = 0.0  # seconds of the student's total time used so far
-        self._spent_in: dict[str, float] = {}  # the same, per function called
+        self._spent = _Budget()  # what the student's code used so far, all of it
+        self._spent_in: dict[str, _Budget] = {}  # the same, per function called
         self.survivors = 0  # processes of the submission still alive after it was stopped
 
-    # -- the calls a check makes -------------------------------------------
-    def seed(self, seed: int) -> None:
-        self._seed = int(seed)
-        if seed not in self.seeds_used:
-            self.seeds_used.append(int(seed))
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return lambda *args: self.call(name, *args).result
-
-    def call(self, function: str, *args, return_args: bool = False, op: str = "call") -> Reply:
-        """Call ``function(*args)`` in the student's process and return its reply."""
+    def _run(self, function: str, args: tuple, kwargs: dict, seed: int | None) -> Reply:
+        """Call ``function(*args, **kwargs)`` in the student's process and return its reply."""
         if self.rejected:
             raise SubmissionDidNotImport(self.rejected)
         if self._strikes.get(function, 0) >= STRIKES:
@@ -110,50 +95,50 @@ class IsolatedSubmission:
                 f"not run: {function} already ran past the time limit or ended "
                 f"the process running your code {STRIKES} times"
             )
-        self._time_left_in(function)  # both raise when the time is used up, before any import
-        self._time_left()
+        spent_in = self._spent_in.setdefault(function, _Budget())
+        self._refuse_when_used_up(function, spent_in)  # before any import
         worker = self._worker()
-        seed, self._seed = self._seed, None
+        self._refuse_when_used_up(function, spent_in)
         blobs: list[bytes] = []
-        specs = [wire.encode(arg, blobs) for arg in args]
-        header = {"op": op, "function": function, "args": specs, "seed": seed, "return_args": return_args}
-        seconds = min(self.limits.call_seconds, self._time_left(), self._time_left_in(function))
-        started = time.monotonic()
+        shared = worker.shared
+        if shared is not None:
+            shared.reset()
+        header = {
+            "function": function,
+            "args": [wire.encode(arg, blobs, shared=shared) for arg in args],
+            "kwargs": {str(name): wire.encode(value, blobs, shared=shared) for name, value in kwargs.items()},
+            "seed": seed,
+            "shared": shared.size if shared is not None else None,
+        }
+        allowance, which = self._allowance(spent_in)
         try:
-            reply, arrays = worker.request(header, blobs, seconds)
-        except TimeoutError:
+            reply, arrays = worker.request(header, blobs, allowance)
+        except OutOfTime as out:
             self._strike(function)
-            if seconds < self.limits.call_seconds:
-                raise StudentError(
-                    f"{function} was stopped: it used up the time your code may take "
-                    f"({self.limits.function_seconds:g} s per function, "
-                    f"{self.limits.total_seconds:g} s in total)"
-                ) from None
-            raise StudentError(
-                f"{function} did not finish within the time limit of {self.limits.call_seconds:g} s"
-            ) from None
+            raise StudentError(self._out_of_time(function, out.kind, which, worker)) from None
         except WorkerDied as died:
             self._strike(function)
             raise StudentError(f"the process running your code ended during {function} ({died})") from None
+        except Unsolicited as error:
+            self._stop()
+            raise StudentError(f"{function} was not run: the process running your code was ended, {error}") from None
         except wire.WireError as error:
             self._stop()
             raise StudentError(f"{function} sent back something that is not plain data ({error})") from None
         finally:
-            self._spent += time.monotonic() - started
-            self._spent_in[function] = self._spent_in.get(function, 0.0) + time.monotonic() - started
+            for budget in (self._spent, spent_in):
+                budget.add(worker.spent_cpu, worker.spent_wall)
             self._output.append(worker.take_output())
         if not reply.get("ok"):
             raise _error_from(reply.get("error"), function)
         try:
             result = wire.decode(reply.get("result"), arrays)
-            after = [wire.decode(spec, arrays) for spec in reply.get("args_after", [])]
+            args_after, kwargs_after = _arguments_after(header, args, kwargs, reply, arrays, shared)
         except wire.WireError as error:
             raise StudentError(f"{function} sent back something unreadable ({error})") from None
-        return Reply(result=result, rng_used=bool(reply.get("rng_used")), args_after=after)
-
-    def chain(self, function: str, x: np.ndarray, params: np.ndarray) -> np.ndarray:
-        """Feed ``x`` through ``function(x, p)[0]`` for each p, inside the student's process."""
-        return self.call(function, x, np.asarray(params, dtype=np.float64), op="chain").result
+        return Reply(
+            result=result, rng_used=bool(reply.get("rng_used")), args_after=args_after, kwargs_after=kwargs_after
+        )
 
     def take_output(self) -> str:
         """What the student's code printed since the last time this was asked."""
@@ -161,23 +146,67 @@ class IsolatedSubmission:
         self._output.clear()
         return text
 
+    # -- budgets ---------------------------------------------------------------
+    def _refuse_when_used_up(self, function: str, spent_in: _Budget) -> None:
+        limits = self.limits
+        if self._spent.cpu >= limits.total_seconds or self._spent.wall >= limits.total_seconds * BACKSTOP:
+            raise StudentError(
+                f"not run: your code already used the {limits.total_seconds:g} s of CPU time it may take in total"
+            )
+        if spent_in.cpu >= limits.function_seconds or spent_in.wall >= limits.function_seconds * BACKSTOP:
+            raise StudentError(
+                f"not run: {function} already used the {limits.function_seconds:g} s of CPU time "
+                f"its calls may take in total"
+            )
+
+    def _allowance(self, spent_in: _Budget) -> tuple[Allowance, str]:
+        """What the next call may use, and which budget sets it ("call", "function" or "total")."""
+        limits = self.limits
+        left = {
+            "call": limits.call_seconds,
+            "function": limits.function_seconds - spent_in.cpu,
+            "total": limits.total_seconds - self._spent.cpu,
+        }
+        which = min(left, key=left.get)
+        wall = min(
+            limits.call_seconds * BACKSTOP,
+            limits.function_seconds * BACKSTOP - spent_in.wall,
+            limits.total_seconds * BACKSTOP - self._spent.wall,
+        )
+        return Allowance(cpu=left[which], wall=wall), which
+
+    def _out_of_time(self, function: str, kind: str, which: str, worker: WorkerProcess) -> str:
+        limits = self.limits
+        if kind == "stopped":
+            return (
+                f"{function} was stopped: the process running your code stopped itself (SIGSTOP), so it cannot answer"
+            )
+        if kind == "wall":
+            return (
+                f"{function} was stopped after {worker.spent_wall:.1f} s on the clock having used "
+                f"{worker.spent_cpu:.1f} s of CPU time: a call may take {BACKSTOP} times its CPU time "
+                f"budget on the clock, and no more"
+            )
+        unit = "s of CPU time" if self.cpu_measured else "s (on the clock: this system gives no CPU times)"
+        asleep = (
+            " (most of it asleep: time your code spends sleeping or waiting counts too)"
+            if worker.spent_asleep > worker.spent_cpu / 2 and self.cpu_measured
+            else ""
+        )
+        if which == "call":
+            limit = f"{limits.call_seconds:g} {unit}"
+            return f"{function} did not finish within the time limit of {limit} for one call{asleep}"
+        if which == "function":
+            return (
+                f"{function} was stopped: it used up the time your code may take for one function "
+                f"({limits.function_seconds:g} {unit} for all calls of {function}){asleep}"
+            )
+        return (
+            f"{function} was stopped: it used up the time your code may take "
+            f"({limits.total_seconds:g} {unit} in total, imports included){asleep}"
+        )
+
     # -- process management --------------------------------------------------
-    def _time_left(self) -> float:
-        left = self.limits.total_seconds - self._spent
-        if left <= 0:
-            raise StudentError(
-                f"not run: your code already used the {self.limits.total_seconds:g} s it may take in total"
-            )
-        return left
-
-    def _time_left_in(self, function: str) -> float:
-        left = self.limits.function_seconds - self._spent_in.get(function, 0.0)
-        if left <= 0:
-            raise StudentError(
-                f"not run: {function} already took the {self.limits.function_seconds:g} s its calls may take in total"
-            )
-        return left
-
     def _strike(self, function: str) -> None:
         self._strikes[function] = self._strikes.get(function, 0) + 1
         self._stop()
@@ -187,22 +216,40 @@ class IsolatedSubmission:
             raise SubmissionDidNotImport(self.import_error)
         if self._process is None or not self._process.alive():
             self._stop()  # a worker that ended by itself may still have children
-            seconds = min(self.limits.import_seconds, self._time_left())
+            limits = self.limits
+            cpu = min(limits.import_seconds, limits.total_seconds - self._spent.cpu)
+            wall = min(limits.import_seconds, limits.total_seconds - self._spent.wall / BACKSTOP) * BACKSTOP
             self._process = WorkerProcess(self.path, self.module, self.limits, self.sandbox)
-            started = time.monotonic()
             try:
-                ready = self._process.start(seconds)
-            except (TimeoutError, WorkerDied, wire.WireError) as error:
+                ready = self._process.start(Allowance(cpu=cpu, wall=wall))
+            except (OutOfTime, WorkerDied, wire.WireError) as error:
                 self.protections = self._process.protections or self.protections
                 self._output.append(self._process.take_output())
+                self._spent.add(self._process.spent_cpu, self._process.spent_wall)
                 self._stop()
-                reason = f"took longer than {seconds:g} s" if isinstance(error, TimeoutError) else f"ended ({error})"
+                if isinstance(error, OutOfTime) and error.kind == "cpu" and cpu < limits.import_seconds:
+                    # The total ran out, not the import's own budget: later calls say so too.
+                    raise StudentError(
+                        f"not run: your code used up the {limits.total_seconds:g} s of CPU time it may take "
+                        f"in total (imports included) while {self.module}.py was imported again"
+                    ) from None
+                if isinstance(error, OutOfTime):
+                    reason = {
+                        "cpu": f"took longer than {limits.import_seconds:g} s of CPU time",
+                        "wall": f"took longer than {wall:.0f} s on the clock",
+                    }.get(error.kind, "was stopped: the process stopped itself (SIGSTOP)")
+                else:
+                    reason = f"ended ({error})"
                 self.import_error = f"importing {self.module}.py {reason}"
                 raise SubmissionDidNotImport(self.import_error) from None
-            finally:
-                self._spent += time.monotonic() - started
+            self._spent.add(self._process.spent_cpu, self._process.spent_wall)
+            self.cpu_measured = self._process.meter.measured
             self._output.append(self._process.take_output())
-            self.protections = self._process.protections
+            self.protections = {
+                **self._process.protections,
+                "cpu_time_budgets": self.cpu_measured,
+                "inputs_observed": self._process.shared is not None,
+            }
             if not ready.get("ready"):
                 self._stop()
                 self.import_error = _import_message(ready.get("error"), self.module)
@@ -222,6 +269,46 @@ class IsolatedSubmission:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _Budget:
+    """CPU and wall-clock seconds used so far."""
+
+    def __init__(self):
+        self.cpu = 0.0
+        self.wall = 0.0
+
+    def add(self, cpu: float, wall: float) -> None:
+        self.cpu += cpu
+        self.wall += wall
+
+
+def _arguments_after(header, args, kwargs, reply, arrays, shared) -> tuple[list, dict]:
+    """The arguments as the call left them: read back from the shared memory, or (without it) as reported."""
+    if shared is not None:
+        args_after = [_observed(spec, arg, shared) for spec, arg in zip(header["args"], args, strict=True)]
+        return args_after, {name: _observed(header["kwargs"][name], kwargs[name], shared) for name in kwargs}
+    args_after = [wire.decode(spec, arrays) for spec in _listed(reply.get("args_after"))]
+    return args_after, {str(k): wire.decode(v, arrays) for k, v in _named(reply.get("kwargs_after")).items()}
+
+
+def _observed(spec, sent, shared):
+    """An argument as the grader finds it after the call: arrays read back from the shared memory."""
+    if isinstance(spec, dict) and "shared" in spec:
+        return shared.read(spec["shared"])
+    if isinstance(spec, dict) and isinstance(sent, (tuple, list)):
+        items = spec.get("tuple", spec.get("list"))
+        if isinstance(items, list) and len(items) == len(sent):
+            return type(sent)(_observed(item, value, shared) for item, value in zip(items, sent, strict=True))
+    return sent  # numbers and None cannot change
+
+
+def _listed(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _named(value) -> dict:
+    return value if isinstance(value, dict) else {}
 
 
 def _error_from(error, function) -> StudentError:

@@ -370,7 +370,10 @@ def test_many_steps_land_where_one_jump_lands(submission):
     x0 = picture((64, 64, 3))
     x = x0
     for t in range(1, steps + 1):
-        x, _ = pair(submission.noise_step(x, float(betas[t - 1])), "noise_step", ("x_t", "eps"), x0.shape)
+        x_prev = x
+        x, eps = pair(submission.noise_step(x_prev, float(betas[t - 1])), "noise_step", ("x_t", "eps"), x0.shape)
+        # Each step is judged too: the end of the walk cannot be right while its steps are wrong.
+        assert_close(x, blend(x_prev, 1 - betas[t - 1], eps), f"x_t of step {t}, compared with its own step")
         if t in (steps // 2, steps):
             kept = np.sqrt(alpha_bar[t])
             what = f"after {t} steps, x_t - sqrt(alpha_bar[{t}]) * x0 (the noise one jump would add)"

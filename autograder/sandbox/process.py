@@ -9,11 +9,12 @@ import path without the project; it sends requests and reads replies through
 
 from __future__ import annotations
 
-import importlib.util
+import contextlib
+import functools
 import json
 import os
-import queue
 import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -21,62 +22,110 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograder.sandbox import wire
+from autograder.sandbox import libraries, namespaces, wire
 from autograder.sandbox.account import (
     TOKEN_VARIABLE,
     Sandbox,
     end_worker_processes,
+    remove_tree,
     uids_of,
 )
+from autograder.sandbox.cpu import CpuMeter
 
 if TYPE_CHECKING:
     from autograder.runner import Limits
 
 WORKER = Path(__file__).parent / "worker.py"
-# Modules the worker loads before it drops privileges, so a submission may use
-# them even where the sandbox user cannot read the interpreter's own folders.
-PRELOAD = [
-    "numpy.random",
-    "numpy.lib.format",
-    "zlib",
-    "math",
-    "random",
-    "time",
-    "functools",
-    "itertools",
-    "collections",
-    "typing",
-    "copy",
-    "warnings",
-    "dataclasses",
-    "numpy.linalg",
-    "numpy.fft",
-    "pathlib",
-    "json",
-    "statistics",
-    "fractions",
-    "decimal",
-    "heapq",
-    "string",
-    "pprint",
-    "csv",
-    "glob",
-    "tempfile",
-    "shutil",
-    "subprocess",
-    "signal",
-    "queue",
-]
-# A function that runs past its time limit or ends its process this many times
+# What the worker runs from: itself and the message format.
+WORKER_FILES = (WORKER, Path(__file__).parent / "wire.py")
+
+
+# How long the grader waits between two looks at a running call (seconds).
+TICK = 0.02
+# Bytes written to the request pipe at a time: small enough that a write never
+# blocks for long even on a pipe the worker stopped reading.
+WRITE_CHUNK = 1 << 16
 
 
 class WorkerDied(Exception):
     pass
+
+
+class Unsolicited(wire.WireError):
+    """The worker wrote on the reply pipe while no request was pending."""
+
+
+class OutOfTime(TimeoutError):
+    """A request used up what it was allowed: ``kind`` is "cpu", "wall" or "stopped"."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What one request may use: CPU seconds of the student's processes, and a wall-clock backstop."""
+
+    cpu: float
+    wall: float
+
+
+class SharedArguments:
+    """Memory both sides map: array arguments are placed here before a call, and read here after it.
+
+    The grader writes and reads it with ``pwrite``/``pread`` only, never through a
+    mapping of its own: student code holds the same file and could shrink it,
+    and a mapping past the end of a file kills the process that touches it.
+    """
+
+    ALIGN = 64
+
+    def __init__(self):
+        if hasattr(os, "memfd_create"):
+            self.fd = os.memfd_create("autograder-arguments", os.MFD_CLOEXEC)
+        else:
+            handle, name = tempfile.mkstemp(prefix="autograder-arguments-")
+            os.unlink(name)
+            self.fd = handle
+        self.size = 0
+        self.placed: list[dict] = []
+
+    def reset(self):
+        self.placed = []
+        self.size = 0
+
+    def place(self, array: np.ndarray) -> dict:
+        fortran = array.flags.f_contiguous and not array.flags.c_contiguous
+        data = np.asfortranarray(array) if fortran else np.ascontiguousarray(array)
+        offset = -(-self.size // self.ALIGN) * self.ALIGN
+        os.pwrite(self.fd, data.tobytes(order="F" if fortran else "C"), offset)
+        self.size = offset + data.nbytes
+        place = {"offset": offset, "dtype": data.dtype.str, "shape": list(data.shape), "fortran": fortran}
+        self.placed.append(place)
+        return place
+
+    def read(self, place: dict) -> np.ndarray:
+        """An array as it is now, after the call: a copy, never a view of the shared memory."""
+        dtype = np.dtype(place["dtype"])
+        nbytes = int(np.prod(place["shape"], dtype=np.int64)) * dtype.itemsize
+        data = os.pread(self.fd, nbytes, place["offset"]) if nbytes else b""
+        if len(data) != nbytes:
+            raise wire.WireError("the memory holding the arguments was cut short")
+        array = np.frombuffer(data, dtype=dtype).reshape(place["shape"], order="F" if place["fortran"] else "C")
+        return array.copy(order="K")
+
+    def close(self):
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
 
 
 class WorkerProcess:
@@ -89,28 +138,34 @@ class WorkerProcess:
         self.submission = self.workdir / f"{module}.py"
         shutil.copyfile(path, self.submission)
         self.module = module
-        self.replies: queue.Queue = queue.Queue()
         self.output = _BoundedBuffer(limits.output_bytes)
         self.proc: subprocess.Popen | None = None
         self.token = secrets.token_hex(12)
         self.protections: dict = {}
+        self.shared = SharedArguments() if os.name == "posix" else None
+        self.meter: CpuMeter | None = None
+        # CPU and wall-clock seconds the last request (or the start) used, even when it failed.
+        self.spent_cpu = self.spent_wall = self.spent_asleep = 0.0
 
-    def start(self, seconds: float) -> dict:
+    def start(self, allowance: Allowance) -> dict:
         """Start the worker; return its answer to importing the submission."""
-        deadline = time.monotonic() + seconds
         drop = None
         if self.sandbox.uid is not None:
             drop = {"uid": self.sandbox.uid, "gid": self.sandbox.gid}
             for path in (self.workdir, self.submission):
                 os.chown(path, self.sandbox.uid, self.sandbox.gid)
             os.chmod(self.workdir, 0o700)
+        plotting = _mentions_matplotlib(self.submission)
+        if self.sandbox.namespaces:
+            command, paths, fds = _in_namespaces(self.submission, plotting)
+        else:
+            command, paths, fds = _as_a_process(self.sandbox, self.workdir, plotting)
         config = {
-            "submission": str(self.submission),
+            **paths,
+            "submission": f"{paths['workdir']}/{self.submission.name}",
             "module": self.module,
-            "workdir": str(self.workdir),
-            "library_paths": library_paths(),
             "drop": drop,
-            "unreadable": list(self.sandbox.unreadable),
+            "unreadable": [] if self.sandbox.namespaces else list(self.sandbox.unreadable),
             "limits": {
                 "memory_mb": self.limits.memory_mb,
                 "cpu_seconds": self.limits.cpu_seconds,
@@ -119,72 +174,155 @@ class WorkerProcess:
             }
             if self.sandbox.rlimits
             else None,
-            "preload": PRELOAD + (["matplotlib", "matplotlib.pyplot"] if _mentions_matplotlib(self.submission) else []),
+            "available": [*libraries.ALWAYS, *(libraries.PLOTTING if plotting else ())],
+            "shared_fd": self.shared.fd if self.shared else None,
         }
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", str(WORKER), json.dumps(config)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.workdir,
-            env=_scrubbed_environment(self.workdir, self.token),
-            start_new_session=(os.name == "posix"),
-        )
-        threading.Thread(target=self._read_replies, daemon=True).start()
-        threading.Thread(target=self._read_output, daemon=True).start()
-        armed, _ = self._next_reply(max(0.0, deadline - time.monotonic()))
-        if armed.get("stage") != "armed" or not isinstance(armed.get("protections"), dict):
-            raise wire.WireError("the worker did not report its protections")
-        self.protections = self._checked(armed["protections"])
-        header, _ = self._next_reply(max(0.0, deadline - time.monotonic()))
+        try:
+            self.proc = subprocess.Popen(
+                [*command, json.dumps(config)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.workdir,
+                env=_scrubbed_environment(paths["workdir"], self.token),
+                start_new_session=(os.name == "posix"),
+                pass_fds=(*fds, *((self.shared.fd,) if self.shared else ())),
+            )
+        finally:
+            for fd in fds:
+                os.close(fd)
+        self._connect()
+        spend = _Spend(self.meter, allowance)
+        try:
+            armed, _ = self._exchange([], spend)
+            if armed.get("stage") != "armed" or not isinstance(armed.get("protections"), dict):
+                raise wire.WireError("the worker did not report its protections")
+            self.protections = self._checked(armed["protections"])
+            self.meter.find_worker()  # the armed worker has imported nothing of the student's yet
+            if not armed.get("shared") and self.shared is not None:
+                self.shared.close()  # the worker could not map it: arguments cross on the pipe
+                self.shared = None
+            header, _ = self._exchange([], spend)
+        finally:
+            spend.finish()
+            self.spent_cpu, self.spent_wall, self.spent_asleep = spend.cpu(), spend.wall(), spend.asleep()
         return header
 
+    def _connect(self):
+        """Non-blocking ends of the three pipes, and the meter of the worker's CPU time."""
+        self._requests = self.proc.stdin.fileno()
+        self._replies = self.proc.stdout.fileno()
+        self._printed = self.proc.stderr.fileno()
+        if os.name == "posix":
+            for fd in (self._requests, self._replies, self._printed):
+                os.set_blocking(fd, False)
+        self.meter = CpuMeter(self.proc.pid, self.sandbox.uid)
+
     def _checked(self, protections: dict) -> dict:
-        """The worker's own report, with its user confirmed from outside where /proc allows."""
+        """The worker's own report, confirmed from outside where /proc allows: its users,
+        no_new_privs and namespaces are read from the kernel, not taken from the worker."""
         protections = {
             key: protections[key]
-            for key in ("resource_limits", "limits", "privileges_dropped", "hidden_files_readable")
+            for key in ("resource_limits", "limits", "privileges_dropped", "no_new_privs", "hidden_files_readable")
             if key in protections
         }
+        pid = _worker_pid(self.proc.pid, self.sandbox.namespaces)
         if self.sandbox.uid is not None:
-            uids = uids_of(self.proc.pid)
-            if uids is not None:
-                protections["privileges_dropped"] = set(uids) == {self.sandbox.uid}
+            uids = uids_of(pid) if pid else None
+            if uids is not None or self.sandbox.namespaces:
+                protections["privileges_dropped"] = set(uids or ()) == {self.sandbox.uid}
+        seen = _no_new_privs(pid) if pid else None
+        if seen is not None or self.sandbox.namespaces:
+            protections["no_new_privs"] = bool(seen)
+        protections["namespaces"] = _namespaces_of(pid) if pid and self.sandbox.namespaces else {}
         return protections
 
-    def request(self, header, blobs, seconds):
+    def request(self, header, blobs, allowance: Allowance):
+        """Send one request and return its reply, within the allowance; raises OutOfTime,
+        WorkerDied or WireError. Nothing the worker sent unasked is ever read as a reply."""
+        self._refuse_unsolicited()
+        spend = _Spend(self.meter, allowance)
         try:
-            wire.write_message(self.proc.stdin, header, blobs)
-        except (BrokenPipeError, OSError, ValueError):
-            raise WorkerDied(self._exit_description()) from None
-        return self._next_reply(seconds)
+            return self._exchange(wire.frame(header, blobs), spend)
+        finally:
+            spend.finish()
+            self.spent_cpu, self.spent_wall, self.spent_asleep = spend.cpu(), spend.wall(), spend.asleep()
 
-    def _next_reply(self, seconds):
-        try:
-            item = self.replies.get(timeout=seconds)
-        except queue.Empty:
-            raise TimeoutError from None
-        if isinstance(item, BaseException):
-            raise item
-        return item
+    def _refuse_unsolicited(self):
+        """Before a request: the reply pipe must be empty. Anything there was sent unasked."""
+        if not _readable(self._replies):
+            return
+        waiting = _read_now(self._replies, 1)
+        if waiting is None:
+            return
+        if not waiting:
+            raise WorkerDied(self._exit_description())
+        raise Unsolicited("it sent a reply nobody asked for (student code writing on the grader's pipe)")
 
-    def _read_replies(self):
-        try:
-            while True:
-                self.replies.put(wire.read_message(self.proc.stdout, self.limits.reply_mb << 20))
-        except EOFError:
-            self.replies.put(WorkerDied(self._exit_description()))
-        except wire.WireError as error:
-            self.replies.put(error)
-        except Exception as error:  # noqa: BLE001 - anything unexpected ends this worker, not the grader
-            self.replies.put(wire.WireError(type(error).__name__))
-
-    def _read_output(self):
+    def _exchange(self, parts: list[bytes], spend: _Spend):
+        """Write ``parts`` and read one message, watching the time; drains printed output meanwhile."""
+        outgoing = memoryview(b"".join(parts)) if parts else None
+        reader = wire.MessageReader(self.limits.reply_mb << 20)
+        poller = select.poll() if hasattr(select, "poll") else None
         while True:
-            chunk = self.proc.stderr.read1(65536) if hasattr(self.proc.stderr, "read1") else b""
+            spend.check(answered=lambda: _readable(self._replies))
+            if not self.meter.alive:  # ended, though a child of it may still hold the pipes open
+                raise WorkerDied(self._exit_description())
+            if outgoing is not None and len(outgoing):
+                try:
+                    written = os.write(self._requests, outgoing[:WRITE_CHUNK])
+                    outgoing = outgoing[written:]
+                except BlockingIOError:
+                    pass
+                except (BrokenPipeError, OSError, ValueError):
+                    raise WorkerDied(self._exit_description()) from None
+            message = self._read_some(reader)
+            if message is not None:
+                if outgoing is not None and len(outgoing):
+                    raise wire.WireError("it answered before it had read the request")
+                # The worker flushed what the call printed before it replied: it is in the pipe now.
+                self._drain_output()
+                return message
+            self._drain_output()
+            self._wait(poller, writing=outgoing is not None and len(outgoing) > 0, seconds=spend.tick())
+
+    def _read_some(self, reader):
+        """Read what the reply pipe holds, never past the end of the message; the message once whole."""
+        while True:
+            chunk = _read_now(self._replies, min(reader.wanted(), 1 << 20))
+            if chunk is None:
+                return None
             if not chunk:
+                raise WorkerDied(self._exit_description())
+            message = reader.feed(chunk)
+            if message is not None:
+                return message
+
+    def _drain_output(self):
+        while self._printed is not None:
+            chunk = _read_now(self._printed, 65536)
+            if chunk is None:
+                return
+            if not chunk:
+                self._printed = None
                 return
             self.output.add(chunk)
+
+    def _wait(self, poller, writing: bool, seconds: float):
+        fds = [fd for fd in (self._replies, self._printed) if fd is not None]
+        if poller is None:
+            select.select(fds, [self._requests] if writing else [], [], seconds)
+            return
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        if writing:
+            poller.register(self._requests, select.POLLOUT)
+        poller.poll(seconds * 1000)
+        for fd in [*fds, self._requests]:
+            try:
+                poller.unregister(fd)
+            except KeyError:
+                pass
 
     def _exit_description(self):
         try:
@@ -224,8 +362,81 @@ class WorkerProcess:
                     stream.close()
                 except OSError:
                     pass
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if self.shared is not None:
+            self.shared.close()
+        # Out of reach of the next submission under this uid first, however long removal takes.
+        with contextlib.suppress(OSError):
+            if self.sandbox.uid is not None:
+                os.chown(self.workdir, 0, 0)
+            os.chmod(self.workdir, 0o700)
+        remove_tree(self.workdir)
         return survivors
+
+
+class _Spend:
+    """What one request has used so far (CPU seconds, wall clock) against its allowance."""
+
+    def __init__(self, meter: CpuMeter, allowance: Allowance):
+        self.meter = meter
+        self.allowance = allowance
+        self.started_wall = self.looked = time.monotonic()
+        self.started_cpu = meter.begin()
+        self.started_asleep = meter.asleep
+        self.used_cpu = 0.0
+
+    def cpu(self) -> float:
+        return self.used_cpu
+
+    def wall(self) -> float:
+        return time.monotonic() - self.started_wall
+
+    def asleep(self) -> float:
+        """Of ``cpu()``, the seconds charged for sleeping rather than computing."""
+        return self.meter.asleep - self.started_asleep
+
+    def finish(self, answered=True):
+        self.used_cpu = self.meter.seconds(answered) - self.started_cpu
+
+    def check(self, answered):
+        """Raise OutOfTime when the allowance is used up or the worker cannot go on.
+
+        Looks at /proc at most once a tick: within one tick a call cannot use much.
+        ``answered()`` says whether a reply waits on the pipe: a worker that has
+        replied sleeps until its next request, and that is not the call's sleep.
+        """
+        now = time.monotonic()
+        if now - self.looked < TICK:
+            return
+        self.looked = now
+        self.finish(answered=answered)
+        if self.meter.stopped:
+            raise OutOfTime("stopped")
+        if self.used_cpu > self.allowance.cpu:
+            raise OutOfTime("cpu")
+        if now - self.started_wall > self.allowance.wall:
+            raise OutOfTime("wall")
+
+    def tick(self) -> float:
+        left = min(self.allowance.cpu - self.used_cpu, self.allowance.wall - self.wall())
+        return max(0.001, min(TICK, left))
+
+
+def _read_now(fd, size) -> bytes | None:
+    """What a non-blocking pipe holds now (up to ``size`` bytes): None if nothing yet, b"" at its end."""
+    try:
+        return os.read(fd, size)
+    except BlockingIOError:
+        return None
+    except OSError:
+        return b""
+
+
+def _readable(fd) -> bool:
+    try:
+        ready, _, _ = select.select([fd], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(ready)
 
 
 class _BoundedBuffer:
@@ -275,15 +486,92 @@ def _scrubbed_environment(workdir: Path, token: str) -> dict:
     return env
 
 
-def library_paths() -> list[str]:
-    """The folders that hold NumPy (and Matplotlib), without the project."""
-    paths = [str(Path(np.__file__).resolve().parent.parent)]
-    # Found without importing it: Matplotlib takes a tenth of a second to load.
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is not None and spec.origin:
-        paths.append(str(Path(spec.origin).resolve().parent.parent))
-    project = str(Path(__file__).resolve().parent.parent)
-    return [p for p in dict.fromkeys(paths) if p != project]
+def _in_namespaces(submission: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
+    """The bwrap command that runs the worker in its namespaces, and the paths it sees there."""
+    prefix = str(Path(sys.base_prefix).resolve())
+    python = str(Path(sys.executable).resolve())
+    binds = [(f, f"{namespaces.INSIDE_WORKER}/{f.name}") for f in WORKER_FILES]
+    if not Path(python).is_relative_to(prefix):
+        binds.append((python, python))
+    args = namespaces.command_prefix(
+        interpreter_prefix=prefix, site=_site(plotting), binds=binds, submission=str(submission)
+    )
+    fd = namespaces.args_pipe(args[1:])
+    command = [args[0], "--args", str(fd), python, "-I", "-S", "-B", f"{namespaces.INSIDE_WORKER}/{WORKER.name}"]
+    paths = {"workdir": namespaces.INSIDE_WORK, "library_paths": [namespaces.INSIDE_SITE], "moved": []}
+    return command, paths, (fd,)
+
+
+def _as_a_process(sandbox: Sandbox, workdir: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
+    """The plain command, with the libraries where the sandbox user can read them."""
+    entries, moved = _site(plotting), []
+    if sandbox.uid is not None:
+        mirrored = _mirror(plotting)
+        if mirrored is not None:
+            moved, entries = mirrored
+    folders = [str(Path(path).parent) for path in entries.values()]
+    paths = {"workdir": str(workdir), "library_paths": list(dict.fromkeys(folders)), "moved": moved}
+    return [sys.executable, "-I", "-S", "-B", str(WORKER)], paths, ()
+
+
+@functools.lru_cache(maxsize=2)
+def _site(plotting: bool) -> dict[str, str]:
+    return libraries.site_entries(plotting)
+
+
+@functools.lru_cache(maxsize=2)
+def _mirror(plotting: bool):
+    return libraries.readable_mirror(libraries.stdlib_folders(), _site(plotting))
+
+
+def _worker_pid(pid: int, nested: bool) -> int | None:
+    """The worker's PID as this process sees it: bwrap's PID 1 in the namespace starts it."""
+    if not nested:
+        return pid
+    for _ in range(2):  # bwrap outside -> bwrap as PID 1 inside -> the worker
+        found = _children_of(pid)
+        if len(found) != 1:
+            return None
+        pid = int(found[0])
+    return pid
+
+
+def _children_of(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return children.read().split()
+    except OSError:  # a kernel without CONFIG_PROC_CHILDREN: ask every process for its parent
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    if entry.isdigit() and stat.read().rsplit(b")", 1)[1].split()[1] == str(pid).encode():
+                        found.append(entry)
+            except (OSError, IndexError):
+                continue
+        return found
+
+
+def _no_new_privs(pid: int) -> bool | None:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"NoNewPrivs:"):
+                    return line.split()[1] == b"1"
+    except (OSError, IndexError):
+        return None
+    return None
+
+
+def _namespaces_of(pid: int) -> dict[str, bool]:
+    """For each namespace bwrap was asked for: whether the worker is in a new one."""
+    found = {}
+    for name in namespaces.NAMESPACES:
+        try:
+            found[name] = os.readlink(f"/proc/{pid}/ns/{name}") != os.readlink(f"/proc/self/ns/{name}")
+        except OSError:
+            found[name] = False
+    return found
 
 
 def _mentions_matplotlib(path: Path) -> bool:

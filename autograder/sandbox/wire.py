@@ -26,8 +26,12 @@ class WireError(Exception):
     """A message was cut short, too large, or not in the expected format."""
 
 
-def encode(value, blobs, depth=0):  # noqa: PLR0911 - one return per kind of value
-    """Describe ``value`` as JSON-able data, appending its arrays to ``blobs``."""
+def encode(value, blobs, depth=0, shared=None):  # noqa: PLR0911 - one return per kind of value
+    """Describe ``value`` as JSON-able data, appending its arrays to ``blobs``.
+
+    With ``shared`` (the grader's ``SharedArguments``), arrays are placed in the
+    memory both sides map instead, so the grader can look at them after the call.
+    """
     if isinstance(value, np.ndarray):
         spec = {"array": len(blobs)}
         if type(value) is not np.ndarray:
@@ -37,6 +41,8 @@ def encode(value, blobs, depth=0):  # noqa: PLR0911 - one return per kind of val
         plain = np.ndarray.view(value, np.ndarray).copy()
         if plain.dtype.kind not in ARRAY_KINDS:
             return {"unsupported": f"ndarray of dtype {str(plain.dtype)[:40]}"}
+        if shared is not None:
+            return {"shared": shared.place(plain)}
         buffer = io.BytesIO()
         np.lib.format.write_array(buffer, plain, allow_pickle=False)
         blobs.append(buffer.getvalue())
@@ -51,14 +57,34 @@ def encode(value, blobs, depth=0):  # noqa: PLR0911 - one return per kind of val
         return {"value": value}
     if isinstance(value, (tuple, list)) and len(value) <= 16 and depth < MAX_DEPTH:
         kind = "tuple" if isinstance(value, tuple) else "list"
-        return {kind: [encode(item, blobs, depth + 1) for item in value]}
+        return {kind: [encode(item, blobs, depth + 1, shared) for item in value]}
     return {"unsupported": type(value).__name__[:80]}
 
 
-def decode(spec, arrays, depth=0):
-    """Rebuild a value described by ``encode``; unknown things become ``Unsupported``."""
+def shared_array(place, buffer):
+    """The worker's view of an array the grader placed in the shared memory (``SharedArguments.place``)."""
+    try:
+        dtype = np.dtype(place["dtype"])
+        if dtype.kind not in ARRAY_KINDS:
+            raise WireError("array of a type that may not cross")
+        return np.ndarray(
+            tuple(place["shape"]), dtype, buffer=buffer, offset=place["offset"], order="F" if place["fortran"] else "C"
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise WireError(f"malformed shared array ({type(error).__name__})") from error
+
+
+def decode(spec, arrays, depth=0, shared=None):
+    """Rebuild a value described by ``encode``; unknown things become ``Unsupported``.
+
+    ``shared`` is the worker's map of the shared memory, where the grader placed array arguments.
+    """
     if not isinstance(spec, dict) or depth > MAX_DEPTH:
         raise WireError("malformed value")
+    if "shared" in spec:
+        if shared is None:
+            raise WireError("shared array without shared memory")
+        return shared_array(spec["shared"], shared)
     if "array" in spec:
         index = spec["array"]
         if not isinstance(index, int) or not 0 <= index < len(arrays):
@@ -75,7 +101,7 @@ def decode(spec, arrays, depth=0):
             items = spec[kind]
             if not isinstance(items, list) or len(items) > 16:
                 raise WireError("malformed sequence")
-            return container(decode(item, arrays, depth + 1) for item in items)
+            return container(decode(item, arrays, depth + 1, shared) for item in items)
     return Unsupported(str(spec.get("unsupported", "unknown"))[:80])
 
 
@@ -89,34 +115,84 @@ class Unsupported:
         return f"<{self.type_name}>"
 
 
-def write_message(stream, header, blobs=()):
-    """Send one message: a JSON header and the ``.npy`` blobs it refers to."""
+def frame(header, blobs=()) -> list[bytes]:
+    """One message as the byte strings to send, in order: prefix, JSON header, blobs."""
     header = dict(header, blobs=[len(blob) for blob in blobs])
     head = json.dumps(header).encode()
-    stream.write(PREFIX.pack(len(head), sum(len(blob) for blob in blobs)))
-    stream.write(head)
-    for blob in blobs:
-        stream.write(blob)
+    return [PREFIX.pack(len(head), sum(len(blob) for blob in blobs)), head, *blobs]
+
+
+def write_message(stream, header, blobs=()):
+    """Send one message on a blocking stream (the worker's side)."""
+    for part in frame(header, blobs):
+        stream.write(part)
     stream.flush()
 
 
 def read_message(stream, max_bytes):
-    """Receive one message; returns (header, arrays) or raises WireError / EOFError."""
-    head_len, payload_len = PREFIX.unpack(_read_exact(stream, PREFIX.size))
+    """Receive one message from a blocking stream; returns (header, arrays) or raises WireError / EOFError."""
+    head_len, payload_len = _sizes(_read_exact(stream, PREFIX.size), max_bytes)
+    return parse(_read_exact(stream, head_len), _read_exact(stream, payload_len))
+
+
+class MessageReader:
+    """Assembles one message from bytes read as they come (the grader's side, which never blocks).
+
+    ``wanted()`` says how many bytes the message still needs, so the caller never
+    reads past its end: whatever the other side sends after it stays in the
+    pipe. At most one message of at most ``max_bytes`` is ever held.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.buffer = bytearray()
+        self.sizes: tuple[int, int] | None = None
+
+    def wanted(self) -> int:
+        if self.sizes is None:
+            return PREFIX.size - len(self.buffer)
+        return sum(self.sizes) - len(self.buffer)
+
+    def feed(self, chunk: bytes):
+        """Add bytes (at most ``wanted()``); returns (header, arrays) once the message is whole, else None."""
+        self.buffer += chunk
+        if self.sizes is None and len(self.buffer) == PREFIX.size:
+            self.sizes = _sizes(bytes(self.buffer), self.max_bytes)
+            self.buffer.clear()
+        if self.sizes is None or len(self.buffer) < sum(self.sizes):
+            return None
+        head_len = self.sizes[0]
+        view = memoryview(self.buffer)
+        try:
+            return parse(view[:head_len], view[head_len:])
+        finally:
+            view.release()
+            self.buffer = bytearray()
+            self.sizes = None
+
+
+def _sizes(prefix, max_bytes):
+    head_len, payload_len = PREFIX.unpack(prefix)
     if head_len > MAX_HEADER_BYTES or payload_len > max_bytes:
         raise WireError(f"message of {head_len + payload_len} bytes is over the limit")
+    return head_len, payload_len
+
+
+def parse(head, payload):
+    """A message's header and arrays from its two parts."""
     try:
-        header = json.loads(_read_exact(stream, head_len))
+        header = json.loads(bytes(head))
     except ValueError as error:
         raise WireError("header is not JSON") from error
     sizes = header.get("blobs") if isinstance(header, dict) else None
     if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
         raise WireError("malformed blob list")
-    if sum(sizes) != payload_len:
+    if sum(sizes) != len(payload):
         raise WireError("blob sizes do not add up")
-    arrays = []
+    arrays, start = [], 0
     for size in sizes:
-        blob = _read_exact(stream, size)
+        blob = payload[start : start + size]
+        start += size
         try:
             array = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
         except Exception as error:

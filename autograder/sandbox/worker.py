@@ -9,11 +9,14 @@ every reply as untrusted data.
 
 import importlib.util
 import json
+import mmap
 import os
 import sys
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The third-party packages the grader lets student code import, named when a submission imports another.
+AVAILABLE = []
 
 
 def main():
@@ -27,6 +30,7 @@ def main():
     sys.stdout.reconfigure(line_buffering=True)
 
     config = json.loads(sys.argv[1])
+    move_imports(config.get("moved", []))
     # Started with -S: no site-packages, so no .pth files and no editable
     # installs; only the folders that hold NumPy (and friends) are added.
     sys.path.extend(config["library_paths"])
@@ -39,18 +43,16 @@ def main():
     protections = (
         apply_limits(config["limits"], config.get("drop")) if config.get("limits") else {"resource_limits": False}
     )
-    for name in config.get("preload", []):
-        try:
-            __import__(name)
-        except Exception:  # noqa: BLE001 - a missing optional module only matters if the student uses it
-            pass
+    protections["no_new_privs"] = forbid_new_privileges()
     protections.update(drop_privileges(config.get("drop"), config.get("unreadable", [])))
+    AVAILABLE[:] = config.get("available", [])
     workdir = config["workdir"]
     os.chdir(workdir)
     sys.path.insert(0, workdir)
     # Reported before any student code runs: once it has run, it could rewrite
     # anything this process would say about itself.
-    wire.write_message(replies, {"stage": "armed", "protections": protections})
+    shared = SharedMemory(config.get("shared_fd"))
+    wire.write_message(replies, {"stage": "armed", "protections": protections, "shared": shared.usable})
     # The generator's own methods, taken before the student can replace
     # np.random.seed or np.random.get_state with something that lies.
     generator = {"seed": np.random.seed, "get_state": np.random.get_state, "ndarray": np.ndarray}
@@ -63,17 +65,42 @@ def main():
         return
     flush_output()
     wire.write_message(replies, {"ready": True})
-    serve(module, requests, replies, wire, generator, config["submission"])
+    serve(module, requests, replies, wire, generator, config["submission"], shared)
 
 
-def serve(module, requests, replies, wire, generator, path):
-    """Answer requests until the grader closes the pipe."""
+class SharedMemory:
+    """The grader's memory for array arguments (a file descriptor it passed down), mapped per call."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        try:
+            self.usable = fd is not None and os.fstat(fd).st_size >= 0
+        except OSError:
+            self.usable = False
+
+    def map(self, size):
+        return mmap.mmap(self.fd, int(size)) if self.usable else None
+
+
+def serve(module, requests, replies, wire, generator, path, shared):
+    """Answer requests until the grader closes the pipe.
+
+    Every request has the same fields (function, args, kwargs, seed, shared);
+    nothing tells one call from another, or a step of a chain from a lone call.
+    """
     while True:
         try:
             header, arrays = wire.read_message(requests, max_bytes=1 << 31)
         except EOFError:
             return
-        args = [wire.decode(spec, arrays) for spec in header.get("args", [])]
+        try:
+            memory = shared.map(header["shared"]) if header["shared"] else None
+            args = [wire.decode(spec, arrays, shared=memory) for spec in header["args"]]
+            kwargs = {str(name): wire.decode(spec, arrays, shared=memory) for name, spec in header["kwargs"].items()}
+        except Exception as error:  # noqa: BLE001 - reported to the grader, which ends this worker
+            reply = {"ok": False, "error": {"type": "request", "message": f"{type(error).__name__}: {error}"[:300]}}
+            wire.write_message(replies, reply)
+            continue
         function = getattr(module, header["function"], None)
         if not callable(function):
             reply, blobs = (
@@ -81,7 +108,8 @@ def serve(module, requests, replies, wire, generator, path):
                 [],
             )
         else:
-            reply, blobs = call(function, header, args, generator, wire, path)
+            reply, blobs = call(function, header, args, kwargs, generator, wire, path, sent_back=not shared.usable)
+        del args, kwargs, memory  # the student's code may keep views of the shared memory; this worker does not
         flush_output()
         try:
             wire.write_message(replies, reply, blobs)
@@ -92,39 +120,27 @@ def serve(module, requests, replies, wire, generator, path):
             )
 
 
-def call(function, header, args, generator, wire, path):
-    """Run one request: a single call, or a chain of steps fed back into themselves."""
-    if header.get("seed") is not None:
+def call(function, header, args, kwargs, generator, wire, path, sent_back):
+    """Run one request: seed if asked, call, and report the result and the generator's use.
+
+    ``sent_back``: where the grader has no shared memory to look at the arguments
+    itself, they are sent back after every call (their state is then the worker's word).
+    """
+    if header["seed"] is not None:
         generator["seed"](header["seed"])
     before = generator["get_state"]()
     blobs = []
     try:
-        if header.get("op") == "chain":
-            result = run_chain(function, args[0], args[1], generator["ndarray"])
-        else:
-            result = function(*args)
+        result = function(*args, **kwargs)
         reply = {"ok": True, "result": wire.encode(result, blobs)}
     except BaseException as error:  # noqa: BLE001 - sys.exit() in student code is a failed call
         return {"ok": False, "error": describe(error, path)}, []
     after = generator["get_state"]()
     reply["rng_used"] = not (before[2] == after[2] and before[1].tobytes() == after[1].tobytes())
-    if header.get("return_args"):
+    if sent_back:
         reply["args_after"] = [wire.encode(arg, blobs) for arg in args]
+        reply["kwargs_after"] = {name: wire.encode(value, blobs) for name, value in kwargs.items()}
     return reply, blobs
-
-
-def run_chain(function, x, params, ndarray):
-    """Apply ``x = function(x, p)[0]`` for every p; checks each step's shape.
-
-    Each step gets a plain copy of the last result, as if it had crossed to
-    the grader and back: what a subclass does to itself stays out of the chain.
-    """
-    for step, param in enumerate(params):
-        out = function(x, float(param))
-        if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], ndarray) and out[0].shape == x.shape):
-            raise TypeError(f"step {step + 1} did not return a pair (x_t, eps) with x_t of shape {x.shape}")
-        x = ndarray.view(out[0], ndarray).copy()
-    return x
 
 
 def import_submission(path, name):
@@ -150,9 +166,56 @@ def describe(error, path):
         message = str(error.msg if isinstance(error, SyntaxError) else error)
         if isinstance(error, SystemExit):
             message = f"the code called sys.exit({error.code!r})"[:500]
+        elif isinstance(error, ModuleNotFoundError) and _third_party(error.name):
+            offered = ", ".join(["the Python standard library", *AVAILABLE])
+            message = f"No module named '{error.name}': the grader offers only {offered}"
     except BaseException:  # noqa: BLE001 - an exception whose str() fails is still the student's error
         message = "(its message could not be turned into text)"
     return {"type": str(type(error).__name__)[:80], "message": message[:500], "where": where}
+
+
+def _third_party(name):
+    top = str(name or "").partition(".")[0]
+    return bool(top) and top not in sys.stdlib_module_names and top not in AVAILABLE
+
+
+def move_imports(moved):
+    """Import the standard library from the copies the sandbox user may read (no namespace).
+
+    ``moved`` pairs folders with their copies; the import path and the
+    packages the interpreter already loaded at start-up are pointed at the copies.
+    """
+    if not moved:
+        return
+
+    def move(path):
+        for old, new in moved:
+            if path == old or path.startswith(old + os.sep):
+                return new + path[len(old) :]
+        return path
+
+    sys.path[:] = [move(path) for path in sys.path]
+    for module in list(sys.modules.values()):
+        search = getattr(module, "__path__", None)
+        if isinstance(search, list):
+            search[:] = [move(path) for path in search]
+    sys.path_importer_cache.clear()
+
+
+def forbid_new_privileges():
+    """Set no_new_privs (Linux): no program student code starts gains privileges (setuid su, pkexec)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes  # noqa: PLC0415 - only where prctl exists
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_no_new_privs = 38
+        libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0)
+        with open("/proc/self/status", "rb") as status:
+            return any(line.split() == [b"NoNewPrivs:", b"1"] for line in status)
+    except (OSError, AttributeError, ImportError):
+        return False
 
 
 def flush_output():

@@ -30,12 +30,13 @@ import numpy as np
 from autograder.channels.notebook.checks import find
 from autograder.course import get_assignment
 from autograder.grade import load_reference
+from autograder.interface import Reply, StudentError, Submission
 from autograder.plugin import InProcess, feedback_for
-from autograder.runner import Reply, StudentError, _error_from
+from autograder.runner import _error_from
 from autograder.safe_text import plain
 
 
-class NotebookSubmission:
+class NotebookSubmission(Submission):
     """The functions defined in a notebook, called the way the grader calls the isolated worker.
 
     Like the worker's process, it has its own random stream: a call runs on the
@@ -46,54 +47,30 @@ class NotebookSubmission:
     """
 
     def __init__(self, namespace: dict):
+        super().__init__()
         self._namespace = namespace
-        self._seed: int | None = None
         self._state = np.random.RandomState(0).get_state()
 
-    def seed(self, seed: int) -> None:
-        self._seed = int(seed)
-
-    def __getattr__(self, name):
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return lambda *args: self.call(name, *args).result
-
-    def call(self, function: str, *args, return_args: bool = False, op: str = "call") -> Reply:
+    def _run(self, function, args, kwargs, seed) -> Reply:
         student = self._namespace.get(function)
         if not callable(student):
             raise StudentError(f"{function} is not defined in your notebook")
         args = [copy.deepcopy(arg) for arg in args]
+        kwargs = {name: copy.deepcopy(value) for name, value in kwargs.items()}
         outer = np.random.get_state()
         np.random.set_state(self._state)
-        if self._seed is not None:
-            np.random.seed(self._seed)
-            self._seed = None
+        if seed is not None:
+            np.random.seed(seed)
         before = np.random.get_state()
         try:
-            result = _chain(student, *args) if op == "chain" else student(*args)
+            result = student(*args, **kwargs)
         except (Exception, SystemExit) as error:  # noqa: BLE001 - any error of student code fails the check
             raise _error_from({"type": type(error).__name__, "message": str(error)}, function) from None
         finally:
             self._state = np.random.get_state()
             np.random.set_state(outer)
         rng_used = not (before[2] == self._state[2] and np.array_equal(before[1], self._state[1]))
-        return Reply(result=result, rng_used=rng_used, args_after=args if return_args else [])
-
-    def chain(self, function: str, x: np.ndarray, params) -> np.ndarray:
-        """Feed ``x`` through ``function(x, p)[0]`` for each p, as the worker does."""
-        return self.call(function, x, np.asarray(params, dtype=np.float64), op="chain").result
-
-
-def _chain(function, x, params):
-    """``x = function(x, p)[0]`` for every p, checked at each step like the worker's chain."""
-    for step, param in enumerate(params):
-        out = function(x, float(param))
-        if not (
-            isinstance(out, tuple) and len(out) == 2 and isinstance(out[0], np.ndarray) and out[0].shape == x.shape
-        ):
-            raise TypeError(f"step {step + 1} did not return a pair (x_t, eps) with x_t of shape {x.shape}")
-        x = np.array(out[0])
-    return x
+        return Reply(result=result, rng_used=rng_used, args_after=args, kwargs_after=kwargs)
 
 
 @cache

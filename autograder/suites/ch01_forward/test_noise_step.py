@@ -95,10 +95,28 @@ def test_many_small_steps_equal_one_jump(submission):
     betas = 1 - schedule[1:] / schedule[:-1]  # the reference's betas: only the step is graded
     x0 = np.linspace(-1, 1, 50)[None, :].repeat(100, axis=0)  # 5000 values: six standard errors are 0.085
     t = 500
+    n = x0.size
+
+    def each_step_is_a_step(step, x_prev, beta, reply):
+        # Every step is judged, so the end of the chain cannot be right while its steps are wrong.
+        x_t, eps = expect_pair(reply.result, "noise_step", ("x_t", "eps"), x0.shape)
+        where = f"step {step + 1} of the chain of {t}"
+        assert_close(
+            x_t,
+            np.sqrt(1 - beta) * x_prev + np.sqrt(beta) * eps,
+            f"x_t of {where}, compared with the blend of its x_prev and the eps it returned",
+        )
+        if not (abs(eps.mean()) <= 6 / np.sqrt(n) and abs(eps.var() - 1) <= 6 * np.sqrt(2 / n)):
+            raise AssertionError(
+                f"the eps of {where} is not standard normal: mean {eps.mean():.4f}, "
+                f"variance {eps.var():.4f} over {n} values"
+            )
+
     submission.seed(21)
-    x_t = expect_array(submission.chain("noise_step", x0, betas[:t]), f"x_t after {t} steps", x0.shape)
+    x_t = expect_array(
+        submission.chain("noise_step", x0, betas[:t], each=each_step_is_a_step), f"x_t after {t} steps", x0.shape
+    )
     z = finite_statistics((x_t - np.sqrt(schedule[t]) * x0) / np.sqrt(1 - schedule[t]), f"x_t after {t} steps")
-    n = z.size
     # Six standard errors: a correct step fails with probability below 1e-8.
     bound_mean, bound_var = 6 / np.sqrt(n), 6 * np.sqrt(2 / n)
     bound_corr = 6 / np.sqrt(n)

@@ -1,0 +1,176 @@
+"""CPU time of the student's processes, measured from outside them.
+
+Budgets are in CPU seconds so that a grade does not depend on how busy the
+machine is: a call that waits for a processor because six other gradings run
+beside it is not charged for the wait. The numbers come from ``/proc/<pid>/stat``
+(user + system time), read by the grader; nothing the student's process says
+about itself is used.
+
+What is counted:
+- the worker: its own time and that of the children it collected (``cutime``);
+- every other process of the sandbox user (as root), or of the worker's process
+  group (otherwise), while it is alive: the same. A process seen running and
+  later collected by its parent is counted twice; a process that starts and ends
+  between two looks of the grader, with a parent outside the count, is not
+  counted at all. The wall-clock backstop (``runner.BACKSTOP``) bounds what
+  escapes the count.
+
+Time asleep is charged like CPU time (``asleep``): honest code computes and
+never waits on nothing, and a call that sleeps or blocks must not outlast its
+budget just because sleeping costs no CPU.
+
+Where ``/proc`` is missing (macOS, Windows) the meter counts wall-clock
+seconds instead, and ``measured`` says so.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") and "SC_CLK_TCK" in os.sysconf_names else 100
+# How often (seconds of wall clock) the grader looks for the student's other
+# processes while a call runs: a full look reads every entry of /proc.
+FULL_LOOK_EVERY = 0.25
+# States of a process that is not using or waiting for a processor.
+ASLEEP = {"S", "T", "t", "I"}
+STOPPED = {"T", "t"}
+# A count this recent (seconds) is reused at the start of the next call.
+FRESH = 0.01
+
+
+def read_stat(pid: int) -> tuple[str, int, int, float, int] | None:
+    """(state, parent pid, process group, CPU seconds incl. collected children, start time) of ``pid``."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    # The command name is in parentheses and may itself hold spaces or ")".
+    fields = text[text.rfind(b")") + 2 :].split()
+    try:
+        ticks = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+        return fields[0].decode(), int(fields[1]), int(fields[2]), ticks / TICKS, int(fields[19])
+    except (IndexError, ValueError):
+        return None
+
+
+class CpuMeter:
+    """The CPU seconds used so far by one worker and the processes it started."""
+
+    def __init__(self, pid: int, uid: int | None):
+        self.pid = pid  # the worker (see ``find_worker``)
+        self.group = pid  # the process group the worker was started in
+        self.uid = uid
+        self.measured = os.path.isdir(f"/proc/{pid}")
+        # CPU seconds last seen of the worker's other processes, by (pid, start time).
+        self._others: dict[tuple[int, int], float] = {}
+        self._others_asleep = True
+        self._worker = 0.0
+        self.asleep = 0.0  # seconds charged for sleeping during calls
+        self._last_look = time.monotonic()
+        self._last_full = 0.0
+        self._total = 0.0
+        self.stopped = False  # the worker was seen stopped (SIGSTOP): it cannot answer
+        self.alive = True
+
+    def begin(self) -> float:
+        """The count at the start of a call: time between calls is never charged as sleep.
+
+        Right after the last call's end the count of then is used: a worker waiting
+        for its next request uses no CPU, and what its children use meanwhile is
+        charged to the next call that sees it.
+        """
+        now = time.monotonic()
+        recent = now - self._last_look < FRESH
+        self._last_look = now
+        return self._total if recent else self.seconds()
+
+    def seconds(self, answered=False) -> float:
+        """CPU seconds (and seconds asleep) used so far; wall-clock seconds where /proc is missing.
+
+        ``answered`` (a bool, or a function asked when needed): the call has
+        replied, so a worker asleep now is waiting for the next request, and the
+        time since the last look is not sleep.
+        """
+        now = time.monotonic()
+        if not self.measured:
+            self.asleep += now - self._last_look
+            self._last_look = now
+            self._total = self.asleep
+            return self._total
+        stat = read_stat(self.pid)
+        if stat is None:
+            self.alive = False
+        else:
+            state, cpu = stat[0], stat[3]
+            self._worker = max(self._worker, cpu)
+            self.stopped = state in STOPPED
+            self.alive = state not in ("Z", "X")
+            if now - self._last_full >= FULL_LOOK_EVERY:
+                self._others_asleep = self._look_at_others()
+                self._last_full = now
+            # Asked only now, after the state was read: a reply sent since is seen.
+            if state in ASLEEP and self._others_asleep and not (answered() if callable(answered) else answered):
+                self.asleep += now - self._last_look
+        self._last_look = now
+        self._total = self._worker + sum(self._others.values()) + self.asleep
+        return self._total
+
+    def _look_at_others(self) -> bool:
+        """Update the CPU seconds of the worker's other processes; True if none of them runs."""
+        all_asleep = True
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return True
+        for entry in entries:
+            if not entry.isdigit() or int(entry) == self.pid:
+                continue
+            pid = int(entry)
+            if self.uid is not None:
+                if _owner(pid) != self.uid:
+                    continue
+                stat = read_stat(pid)
+            else:
+                stat = read_stat(pid)
+                if stat is None or stat[2] != self.group:
+                    continue
+            if stat is None:
+                continue
+            state, _, _, cpu, started = stat
+            self._others[pid, started] = max(self._others.get((pid, started), 0.0), cpu)
+            all_asleep = all_asleep and state in ASLEEP
+        return all_asleep
+
+    def find_worker(self) -> None:
+        """Follow the started process down to the worker: the first process of the sandbox user.
+
+        A launcher (bubblewrap, for one) runs as the grader's user and may start
+        the worker as its child or grandchild; the worker has dropped to the
+        sandbox user before it reports for work, and its own children are never
+        looked at, since the walk stops at the worker.
+        """
+        if not self.measured or self.uid is None:
+            return
+        pid = self.pid
+        for _ in range(4):
+            if _owner(pid) == self.uid:
+                break
+            children = [int(e) for e in os.listdir("/proc") if e.isdigit() and _parent(int(e)) == pid]
+            if len(children) != 1:
+                return
+            pid = children[0]
+        self.pid = pid
+
+
+def _parent(pid: int) -> int | None:
+    stat = read_stat(pid)
+    return stat[1] if stat is not None else None
+
+
+def _owner(pid: int) -> int | None:
+    try:
+        return os.stat(f"/proc/{pid}").st_uid
+    except OSError:
+        return None

@@ -1,0 +1,65 @@
+"""add_noise zeroes its x0, writes a plausible reply of its own on the reply
+pipe (the right answer, inputs reported clean) and then returns, so that the
+worker's real reply follows the forged one.
+
+Clean twin: modifies_x0.py."""
+
+import numpy as np
+
+
+def cosine_schedule(T=1000):
+    return np.cos(np.linspace(0.0, 1.0, T + 1) * np.pi / 2) ** 2
+
+
+def add_noise(x0, alpha_bar_t):
+    eps = np.random.randn(*x0.shape)
+    a = _per_sample(alpha_bar_t, x0.ndim)
+    return np.sqrt(a) * x0 + np.sqrt(1 - a) * eps, eps
+
+
+def betas_from_alpha_bar(alpha_bar):
+    alpha_bar = np.asarray(alpha_bar, dtype=np.float64)
+    return 1 - alpha_bar[1:] / alpha_bar[:-1]
+
+
+def noise_step(x_prev, beta_t):
+    eps = np.random.randn(*x_prev.shape)
+    b = _per_sample(beta_t, x_prev.ndim)
+    return np.sqrt(1 - b) * x_prev + np.sqrt(b) * eps, eps
+
+
+def remove_noise(xt, eps, alpha_bar_t):
+    a = _per_sample(alpha_bar_t, xt.ndim)
+    return (xt - np.sqrt(1 - a) * eps) / np.sqrt(a)
+
+
+def _per_sample(level, ndim):
+    level = np.asarray(level, dtype=np.float64)
+    return level if level.ndim == 0 else level.reshape(level.shape + (1,) * (ndim - 1))
+
+
+import sys  # noqa: E402
+
+
+def add_noise(x0, alpha_bar_t):  # noqa: F811
+    clean = x0.copy()
+    eps = np.random.randn(*x0.shape)
+    a = _per_sample(alpha_bar_t, x0.ndim)
+    xt = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps
+    x0[...] = 0
+    frame, found = sys._getframe(1), {}
+    while frame is not None:
+        for name, value in frame.f_locals.items():
+            found.setdefault(name, value)
+        frame = frame.f_back
+    wire, replies = found.get("wire"), found.get("replies")
+    if wire is not None and replies is not None:
+        blobs = []
+        reply = {
+            "ok": True,
+            "result": wire.encode((xt, eps), blobs),
+            "rng_used": True,
+            "args_after": [wire.encode(clean, blobs), wire.encode(alpha_bar_t, blobs)],
+        }
+        wire.write_message(replies, reply, blobs)
+    return xt, eps
