@@ -12,7 +12,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+from autograder.manifest import CourseError, ManifestError, validate
 from autograder.runner import Limits
+
+__all__ = ["CourseError", "ManifestError"]  # raised by load_course, importable from here
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = PROJECT_ROOT / "course.toml"
@@ -71,13 +74,15 @@ class UnknownAssignment(KeyError):
     """The name given is not an assignment of this course."""
 
 
-class CourseError(Exception):
-    """The course as written cannot be used (its manifest, or a file it names); the message says why in one line."""
-
-
 def load_course(manifest: Path = MANIFEST) -> dict[str, Assignment]:
-    """All assignments of the manifest, by id, in course order."""
-    data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    """All assignments of the manifest, by id, in course order; ManifestError if it breaks its schema."""
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ManifestError(f"{manifest}: no such file (the course manifest)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ManifestError(f"{manifest.name}: not valid TOML: {error}") from None
+    validate(data, manifest)
     root = manifest.parent
     assignments = {}
     for entry in data["assignments"]:
@@ -135,7 +140,7 @@ def manifest_text_for(text: str, keep: set[str]) -> str:
 
 
 def make_command(target: str, assignment: Assignment | None = None, **variables) -> str:
-    """The `make` command a student can paste, e.g. ``make hint TASK=add_noise RESET=1``.
+    """The `make` command a student can paste, e.g. ``make hint TASK=some_task RESET=1``.
 
     Both Makefiles (this project's and the release's) default ASSIGNMENT to the
     course's first assignment, so it is named only for the others.

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from autograder.collected import SuitesBroken, collected
 from autograder.course import PROJECT_ROOT, Assignment
@@ -34,7 +35,7 @@ from autograder.plugin import GradingPlugin, InProcess
 from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission
 from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
-from autograder.sandbox.process import library_paths
+from autograder.sandbox.libraries import library_paths
 from autograder.versions import loaded_package_versions
 
 SUITES = ("public", "hidden")
@@ -45,6 +46,25 @@ _FROZEN: list[bool] = []  # holds True once this process froze its long-lived ob
 
 class GraderBroken(Exception):
     """The suites themselves failed to run: an instructor's problem, not the student's."""
+
+
+class ChecksBroken(GraderBroken):
+    """Checks failed by errors of their own (``plugin.BrokenCheck``): no grade may come of them."""
+
+    def __init__(self, broken):
+        self.broken = list(broken)
+        lines = "\n".join(f"  {check}" for check in self.broken)
+        super().__init__(
+            f"{len(self.broken)} check(s) raised an error of their own; fix the check (no grade was given):\n{lines}"
+        )
+
+
+class ReferenceShort(GraderBroken):
+    """The reference solution does not get full marks on its own suites."""
+
+
+# Keys (reference and suites) whose reference was seen to get full marks in this process.
+_VERIFIED: set[str] = set()
 
 
 def grade_submission(
@@ -59,6 +79,9 @@ def grade_submission(
     located = locate_submission(submission, assignment.filename)
     reference = load_reference(assignment)
     paths = suite_paths(assignment, suites)
+    names = {path: name for name in suites for path in suite_paths(assignment, [name])}
+    if reference is not None:
+        verify_reference(assignment, reference, paths)
     by_path = {
         path: shown
         for name, shown in (visibility or {}).items()
@@ -71,7 +94,7 @@ def grade_submission(
         plugin = GradingPlugin(
             student, InProcess(reference, reference_memo(assignment)) if reference else None, suite_visibility=by_path
         )
-        run_pytest(paths, plugin)
+        ran = run_pytest(paths, plugin, names)
     _freeze_what_stays_loaded()
     output = located.rejected or student.import_error or ""
     if output:
@@ -80,8 +103,11 @@ def grade_submission(
     report.metadata = {
         "submission": str(located.path) if located.path else None,
         "submission_sha256": _sha256_files([located.path]) if _regular(located.path) else None,
-        "suites": list(suites),
+        # The suites that ran (a students' copy has no hidden suite), with how many checks each holds.
+        "suites": [name for name in suites if name in ran],
+        "checks": ran,
         "suite_sha256": _sha256_files(_suite_files(paths)),
+        "pytest": pytest.__version__,
         "seeds": student.seeds_used,
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -111,8 +137,11 @@ def isolated_submission(assignment: Assignment, located: Located, sandbox: Sandb
             yield student
 
 
-def run_pytest(paths: list[Path], plugin: GradingPlugin) -> None:
-    """Run the suites in this process, collected once per process; raise GraderBroken if they cannot run."""
+def run_pytest(paths: list[Path], plugin: GradingPlugin, names: dict[Path, str] | None = None) -> dict[str, int]:
+    """Run the suites in this process, collected once per process; raise GraderBroken if they cannot run.
+
+    Returns how many checks ran from each suite, by its name in ``names`` (default: its path).
+    """
     try:
         suites = collected(paths, _sha256_files(_suite_files(paths)))
         suites.run(plugin)
@@ -120,6 +149,51 @@ def run_pytest(paths: list[Path], plugin: GradingPlugin) -> None:
         raise GraderBroken(str(error)) from None
     if not plugin.results:
         raise GraderBroken("the grading suites ran no check")
+    if plugin.broken_checks:
+        raise ChecksBroken(plugin.broken_checks)
+    counts: dict[str, int] = {}
+    for path in paths:
+        name = (names or {}).get(path, str(path))
+        counts[name] = sum(1 for item in suites.items if Path(item.path) == path or path in Path(item.path).parents)
+    return counts
+
+
+def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> None:
+    """Raise ReferenceShort (or ChecksBroken) unless the reference gets every point of these suites.
+
+    Checked once per process for each version of the reference and the suites,
+    before any student is graded with them: a check that fails the reference
+    would cost every student its points.
+    """
+    key = _sha256_files([assignment.solution, *_suite_files(paths)])
+    if key in _VERIFIED or not paths:
+        return
+    # The reference takes the student's place on the very path a student's file takes
+    # (its own worker), so that what it raises reaches the checks as a student's would.
+    state = np.random.get_state()
+    try:
+        with isolated_submission(assignment, Located(assignment.solution)) as itself:
+            plugin = GradingPlugin(itself, InProcess(reference, reference_memo(assignment)))
+            run_pytest(paths, plugin)
+    finally:
+        np.random.set_state(state)  # the grading that follows finds this process's generator as it was
+    short = [result for result in plugin.results if result.score < result.max_score]
+    if short:
+        got = sum(r.score for r in plugin.results)
+        most = sum(r.max_score for r in plugin.results)
+        lines = "\n".join(f"  {r.name}: {r.output.splitlines()[0] if r.output else 'failed'}" for r in short[:10])
+        raise ReferenceShort(
+            f"the reference {_shown(assignment.solution)} gets {got:g} of {most:g} points on its own checks; "
+            f"fix the checks or the reference (no grade was given):\n{lines}"
+        )
+    _VERIFIED.add(key)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def suite_paths(assignment: Assignment, suites) -> list[Path]:
@@ -202,6 +276,7 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
         missing.append(
             f"hidden files unreadable: student code could read {len(seen['hidden_files_readable'])} protected path(s)"
         )
+    missing += _kernel_protections_missing(seen, sandbox)
     if os.name != "posix":
         missing.append("killing child processes: only the worker itself is killed")
     elif sandbox.uid is None:
@@ -217,7 +292,27 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
         )
     if student.survivors:
         missing.append(f"no survivors: {student.survivors} process(es) of the submission could not be ended")
-    return {"in_force": {k: v for k, v in seen.items() if k != "hidden_files_readable"}, "not_in_force": missing}
+    in_force = {k: v for k, v in seen.items() if k != "hidden_files_readable"}
+    in_force["other_submissions_hidden"] = sandbox.hides_other_submissions and all(seen.get("namespaces", {}).values())
+    return {"in_force": in_force, "not_in_force": missing}
+
+
+def _kernel_protections_missing(seen: dict, sandbox: Sandbox) -> list[str]:
+    """What the kernel did not do for this grading: namespaces, no_new_privs."""
+    missing = []
+    found = seen.get("namespaces") or {}
+    if not sandbox.namespaces:
+        why = "the grader is not root" if sandbox.uid is None else "bubblewrap is missing or this machine forbids them"
+        missing.append(
+            f"kernel namespaces: not used ({why}); student code sees the machine's process list, "
+            "network and shared folders, and the sandbox user and resource limits stand in"
+        )
+    elif not all(found.values()) or not found:
+        absent = sorted(name for name, new in found.items() if not new) or ["all"]
+        missing.append(f"kernel namespaces: not confirmed for {', '.join(absent)}")
+    if not seen.get("no_new_privs"):
+        missing.append("no_new_privs: not set, so a setuid program started by student code runs with its privileges")
+    return missing
 
 
 def _regular(path) -> bool:

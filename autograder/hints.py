@@ -2,7 +2,7 @@
 
 The hints are the ``hints`` lists of course.toml, gentlest first. How many of
 each task's hints were shown is kept in a small JSON file under build/, so each
-call gives the next one; ``--reset`` (``make hint TASK=add_noise RESET=1``) starts
+call gives the next one; ``--reset`` (``make hint TASK=<task> RESET=1``) starts
 a task (or, without a task, all of them) from the first hint again.
 """
 

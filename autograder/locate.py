@@ -196,8 +196,8 @@ def uploaded_files(folder: Path) -> list[Path]:
 
 
 def lone_python_file(folder: Path, filename: str) -> Path | None:
-    """The upload's only Python file when none is named ``filename`` (``forward (1).py``,
-    ``Forward.py``, ``forward_final.py``): the file a student meant, whatever the browser
+    """The upload's only Python file when none is named ``filename`` (``solution (1).py``,
+    ``Solution.py``, ``solution_final.py``): the file a student meant, whatever the browser
     or the student called it. None when a file has the right name, or there are several."""
     folder = Path(folder)
     if not folder.is_dir() or Walk(folder).find(filename):

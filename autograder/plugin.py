@@ -11,16 +11,28 @@ The suites are ordinary pytest files. They receive the student's functions as th
 The plugin records one ``TestResult`` per test. Feedback is the assertion's own
 message or the student's error, never a traceback of the check, so hidden
 checks' source does not reach students.
+
+A check fails the student by an assertion (``assert``, ``pytest.fail``, the
+helpers of ``autograder.checks``), by the student's own error
+(``runner.StudentError``), or by tripping over what the student returned. An
+error only the check's own code makes (``is_instructor_error``: a misspelt
+name, a missing import or fixture, a keyword the function does not take) is
+kept in ``broken_checks``: grading then fails for the instructor instead of
+costing the student points. An exception class with ``instructor_error = True``
+is such an error whatever its type.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
 
 from autograder.checks import CheckError
+from autograder.course import PROJECT_ROOT
 from autograder.interface import Reply, StudentError, Submission, SubmissionDidNotImport, first
 from autograder.results import TestResult
 
@@ -29,6 +41,11 @@ MARKERS = (
     "points(n): what a check is worth",
     "visibility(v): Gradescope visibility of a check",
 )
+# pytest's error for a fixture nobody provides (public since pytest 8).
+try:
+    FIXTURE_LOOKUP_ERROR = pytest.FixtureLookupError
+except AttributeError:  # pragma: no cover - pytest 7
+    from _pytest.fixtures import FixtureLookupError as FIXTURE_LOOKUP_ERROR
 SUBMISSION = pytest.StashKey()
 REFERENCE = pytest.StashKey()
 
@@ -101,9 +118,8 @@ class GradingPlugin:
         # A suite's default visibility, by its path (e.g. hidden checks after the due date).
         self.suite_visibility = {Path(k): v for k, v in (suite_visibility or {}).items()}
         self.results: list[TestResult] = []
+        self.broken_checks: list[BrokenCheck] = []  # the checks' own errors: the instructor's to fix
         self._failures: dict[str, str] = {}
-        # Checks that raised checks.CheckError: broken by their author, not by the student.
-        self.broken_checks: list[str] = []
         self._reference = reference
 
     def start(self, config):
@@ -120,8 +136,8 @@ class GradingPlugin:
         report = outcome.get_result()
         if report.failed and item.nodeid not in self._failures:
             self._failures[item.nodeid] = feedback_for(call.excinfo)
-            if call.excinfo is not None and isinstance(call.excinfo.value, CheckError):
-                self.broken_checks.append(item.nodeid)
+            if call.excinfo is not None and is_instructor_error(call.excinfo.value):
+                self.broken_checks.append(broken_check(item, call.excinfo))
         if report.when == "teardown":
             self.results.append(self._result(item))
 
@@ -152,6 +168,69 @@ class GradingPlugin:
             if path == suite or suite in path.parents:
                 return visibility
         return self.visibility
+
+
+@dataclass(frozen=True)
+class BrokenCheck:
+    """A check that failed by its own error, not by the student's."""
+
+    check: str  # the check as file::test, e.g. "autograder/suites/<id>/test_x.py::test_y[2]"
+    where: str  # file:line of the innermost frame of the course's code
+    error: str  # "NameError: name 'x' is not defined"
+
+    def __str__(self) -> str:
+        return f"{self.check} raised {self.error} at {self.where}"
+
+
+def is_instructor_error(error: BaseException) -> bool:
+    """Whether an exception from a check is the check's own fault rather than the student's.
+
+    Only a check's own code misspells a name, misses an import or a fixture,
+    asks NumPy (or any module) for a function it does not have, or passes a
+    keyword the function does not take. A TypeError or ValueError may come from
+    the student's answer (unpacking one array as a pair): that stays the
+    student's feedback; the reference's own run before grading
+    (``grade.verify_reference``) catches the check bugs the reference reaches.
+    """
+    if isinstance(error, CheckError) or getattr(type(error), "instructor_error", False):
+        return True
+    if isinstance(error, (NameError, ImportError, SyntaxError, FIXTURE_LOOKUP_ERROR)):
+        return True
+    if isinstance(error, AttributeError) and isinstance(getattr(error, "obj", None), ModuleType):
+        return True
+    return isinstance(error, TypeError) and "unexpected keyword argument" in str(error)
+
+
+def broken_check(item, excinfo) -> BrokenCheck:
+    """Name the check and the line of the course's own code (the suite or its helpers) where the error arose."""
+    error = excinfo.value
+    frames = [entry for entry in excinfo.traceback if _is_check_code(Path(str(entry.path)))]
+    if frames:
+        where = f"{_shown(Path(str(frames[-1].path)))}:{frames[-1].lineno + 1}"
+    else:
+        where = f"{_shown(Path(item.path))}:{item.location[1] + 1}"
+    message = str(error).splitlines()[0] if str(error) else ""
+    return BrokenCheck(
+        check=f"{_shown(Path(item.path))}::{item.name}", where=where, error=f"{type(error).__name__}: {message}"
+    )
+
+
+ENGINE = Path(__file__).resolve().parent
+
+
+def _is_check_code(path: Path) -> bool:
+    """A file of a suite or its helpers: not the engine's own modules, not a library's."""
+    path = path.resolve()
+    if "site-packages" in path.parts or not path.is_file():
+        return False
+    return (ENGINE / "suites") in path.parents or (ENGINE not in path.parents and PROJECT_ROOT in path.parents)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def feedback_for(excinfo) -> str:  # noqa: PLR0911 - one return per kind of failure

@@ -1,9 +1,16 @@
 """Shared fixtures for the project's own tests."""
 
 import pytest
+from suite_totals import ASSIGNMENTS
 
 from autograder.course import get_assignment
 from autograder.grade import grade_submission
+
+
+@pytest.fixture(scope="session", params=ASSIGNMENTS, ids=[a.id for a in ASSIGNMENTS])
+def assignment(request):
+    """Each assignment of course.toml in turn: a test using it runs once per assignment."""
+    return request.param
 
 
 @pytest.fixture(scope="session")

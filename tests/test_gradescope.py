@@ -11,6 +11,7 @@ import sys
 import zipfile
 
 import pytest
+from suite_totals import points
 from wrong_variants import write_wrong
 
 from autograder.channels import lock
@@ -148,7 +149,7 @@ def test_a_forward_py_beside_other_python_files_is_the_one_graded(root, ch01):
     assert results["output"] == ""
 
 
-def test_try_out_recipe_in_the_docs_works_as_written(tmp_path):
+def test_try_out_recipe_in_the_docs_works_as_written(tmp_path, ch01):
     """docs/scaling.md's try-out lines, run from the project folder with this interpreter, grade a renamed reference."""
     doc = (PROJECT_ROOT / "docs" / "scaling.md").read_text()
     block = doc.split("<!-- try-out: tests/test_gradescope.py runs these lines -->\n")[1]
@@ -166,7 +167,7 @@ def test_try_out_recipe_in_the_docs_works_as_written(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     results = json.loads(done.stdout[done.stdout.index("{") :])
-    assert results["score"] == results["max_score"] == 176
+    assert results["score"] == results["max_score"] == points(ch01)
     assert "forward (1).py, was graded as forward.py" in results["output"]
 
 

@@ -12,7 +12,6 @@ import json
 import os
 import platform
 import resource
-import stat
 import subprocess
 import sys
 import time
@@ -24,7 +23,17 @@ import pytest
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
 from autograder.results import MAX_RESULTS_BYTES, write_results
-from autograder.sandbox.account import SANDBOX_UIDS, Sandbox, processes_of_user, signal_every_process_of
+from autograder.sandbox import namespaces
+from autograder.sandbox.account import (
+    SANDBOX_UIDS,
+    SHARED_FOLDERS,
+    Sandbox,
+    _ipc_of_user,
+    processes_of_user,
+    remove_tree,
+    signal_every_process_of,
+)
+from autograder.sandbox.libraries import open_to_others
 
 HOSTILE = Path(__file__).parent / "hostile"
 BAD = HOSTILE / "bad"
@@ -34,6 +43,22 @@ NEEDS_DROP = pytest.mark.skipif(
     reason="needs root: without the privilege drop student code runs "
     "as the grader's user and can read and change the project",
 )
+NEEDS_NAMESPACES = pytest.mark.skipif(
+    not namespaces.available(), reason="needs Linux namespaces through bubblewrap (make system-packages, as root)"
+)
+# The two ways a root grader isolates student code: both are tested wherever they exist.
+MODES = [
+    pytest.param("namespaces", marks=NEEDS_NAMESPACES),
+    pytest.param("uid drop", marks=NEEDS_DROP),
+]
+
+
+def sandbox_for(mode: str, ch01) -> Sandbox:
+    """The machine's sandbox, with namespaces on or off."""
+    from autograder.grade import hidden_paths  # noqa: PLC0415
+
+    sandbox = Sandbox.for_this_machine(unreadable=[*hidden_paths(ch01), PROJECT_ROOT])
+    return Sandbox(**{**sandbox.__dict__, "namespaces": mode == "namespaces"})
 
 
 @pytest.fixture(scope="module")
@@ -136,52 +161,88 @@ def test_exit_at_import_gets_zero_with_a_reason(graded, trick, reason):
     assert report.output.startswith("0 points: ") and reason in report.output.splitlines()[0]
 
 
-def copies_open_to_others(reference: Path, limit_seconds: float = 3.0) -> list[str]:
-    """Copies of the reference outside the project that any user may read.
+@pytest.fixture
+def planted_copies(ch01, tmp_path_factory):
+    """Copies of the reference outside the project where a thief looks: one readable by all in
+    an open folder, one readable by all in a folder other users cannot enter (a 0700 parent,
+    like a clone under ``mktemp -d``). Removed afterwards."""
+    import tempfile  # noqa: PLC0415
 
-    The grader protects the project; a copy someone left elsewhere (an unpacked
-    bundle in /tmp, another checkout) is beyond its reach, as docs/security.md says.
-    """
-    text = reference.read_bytes()
-    project = reference.parents[2]
-    found, end = [], time.monotonic() + limit_seconds
-    for start in dict.fromkeys([project.parent, Path("/tmp"), Path("/autograder")]):
-        for top, folders, files in os.walk(start):
-            if time.monotonic() > end:
-                return found
-            here = Path(top)
-            folders[:] = [f for f in folders if here / f != project and _open_to_others(here / f, stat.S_IXOTH)]
-            for name in files:
-                path = here / name
-                if name == reference.name and _open_to_others(path, stat.S_IROTH):
-                    try:
-                        if path.read_bytes() == text:
-                            found.append(str(path))
-                    except OSError:
-                        continue
+    open_folder = Path(tempfile.mkdtemp(prefix="autograder-planted-"))
+    closed = Path(tempfile.mkdtemp(prefix="autograder-planted-closed-"))
+    for folder in (open_folder, closed / "solutions" / "ch01_forward"):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "forward.py").write_bytes(ch01.solution.read_bytes())
+        (folder / "forward.py").chmod(0o644)
+    open_folder.chmod(0o755)
+    (closed / "solutions").chmod(0o755)
+    (closed / "solutions" / "ch01_forward").chmod(0o755)
+    closed.chmod(0o700)
+    yield {"open": open_folder / "forward.py", "closed": closed / "solutions" / "ch01_forward" / "forward.py"}
+    remove_tree(open_folder)
+    remove_tree(closed)
+
+
+def copies_open_to_all(reference: Path, seconds: float = 3.0) -> list[str]:
+    """Copies of the reference outside the project that any user can reach and read: every
+    folder on the way enterable by others (a copy under a 0700 parent is not one)."""
+    text, project = reference.read_bytes(), reference.parents[2]
+    found, end = [], time.monotonic() + seconds
+    folders = [(p, 0) for p in dict.fromkeys([project.parent, Path("/tmp"), Path("/autograder")]) if open_to_others(p)]
+    while folders and time.monotonic() < end:
+        folder, depth = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                mode = entry.stat(follow_symlinks=False).st_mode
+                if entry.is_dir(follow_symlinks=False) and mode & 0o005 == 0o005 and depth < 6:
+                    if Path(entry.path) != project:
+                        folders.append((Path(entry.path), depth + 1))
+                elif entry.name == reference.name and mode & 0o004 and Path(entry.path).read_bytes() == text:
+                    found.append(entry.path)
+            except OSError:
+                continue
     return found
 
 
-def _open_to_others(path: Path, bit: int) -> bool:
-    try:
-        return bool(path.stat().st_mode & bit)
-    except OSError:
-        return False
-
-
-@NEEDS_DROP
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("trick", ["steal_reference.py", "read_suites.py", "vandal.py"])
-def test_reaching_for_the_project_earns_exactly_the_wrong_stub(graded, trick, ch01):
-    """importing the reference by name, searching the disk for it, reading the suites: same as wrong.py."""
-    stray = copies_open_to_others(ch01.solution)
-    if stray:
-        pytest.skip(
-            f"this machine has copies of the reference open to every user outside the project "
-            f"({', '.join(stray[:3])}); the grader cannot protect those"
-        )
-    report = graded(trick)
+def test_reaching_for_the_project_earns_exactly_the_wrong_stub(graded, trick, ch01, mode, planted_copies):
+    """importing the reference by name, searching the disk for it (a copy under a 0700 parent
+    included; in namespaces, a copy open to all too), reading the suites: same as wrong.py."""
+    if mode != "namespaces":
+        planted_copies["open"].unlink()  # readable by every user: beyond a uid drop, as docs/security.md says
+        stray = copies_open_to_all(ch01.solution)
+        if stray:
+            pytest.skip(f"without namespaces, copies of the reference readable by every user are in reach: {stray[:3]}")
+    report = grade_submission(ch01, HOSTILE / trick, sandbox=sandbox_for(mode, ch01))
     assert passed(report) == passed(graded("wrong.py"))
     assert "stolen from" not in json.dumps(report.to_json())
+
+
+@pytest.mark.parametrize("mode", [pytest.param("namespaces", marks=NEEDS_NAMESPACES)])
+def test_reading_proc_finds_no_classmate(ch01, graded, tmp_path, mode):
+    """a submission reading every command line in /proc finds no classmate's folder: same as wrong.py."""
+    import tempfile  # noqa: PLC0415
+
+    klass = Path(tempfile.mkdtemp(prefix="class-"))
+    try:
+        klass.chmod(0o755)
+        for name, source in (("alice", ch01.solution), ("mallory", HOSTILE / "read_cmdline.py")):
+            (klass / name).mkdir(mode=0o755)
+            (klass / name / "forward.py").write_bytes(source.read_bytes())
+            (klass / name / "forward.py").chmod(0o644)
+        done = run_cli(klass / "mallory", tmp_path / "results.json")
+        assert done.returncode == 0, done.stderr
+        data = json.loads((tmp_path / "results.json").read_text())
+        assert data["score"] == graded("wrong.py").score
+        assert "copied from" not in json.dumps(data)
+        assert data["extra_data"]["protections"]["in_force"]["other_submissions_hidden"] is True
+    finally:
+        remove_tree(klass)
 
 
 # -- the grader survives, and nothing of the submission outlives it ----------------------------
@@ -387,15 +448,25 @@ def tree_digest(*folders: Path) -> str:
     return digest.hexdigest()
 
 
-@NEEDS_DROP
-def test_vandal_changes_nothing(ch01):
+def aimed_at_the_project(name: str, folder: Path) -> Path:
+    """A copy of a hostile file that knows the project's real path (it is public), wherever
+    the worker runs from; in ``folder``."""
+    text = (HOSTILE / name).read_text()
+    text = text.replace("Path(sys.argv[0]).resolve().parents[2]", f"Path({str(PROJECT_ROOT)!r})")
+    assert str(PROJECT_ROOT) in text
+    (folder / "forward.py").write_text(text)
+    return folder / "forward.py"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_vandal_changes_nothing(ch01, mode, tmp_path):
     """a submission that rewrites the grader, empties the suites and deletes the solutions changes nothing."""
     folders = (PROJECT_ROOT / "autograder", PROJECT_ROOT / "solutions", ch01.hidden_tests)
     before = tree_digest(*folders)
-    report = grade_submission(ch01, HOSTILE / "vandal.py")
+    report = grade_submission(ch01, aimed_at_the_project("vandal.py", tmp_path), sandbox=sandbox_for(mode, ch01))
     assert tree_digest(*folders) == before
     assert not (PROJECT_ROOT / "VANDALISED").exists()
-    assert report.score > 0
+    assert report.score > 0 and report.output == ""
 
 
 def run_cli(submission, results) -> subprocess.CompletedProcess:
@@ -566,10 +637,12 @@ def test_kill_minus_one_as_the_sandbox_user_ends_its_processes():
             process.wait()
 
 
-@NEEDS_DROP
-def test_student_code_runs_as_an_unprivileged_user(graded):
+@pytest.mark.parametrize("mode", MODES)
+def test_student_code_runs_as_an_unprivileged_user(ch01, mode, tmp_path):
     """as root, student code runs as a sandbox uid that can neither read the answers nor write the project."""
-    report = graded("report_identity.py")
+    report = grade_submission(
+        ch01, aimed_at_the_project("report_identity.py", tmp_path), sandbox=sandbox_for(mode, ch01)
+    )
     outputs = [t.output for t in report.tests if t.task == "cosine_schedule" and "IDENTITY" in t.output]
     assert outputs
     seen = json.loads(outputs[0].split("IDENTITY ", 1)[1].splitlines()[0])
@@ -586,5 +659,136 @@ def test_student_code_runs_as_an_unprivileged_user(graded):
         "write_grader": False,
         "project_on_path": False,
     }
-    assert report.metadata["protections"]["not_in_force"] == []
-    assert report.metadata["protections"]["in_force"]["privileges_dropped"] is True
+    protections = report.metadata["protections"]
+    in_force = protections["in_force"]
+    assert in_force["privileges_dropped"] is True and in_force["no_new_privs"] is True
+    if mode == "namespaces":
+        assert protections["not_in_force"] == []
+        assert in_force["namespaces"] == dict.fromkeys(namespaces.NAMESPACES, True)
+        assert in_force["other_submissions_hidden"] is True
+    else:
+        assert [m.split(":")[0] for m in protections["not_in_force"]] == ["kernel namespaces"]
+        assert in_force["namespaces"] == {} and in_force["other_submissions_hidden"] is False
+
+
+# -- honest code that uses the standard library -------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [*MODES, pytest.param("no drop")])
+def test_standard_library_imports_get_full_marks(ch01, reference_report, mode):
+    """a correct submission importing __future__, logging, argparse, uuid, numpy.testing... gets full marks."""
+    sandbox = Sandbox() if mode == "no drop" else sandbox_for(mode, ch01)
+    report = grade_submission(ch01, HOSTILE / "stdlib_imports.py", sandbox=sandbox)
+    assert report.output == ""
+    assert report.score == reference_report.score == report.max_score
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_standard_module_is_importable(ch01, tmp_path, mode):
+    """every module of sys.stdlib_module_names and of NumPy that imports in a plain interpreter
+    imports in student code too."""
+    import pkgutil  # noqa: PLC0415
+
+    skip = {"antigravity", "this", "idlelib", "turtledemo", "tkinter", "turtle", "__main__"}
+    names = sorted(n for n in sys.stdlib_module_names if n not in skip)
+    packages = [(np.__path__, "numpy.")]
+    while packages:  # NumPy's modules, found without importing them
+        path, prefix = packages.pop()
+        for module in pkgutil.iter_modules(path, prefix):
+            if any(part in module.name for part in (".tests", "distutils", "f2py", "_pyinstaller", "conftest")):
+                continue
+            names.append(module.name)
+            if module.ispkg:
+                packages.append(
+                    ([os.path.join(module.module_finder.path, module.name.rsplit(".", 1)[1])], f"{module.name}.")
+                )
+    probe = (
+        "import importlib, json, warnings\nwarnings.simplefilter('ignore')\nOK = []\n"
+        f"for name in {names!r}:\n"
+        "    try:\n        importlib.import_module(name)\n        OK.append(name)\n"
+        "    except BaseException:\n        pass\n"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-I", "-c", probe + "print(json.dumps(OK))"], capture_output=True, text=True, check=True
+    )
+    available = json.loads(plain.stdout.splitlines()[-1])
+    (tmp_path / "forward.py").write_text(
+        f"{probe}\nAVAILABLE = {available!r}\n\n\ndef cosine_schedule(T=1000):\n"
+        "    raise RuntimeError('UNIMPORTABLE ' + ' '.join(n for n in AVAILABLE if n not in OK))\n"
+    )
+    report = grade_submission(ch01, tmp_path, sandbox=sandbox_for(mode, ch01))
+    outputs = [t.output for t in report.tests if "UNIMPORTABLE" in t.output]
+    assert outputs and outputs[0].split("UNIMPORTABLE", 1)[1].splitlines()[0].strip() == ""
+    assert len(available) > 400
+
+
+def test_a_missing_package_is_named_with_what_is_available(graded):
+    """importing SciPy earns 0 with one line naming it and what the grader offers."""
+    report = graded("missing_module.py")
+    assert report.score == 0
+    assert report.output.splitlines()[0] == (
+        "0 points: forward.py could not be imported: ModuleNotFoundError: No module named 'scipy': "
+        "the grader offers only the Python standard library, numpy"
+    )
+
+
+# -- nothing outlives a grading, whatever the uid, session or place -----------------------------
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_setuid_programs_started_in_their_own_session_do_not_survive(ch01, reference_report, mode):
+    """su and the polkit helper started with an empty environment in their own session gain
+    no privileges and are gone after grading; the honest rest scores like the reference."""
+    report = grade_submission(ch01, HOSTILE / "setuid_survivor.py", sandbox=sandbox_for(mode, ch01))
+    assert passed(report) == passed(reference_report)
+    assert processes_named("hostile-setuid") == []
+    assert_nothing_left(report)
+    assert report.metadata["protections"]["in_force"]["no_new_privs"] is True
+
+
+@pytest.mark.parametrize("mode", [*MODES, pytest.param("no drop")])
+def test_deep_folders_are_removed_without_error(ch01, reference_report, mode):
+    """3000 nested folders made in the working folder cost nothing and are removed; the next grading runs."""
+    sandbox = Sandbox() if mode == "no drop" else sandbox_for(mode, ch01)
+    report = grade_submission(ch01, HOSTILE / "deep_folders.py", sandbox=sandbox)
+    assert passed(report) == passed(reference_report)
+    assert_nothing_left(report)
+    assert grade_submission(ch01, ch01.solution, sandbox=sandbox).score == reference_report.score
+
+
+def test_remove_tree_removes_any_depth_and_never_raises(tmp_path):
+    """a tree deeper than the recursion limit and PATH_MAX, with a folder chmod 0, is removed."""
+    top = tmp_path / "deep"
+    top.mkdir()
+    start = os.open(".", os.O_RDONLY)
+    try:
+        os.chdir(top)
+        for _ in range(3000):
+            os.mkdir("d")
+            os.chdir("d")
+        os.mkdir("locked")
+        Path("locked/file").write_text("x")
+        os.chmod("locked", 0)
+    finally:
+        os.fchdir(start)
+        os.close(start)
+    assert remove_tree(top) is True
+    assert not top.exists()
+    assert remove_tree(tmp_path / "never-existed") is True
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_report, mode):
+    """files in /tmp, /var/tmp, /dev/shm and /run/lock and SysV shared memory, queues and
+    semaphores made by a submission are gone when its grading ends."""
+    report = grade_submission(ch01, HOSTILE / "leftovers.py", sandbox=sandbox_for(mode, ch01))
+    assert passed(report) == passed(reference_report)
+    left = [
+        str(path)
+        for folder in SHARED_FOLDERS
+        if Path(folder).is_dir()
+        for path in Path(folder).glob("hostile-leftover-*")
+    ]
+    assert left == []
+    assert _ipc_of_user(report.sandbox_uid) == []
+    assert_nothing_left(report)

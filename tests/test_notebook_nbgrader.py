@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from suite_totals import points
 
 from autograder.channels.notebook.checks import collect
 from autograder.channels.notebook.course_folder import write_course_folder
@@ -38,6 +39,15 @@ WRONG = {
     "noise_step_reseeded": (
         "eps = np.random.randn(*x_prev.shape)",
         "np.random.seed(0)\n    eps = np.random.randn(*x_prev.shape)",
+    ),
+    # Shows HTML with a script and an event handler, prints and raises terminal control.
+    "hostile_output": (
+        "eps = np.random.randn(*x0.shape)",
+        "from IPython.display import HTML, display\n"
+        "    display(HTML('<script>document.title = 1</script><b onmouseover=\"alert(1)\">bold</b>'))\n"
+        "    print('\\x1b[2J\\x1b]0;graded\\x07\\x1b[1;32m123 / 123 points\\x1b[0m')\n"
+        "    raise ValueError('\\x1b[8mconcealed')\n"
+        "    eps = np.random.randn(*x0.shape)",
     ),
     # Right, but chatty: prints and warns. nbgrader fails a cell that writes to stderr.
     "right_but_warns": (
@@ -144,7 +154,7 @@ def test_reference_notebook_gets_full_marks(round_trip, grade, ch01):
     """the source notebook (the reference) earns every point, the same total as the pytest grader's."""
     scores = round_trip.scores["reference"]
     assert [grade_id for grade_id, score in scores.items() if not score] == []
-    assert sum(scores.values()) == grade(ch01.solution).max_score == 176
+    assert sum(scores.values()) == grade(ch01.solution).max_score == points(ch01)
 
 
 def test_untouched_release_gets_zero(round_trip, ch01):
@@ -185,9 +195,7 @@ class _Text(html.parser.HTMLParser):
 
 
 def _visible_text(path: Path) -> str:
-    parser = _Text()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return "".join(parser.parts)
+    return _visible_text_of(path.read_text(encoding="utf-8"))
 
 
 def test_feedback_shows_no_hidden_test_source(round_trip, ch01):
@@ -219,6 +227,24 @@ def test_feedback_shows_no_hidden_test_source(round_trip, ch01):
         round_trip.course / "feedback" / "add_noise_no_sqrt" / ch01.id / round_trip.notebook.replace(".ipynb", ".html")
     )
     assert "known mistake" in failed
+
+
+def test_feedback_holds_no_script_and_no_terminal_control(round_trip, ch01):
+    """a notebook that shows a script and prints escape sequences: its feedback has neither, but keeps the words."""
+    page = (
+        round_trip.course / "feedback" / "hostile_output" / ch01.id / round_trip.notebook.replace(".ipynb", ".html")
+    ).read_text(encoding="utf-8")
+    # The cell's source shows them escaped, as code; the output it displayed must not render them.
+    assert "<script>document.title" not in page and re.search("<b[^>]*onmouseover", page) is None
+    assert "bold" in _visible_text_of(page)
+    assert re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", page) is None
+    assert "123 / 123 points" in _visible_text_of(page) and "concealed" in _visible_text_of(page)
+
+
+def _visible_text_of(page: str) -> str:
+    parser = _Text()
+    parser.feed(page)
+    return "".join(parser.parts)
 
 
 def test_no_warning_but_for_the_cells_a_student_changed(round_trip):

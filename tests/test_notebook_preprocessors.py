@@ -9,6 +9,7 @@ import sys
 
 import nbformat
 import pytest
+from suite_totals import points
 
 from autograder.channels.notebook import preprocessors as steps
 from autograder.channels.notebook.build import PREPROCESSORS, build_notebook
@@ -120,7 +121,7 @@ def test_composed_notebook_is_valid_and_worth_the_graders_points(ch01):
     assert len(PREPROCESSORS) == 6
     graded = [c for c in notebook.cells if _meta(c).get("grade")]
     checks = collect(ch01, "public") + collect(ch01, "hidden")
-    assert sum(_meta(c)["points"] for c in graded) == sum(c.points for c in checks) == 176
+    assert sum(_meta(c)["points"] for c in graded) == sum(c.points for c in checks) == points(ch01)
     namespace, errors = {}, io.StringIO()
     with contextlib.redirect_stderr(errors):
         for cell in notebook.cells[:-1]:  # all but the figure

@@ -70,6 +70,8 @@ def test_write_course_manifest_keeps_tasks_and_hints_only(fresh):
         assert {k: v for k, v in public.items() if k not in PRIVATE_KEYS} == {
             k: v for k, v in private.items() if k not in PRIVATE_KEYS
         }  # tasks, hints, limits (where given), figures and notebook extras as written
+    steps.copy_assignments(fresh)  # what the manifest names must be there for it to load
+    steps.copy_starter_images(fresh)
     assert all(a.solution is None and a.hidden_tests is None for a in load_course(fresh.out / "course.toml").values())
 
 

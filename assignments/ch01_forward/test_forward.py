@@ -74,7 +74,7 @@ def untouched(before, after, function, name):
     assert np.array_equal(before, after), f"{function} changed the {name} it was given; compute a new array instead"
 
 
-def batches_explained(function):
+def batches_explained(function, mistake="trailing_axis"):
     """A broadcasting error on a batch is explained as the per-sample mistake."""
 
     def checked(*args):
@@ -83,7 +83,7 @@ def batches_explained(function):
         except Exception as error:  # only NumPy's broadcasting error is explained; the rest is re-raised
             if "could not be broadcast" not in str(error):
                 raise
-            raise AssertionError(f"{error}\n{known('trailing_axis')}") from None
+            raise AssertionError(f"{error}\n{known(mistake)}") from None
 
     return checked
 
@@ -338,7 +338,7 @@ def test_noise_step_mixes_in_the_noise_it_returns(submission):
             blend(x_prev, 1 - beta, eps),
             f"x_t for beta_t = {beta}, compared with sqrt(1 - beta) * x_prev + sqrt(beta) * (the eps you returned)",
             hint=partial(
-                named, x_t, mix_mistakes(x_prev, 1 - beta, eps), partial(drawn_twice, x_t, x_prev, 1 - beta, eps)
+                named, x_t, step_mistakes(x_prev, beta, eps), partial(drawn_twice, x_t, x_prev, 1 - beta, eps)
             ),
         )
 
@@ -347,16 +347,16 @@ def test_noise_step_mixes_in_the_noise_it_returns(submission):
 @pytest.mark.points(2)
 def test_noise_step_gives_each_sample_its_own_beta(submission):
     """a (B,) array of betas gives sample b the step beta[b], on batches of several layouts."""
-    for shape in ((3, 8, 8, 3), (2, 6, 5, 4)):
+    for shape in ((3, 8, 8, 3), (2, 6, 5, 4), (4, 5), (3, 4, 3)):
         x_prev = picture(shape)
         beta = np.linspace(0.05, 0.5, shape[0])
-        step = batches_explained(submission.noise_step)
+        step = batches_explained(submission.noise_step, "step_trailing_axis")
         x_t, eps = pair(step(x_prev, beta), "noise_step", ("x_t", "eps"), shape)
         assert_close(
             x_t,
             blend(x_prev, 1 - beta, eps),
             f"x_t for a batch of shape {shape} with betas of shape {beta.shape}, compared with each sample's step",
-            hint=partial(named, x_t, mix_mistakes(x_prev, 1 - beta, eps)),
+            hint=partial(named, x_t, step_mistakes(x_prev, beta, eps)),
         )
 
 
@@ -472,6 +472,7 @@ MISTAKES = {
     "sqrt_on_signal_only": "the noise's weight needs its square root too",
     "sqrt_on_noise_only": "the image's weight needs its square root too",
     "swapped": "the weights are the wrong way round: the image gets sqrt(level), so that level 1 is clean",
+    "clipped_xt": "xt must not be clipped to [-1, 1]: once noise is mixed in, values outside that range are right",
     "eps_drawn_twice": "the noise mixed into the image is not the eps returned: draw eps once, use it "
     "in the blend and return that same array",
     "uniform": "the noise must be Gaussian, np.random.randn, not uniform, np.random.rand",
@@ -480,6 +481,12 @@ MISTAKES = {
     "np.random.seed decides it; a generator of your own, e.g. np.random.default_rng(), ignores the seed",
     "trailing_axis": "NumPy lines a (B,) array up with the LAST axis; reshape the levels to "
     "(B, 1, 1, ...) so each sample gets its own",
+    "step_no_sqrt": "the weights must be square roots: sqrt(1 - beta_t) for x_prev, sqrt(beta_t) for the noise",
+    "step_swapped": "the weights are the wrong way round: x_prev keeps sqrt(1 - beta_t), the noise gets sqrt(beta_t)",
+    "step_sqrt_on_signal_only": "the noise's weight needs its square root too: sqrt(beta_t)",
+    "step_sqrt_on_noise_only": "x_prev's weight needs its square root too: sqrt(1 - beta_t)",
+    "step_trailing_axis": "NumPy lines a (B,) array of betas up with the LAST axis; reshape it to "
+    "(B, 1, 1, ...) so each sample takes its own step",
     "reversed_ratio": "the ratio is upside down: beta_t = 1 - alpha_bar[t] / alpha_bar[t - 1]",
     "alphas_not_betas": "alpha_bar[t] / alpha_bar[t - 1] is what a step keeps; beta_t is one minus that",
     "one_minus_alpha_bar": "1 - alpha_bar[t] is all the noise up to step t; beta_t is the noise of step t alone",
@@ -538,7 +545,14 @@ def mix_mistakes(x, keep, noise):
         "sqrt_on_signal_only": lambda: np.sqrt(w) * x + (1 - w) * noise,
         "sqrt_on_noise_only": lambda: w * x + np.sqrt(1 - w) * noise,
         "trailing_axis": lambda: np.sqrt(last) * x + np.sqrt(1 - last) * noise,
+        "clipped_xt": lambda: np.clip(np.sqrt(w) * x + np.sqrt(1 - w) * noise, -1, 1),
     }
+
+
+def step_mistakes(x_prev, beta, noise):
+    """noise_step's wrong blends, under their own names (its weights are sqrt(1 - beta) and sqrt(beta))."""
+    blends = mix_mistakes(x_prev, 1 - np.asarray(beta), noise)
+    return {f"step_{name}": make for name, make in blends.items() if f"step_{name}" in MISTAKES}
 
 
 def beta_mistakes(alpha_bar):

@@ -497,4 +497,9 @@ def run_grade_all(args) -> int:
     for name, count in most_failed(outcomes, 5):
         print(f"  {count:>4} x {plain(name)}")
     print(f"gradebook: {args.out / 'grades.csv'}\nsummary: {args.out / 'summary.png'}")
+    if statuses["error"]:
+        # The grader failed on these (a check's own error, a suite that does not import):
+        # the instructor's to fix, said in each row's status and results.json.
+        print(f"autograder: {statuses['error']} submission(s) not graded: the grader failed", file=sys.stderr)
+        return 1
     return 0

@@ -48,7 +48,7 @@ MESSAGE_CHARS = 1000
 
 
 def runner_id(task: str) -> str:
-    """The reporter's name for a task's runner: its letters and digits (``add_noise`` -> ``addnoise``)."""
+    """The reporter's name for a task's runner: its letters and digits (``some_task`` -> ``sometask``)."""
     return re.sub(r"[^A-Za-z0-9]", "", task)
 
 

@@ -137,7 +137,9 @@ def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibili
     shutil.copytree(project / "autograder", staging / "autograder", ignore=ignore)
     manifest = (project / "course.toml").read_text(encoding="utf-8")
     (staging / "course.toml").write_text(manifest_text_for(manifest, {assignment.id}), encoding="utf-8")
-    for path in (assignment.solution, assignment.public_tests):
+    # Every file the manifest entry names, so that the bundle's manifest holds together.
+    named = (assignment.solution, assignment.public_tests, assignment.figures, assignment.notebook.closing)
+    for path in [p for p in named if p is not None] + list(assignment.notebook.files):
         target = staging / path.relative_to(project)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
@@ -209,7 +211,7 @@ def grade_in_container(
     assignment = dataclasses.replace(assignment, limits=limits)
     results = root / "results" / "results.json"
     upload = root / "submission"
-    # Browsers and students rename files ("forward (1).py"); one Python file is the one they meant.
+    # Browsers and students rename files ("solution (1).py"); one Python file is the one they meant.
     lone = lone_python_file(upload, assignment.filename)
     try:
         report = grade_submission(assignment, lone or upload, visibility={"hidden": hidden_visibility})

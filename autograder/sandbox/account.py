@@ -2,15 +2,17 @@
 
 Grader side (the worker never imports this). As root, each grading claims its
 own sandbox uid; ``end_worker_processes`` and ``kill_all_of_user`` make sure no
-process of the submission outlives its grading; ``close_to_others`` takes other
-users' access to the project.
+process of the submission outlives its grading; ``remove_leftovers_of_user``
+deletes what it left in the machine's shared places (files, SysV IPC objects);
+a uid whose clean-up did not finish is never handed to the next grading;
+``close_to_others`` takes other users' access to the project. Nothing here
+raises or blocks on what a submission made (deep trees, pipes held open).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import stat
 import subprocess
@@ -36,10 +38,22 @@ class Sandbox:
     gid: int | None = None
     unreadable: tuple[str, ...] = ()
     rlimits: bool = True  # cap memory, CPU, file size and processes with setrlimit
+    # Run the worker in new PID, IPC, mount and network namespaces (bubblewrap, as root on Linux).
+    namespaces: bool = False
+
+    @property
+    def hides_other_submissions(self) -> bool:
+        """Whether student code can reach nothing outside its own copy: no other submission's
+        folder, no command line of the grader in /proc (true inside the PID and mount namespaces).
+        Without them, a class folder readable by other users is readable by student code."""
+        return self.namespaces and self.uid is not None
 
     @classmethod
     def for_this_machine(cls, unreadable=()):
-        """Drop to a dedicated user when running as root on POSIX; else run as ourselves."""
+        """Drop to a dedicated user when running as root on POSIX, in namespaces where they
+        work; else run as ourselves."""
+        from autograder.sandbox import namespaces  # noqa: PLC0415 - it imports this module
+
         unreadable = tuple(str(p) for p in unreadable)
         try:
             import resource  # noqa: F401, PLC0415 - absent on Windows
@@ -49,7 +63,7 @@ class Sandbox:
             rlimits = True
         if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0:
             uid = int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999"))
-            return cls(uid=uid, gid=uid, unreadable=unreadable, rlimits=rlimits)
+            return cls(uid=uid, gid=uid, unreadable=unreadable, rlimits=rlimits, namespaces=namespaces.available())
         return cls(unreadable=unreadable, rlimits=rlimits)
 
 
@@ -80,39 +94,193 @@ def claim_sandbox_account(sandbox: Sandbox):
         except OSError:
             handle.close()
             continue
+        # Left over from a grader that was killed mid-way, or a clean-up that did
+        # not finish: a uid with anything of an earlier submission left (a
+        # process, a file, an IPC object) is never handed to the next one.
+        if not clean_up_user(uid):
+            handle.close()
+            continue
         try:
-            kill_all_of_user(uid)  # left over from a grader that was killed mid-way
-            remove_files_of_user(uid)
             yield replace(sandbox, uid=uid, gid=uid)
         finally:
-            kill_all_of_user(uid)
-            # Files the submission left in shared temporary folders would reach
-            # the next submission graded under the same uid.
-            remove_files_of_user(uid)
+            clean_up_user(uid)
             handle.close()
         return
     raise RuntimeError(f"all {SANDBOX_UIDS} sandbox uids below {sandbox.uid} are in use by other gradings")
 
 
-def remove_files_of_user(uid: int) -> None:
-    """Delete what ``uid`` owns at the top of the world-writable temporary folders."""
-    for base in dict.fromkeys(("/tmp", "/var/tmp", "/dev/shm", tempfile.gettempdir())):
+def clean_up_user(uid: int) -> bool:
+    """End every process of ``uid`` and delete what it left; True if nothing is left."""
+    survivors = kill_all_of_user(uid)
+    return remove_leftovers_of_user(uid) and survivors == 0
+
+
+def remove_leftovers_of_user(uid: int) -> bool:
+    """Delete the files and SysV IPC objects ``uid`` left in the machine's shared places.
+
+    Without a mount namespace a submission can write wherever every user may:
+    the temporary folders, ``/run/lock``, ``/dev/mqueue`` and any folder in
+    them that is writable by all. Returns True if nothing of ``uid`` is left.
+    """
+    clean = remove_ipc_of_user(uid)
+    for base in dict.fromkeys((*SHARED_FOLDERS, tempfile.gettempdir())):
+        clean = _remove_owned_below(Path(base), uid) and clean
+    return clean
+
+
+# Folders every user may write to, on a usual Linux or macOS.
+SHARED_FOLDERS = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "/var/lock", "/dev/mqueue", "/var/crash")
+# How deep shared folders open to all are searched (e.g. /tmp/.X11-unix), and how many entries.
+_SHARED_DEPTH = 3
+_SHARED_ENTRIES = 20000
+
+
+def _remove_owned_below(base: Path, uid: int) -> bool:
+    """Remove what ``uid`` owns in ``base`` and in the world-writable folders below it."""
+    clean, seen = True, 0
+    stack = [(str(base), 0)]
+    while stack:
+        folder, depth = stack.pop()
         try:
-            entries = list(os.scandir(base))
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
+            seen += 1
+            if seen > _SHARED_ENTRIES:
+                return False
             try:
-                if entry.stat(follow_symlinks=False).st_uid != uid:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path)
-                else:
-                    os.unlink(entry.path)
-            except (OSError, RecursionError):
-                # A folder nested deeper than rmtree's recursion (a hostile submission's) stays;
-                # clean-up must never fail a grading.
-                pass
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_uid == uid:
+                clean = remove_tree(entry.path) and clean
+            elif stat.S_ISDIR(info.st_mode) and info.st_mode & stat.S_IWOTH and depth < _SHARED_DEPTH:
+                stack.append((entry.path, depth + 1))
+    return clean
+
+
+def remove_tree(path, seconds: float = 30.0) -> bool:
+    """Delete a file or folder tree of any depth; never raises. True if it is gone.
+
+    Walks down by file descriptor and back up through ``..`` (student code made
+    the tree and may have nested it thousands of levels deep, past both the
+    recursion limit and PATH_MAX); only ever called once its processes ended.
+    """
+    path = os.fspath(path)
+    if os.name != "posix":  # no descriptors for folders: the standard walk, its errors caught
+        import shutil  # noqa: PLC0415
+
+        with contextlib.suppress(OSError, RecursionError):
+            shutil.rmtree(path)
+        return not os.path.lexists(path)
+    try:
+        fd = os.open(path, _FOLDER | _NOFOLLOW)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        with contextlib.suppress(FileNotFoundError, OSError):
+            os.unlink(path)
+        return not os.path.lexists(path)
+    fd = _empty_folder(fd, time.monotonic() + seconds)  # it owns fd from here
+    if fd < 0:
+        return False
+    try:
+        os.close(fd)
+        os.rmdir(path)
+    except OSError:
+        return False
+    return True
+
+
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _empty_folder(fd: int, deadline: float) -> int:
+    """Empty the folder ``fd`` one level at a time and return its descriptor; on any
+    failure or past the deadline, close what is open and return -1."""
+    names: list[str] = []  # the folders between the top and ``fd``
+    try:
+        while time.monotonic() < deadline:
+            sub = _empty_but_folders(fd)
+            if sub is not None:
+                try:
+                    child = os.open(sub, _FOLDER | _NOFOLLOW, dir_fd=fd)
+                except PermissionError:
+                    _unblock(sub, fd)
+                    child = os.open(sub, _FOLDER | _NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = child
+                names.append(sub)
+            elif names:
+                parent = os.open("..", _FOLDER, dir_fd=fd)
+                os.close(fd)
+                fd = parent
+                os.rmdir(names.pop(), dir_fd=fd)
+            else:
+                return fd
+    except (OSError, ValueError, RecursionError, MemoryError):
+        pass
+    with contextlib.suppress(OSError):
+        os.close(fd)
+    return -1
+
+
+def _empty_but_folders(fd: int) -> str | None:
+    """Unlink every non-folder in the folder ``fd``; return one subfolder's name, or None."""
+    with os.scandir(fd) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                return entry.name
+            try:
+                os.unlink(entry.name, dir_fd=fd)
+            except PermissionError:
+                _unblock(".", fd)
+                os.unlink(entry.name, dir_fd=fd)
+    return None
+
+
+def _unblock(name: str, fd: int) -> None:
+    """Give the owner back the rights on a folder its student took away (chmod 0), where we may."""
+    with contextlib.suppress(OSError, NotImplementedError):
+        os.chmod(name, 0o700, dir_fd=fd)
+
+
+def remove_ipc_of_user(uid: int) -> bool:
+    """Remove the SysV shared memory, message queues and semaphores ``uid`` owns or made (Linux).
+
+    They outlive every process; outside an IPC namespace the next submission
+    graded under the same uid could read them. True if none is left.
+    """
+    found = _ipc_of_user(uid)
+    if not found:
+        return True
+    try:
+        subprocess.run(
+            ["ipcrm", *(arg for flag, ident in found for arg in (flag, ident))],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return not _ipc_of_user(uid)
+
+
+def _ipc_of_user(uid: int) -> list[tuple[str, str]]:
+    """``(ipcrm flag, id)`` of every SysV IPC object owned or created by ``uid``."""
+    found = []
+    for kind, flag in (("shm", "-m"), ("msg", "-q"), ("sem", "-s")):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as table:
+                header = table.readline().split()
+                rows = [line.split() for line in table]
+        except OSError:
+            continue
+        owners = [header.index(name) for name in ("uid", "cuid") if name in header]
+        found += [(flag, row[1]) for row in rows if any(row[i] == str(uid) for i in owners if i < len(row))]
+    return found
 
 
 def _lock_folder() -> Path | None:
@@ -237,8 +405,10 @@ def _kill_until_gone(find) -> int:
 
 
 def processes_of_user(uid: int) -> list[int]:
-    """Live PIDs owned by ``uid`` (Linux /proc; empty where there is no /proc)."""
-    return _live_processes(lambda pid, owner: owner == uid)
+    """Live PIDs that run as ``uid`` by any of their real, effective, saved or file-system uids
+    (Linux /proc; empty where there is no /proc): a setuid program started by the
+    sandbox user keeps it as its real uid."""
+    return _live_processes(lambda pid, owner: owner == uid or uid in (uids_of(pid) or ()))
 
 
 def _live_processes(select) -> list[int]:

@@ -86,11 +86,12 @@ class CpuMeter:
         self._last_look = now
         return self._total if recent else self.seconds()
 
-    def seconds(self, answered: bool = False) -> float:
+    def seconds(self, answered=False) -> float:
         """CPU seconds (and seconds asleep) used so far; wall-clock seconds where /proc is missing.
 
-        ``answered``: the call has just replied, so a worker asleep now is waiting
-        for the next request, and the time since the last look is not sleep.
+        ``answered`` (a bool, or a function asked when needed): the call has
+        replied, so a worker asleep now is waiting for the next request, and the
+        time since the last look is not sleep.
         """
         now = time.monotonic()
         if not self.measured:
@@ -109,7 +110,8 @@ class CpuMeter:
             if now - self._last_full >= FULL_LOOK_EVERY:
                 self._others_asleep = self._look_at_others()
                 self._last_full = now
-            if state in ASLEEP and self._others_asleep and not answered:
+            # Asked only now, after the state was read: a reply sent since is seen.
+            if state in ASLEEP and self._others_asleep and not (answered() if callable(answered) else answered):
                 self.asleep += now - self._last_look
         self._last_look = now
         self._total = self._worker + sum(self._others.values()) + self.asleep

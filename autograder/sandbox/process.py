@@ -9,7 +9,8 @@ import path without the project; it sends requests and reads replies through
 
 from __future__ import annotations
 
-import importlib.util
+import contextlib
+import functools
 import json
 import os
 import secrets
@@ -27,11 +28,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograder.sandbox import wire
+from autograder.sandbox import libraries, namespaces, wire
 from autograder.sandbox.account import (
     TOKEN_VARIABLE,
     Sandbox,
     end_worker_processes,
+    remove_tree,
     uids_of,
 )
 from autograder.sandbox.cpu import CpuMeter
@@ -40,41 +42,8 @@ if TYPE_CHECKING:
     from autograder.runner import Limits
 
 WORKER = Path(__file__).parent / "worker.py"
-# Modules the worker loads before it drops privileges, so a submission may use
-# them even where the sandbox user cannot read the interpreter's own folders.
-PRELOAD = [
-    "numpy.random",
-    "numpy.lib.format",
-    "zlib",
-    "math",
-    "random",
-    "time",
-    "functools",
-    "itertools",
-    "collections",
-    "typing",
-    "copy",
-    "warnings",
-    "dataclasses",
-    "numpy.linalg",
-    "numpy.fft",
-    "pathlib",
-    "json",
-    "statistics",
-    "fractions",
-    "decimal",
-    "heapq",
-    "string",
-    "pprint",
-    "csv",
-    "glob",
-    "tempfile",
-    "shutil",
-    "subprocess",
-    "signal",
-    "queue",
-]
-# A function that runs past its time limit or ends its process this many times
+# What the worker runs from: itself and the message format.
+WORKER_FILES = (WORKER, Path(__file__).parent / "wire.py")
 
 
 # How long the grader waits between two looks at a running call (seconds).
@@ -186,13 +155,17 @@ class WorkerProcess:
             for path in (self.workdir, self.submission):
                 os.chown(path, self.sandbox.uid, self.sandbox.gid)
             os.chmod(self.workdir, 0o700)
+        plotting = _mentions_matplotlib(self.submission)
+        if self.sandbox.namespaces:
+            command, paths, fds = _in_namespaces(self.submission, plotting)
+        else:
+            command, paths, fds = _as_a_process(self.sandbox, self.workdir, plotting)
         config = {
-            "submission": str(self.submission),
+            **paths,
+            "submission": f"{paths['workdir']}/{self.submission.name}",
             "module": self.module,
-            "workdir": str(self.workdir),
-            "library_paths": library_paths(),
             "drop": drop,
-            "unreadable": list(self.sandbox.unreadable),
+            "unreadable": [] if self.sandbox.namespaces else list(self.sandbox.unreadable),
             "limits": {
                 "memory_mb": self.limits.memory_mb,
                 "cpu_seconds": self.limits.cpu_seconds,
@@ -201,19 +174,23 @@ class WorkerProcess:
             }
             if self.sandbox.rlimits
             else None,
-            "preload": PRELOAD + (["matplotlib", "matplotlib.pyplot"] if _mentions_matplotlib(self.submission) else []),
+            "available": [*libraries.ALWAYS, *(libraries.PLOTTING if plotting else ())],
             "shared_fd": self.shared.fd if self.shared else None,
         }
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-B", str(WORKER), json.dumps(config)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self.workdir,
-            env=_scrubbed_environment(self.workdir, self.token),
-            start_new_session=(os.name == "posix"),
-            pass_fds=(self.shared.fd,) if self.shared else (),
-        )
+        try:
+            self.proc = subprocess.Popen(
+                [*command, json.dumps(config)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self.workdir,
+                env=_scrubbed_environment(paths["workdir"], self.token),
+                start_new_session=(os.name == "posix"),
+                pass_fds=(*fds, *((self.shared.fd,) if self.shared else ())),
+            )
+        finally:
+            for fd in fds:
+                os.close(fd)
         self._connect()
         spend = _Spend(self.meter, allowance)
         try:
@@ -242,16 +219,22 @@ class WorkerProcess:
         self.meter = CpuMeter(self.proc.pid, self.sandbox.uid)
 
     def _checked(self, protections: dict) -> dict:
-        """The worker's own report, with its user confirmed from outside where /proc allows."""
+        """The worker's own report, confirmed from outside where /proc allows: its users,
+        no_new_privs and namespaces are read from the kernel, not taken from the worker."""
         protections = {
             key: protections[key]
-            for key in ("resource_limits", "limits", "privileges_dropped", "hidden_files_readable")
+            for key in ("resource_limits", "limits", "privileges_dropped", "no_new_privs", "hidden_files_readable")
             if key in protections
         }
+        pid = _worker_pid(self.proc.pid, self.sandbox.namespaces)
         if self.sandbox.uid is not None:
-            uids = uids_of(self.proc.pid)
-            if uids is not None:
-                protections["privileges_dropped"] = set(uids) == {self.sandbox.uid}
+            uids = uids_of(pid) if pid else None
+            if uids is not None or self.sandbox.namespaces:
+                protections["privileges_dropped"] = set(uids or ()) == {self.sandbox.uid}
+        seen = _no_new_privs(pid) if pid else None
+        if seen is not None or self.sandbox.namespaces:
+            protections["no_new_privs"] = bool(seen)
+        protections["namespaces"] = _namespaces_of(pid) if pid and self.sandbox.namespaces else {}
         return protections
 
     def request(self, header, blobs, allowance: Allowance):
@@ -282,7 +265,7 @@ class WorkerProcess:
         reader = wire.MessageReader(self.limits.reply_mb << 20)
         poller = select.poll() if hasattr(select, "poll") else None
         while True:
-            spend.check()
+            spend.check(answered=lambda: _readable(self._replies))
             if not self.meter.alive:  # ended, though a child of it may still hold the pipes open
                 raise WorkerDied(self._exit_description())
             if outgoing is not None and len(outgoing):
@@ -381,7 +364,12 @@ class WorkerProcess:
                     pass
         if self.shared is not None:
             self.shared.close()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        # Out of reach of the next submission under this uid first, however long removal takes.
+        with contextlib.suppress(OSError):
+            if self.sandbox.uid is not None:
+                os.chown(self.workdir, 0, 0)
+            os.chmod(self.workdir, 0o700)
+        remove_tree(self.workdir)
         return survivors
 
 
@@ -406,19 +394,21 @@ class _Spend:
         """Of ``cpu()``, the seconds charged for sleeping rather than computing."""
         return self.meter.asleep - self.started_asleep
 
-    def finish(self, answered: bool = True):
+    def finish(self, answered=True):
         self.used_cpu = self.meter.seconds(answered) - self.started_cpu
 
-    def check(self):
+    def check(self, answered):
         """Raise OutOfTime when the allowance is used up or the worker cannot go on.
 
         Looks at /proc at most once a tick: within one tick a call cannot use much.
+        ``answered()`` says whether a reply waits on the pipe: a worker that has
+        replied sleeps until its next request, and that is not the call's sleep.
         """
         now = time.monotonic()
         if now - self.looked < TICK:
             return
         self.looked = now
-        self.finish(answered=False)
+        self.finish(answered=answered)
         if self.meter.stopped:
             raise OutOfTime("stopped")
         if self.used_cpu > self.allowance.cpu:
@@ -496,15 +486,92 @@ def _scrubbed_environment(workdir: Path, token: str) -> dict:
     return env
 
 
-def library_paths() -> list[str]:
-    """The folders that hold NumPy (and Matplotlib), without the project."""
-    paths = [str(Path(np.__file__).resolve().parent.parent)]
-    # Found without importing it: Matplotlib takes a tenth of a second to load.
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is not None and spec.origin:
-        paths.append(str(Path(spec.origin).resolve().parent.parent))
-    project = str(Path(__file__).resolve().parent.parent)
-    return [p for p in dict.fromkeys(paths) if p != project]
+def _in_namespaces(submission: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
+    """The bwrap command that runs the worker in its namespaces, and the paths it sees there."""
+    prefix = str(Path(sys.base_prefix).resolve())
+    python = str(Path(sys.executable).resolve())
+    binds = [(f, f"{namespaces.INSIDE_WORKER}/{f.name}") for f in WORKER_FILES]
+    if not Path(python).is_relative_to(prefix):
+        binds.append((python, python))
+    args = namespaces.command_prefix(
+        interpreter_prefix=prefix, site=_site(plotting), binds=binds, submission=str(submission)
+    )
+    fd = namespaces.args_pipe(args[1:])
+    command = [args[0], "--args", str(fd), python, "-I", "-S", "-B", f"{namespaces.INSIDE_WORKER}/{WORKER.name}"]
+    paths = {"workdir": namespaces.INSIDE_WORK, "library_paths": [namespaces.INSIDE_SITE], "moved": []}
+    return command, paths, (fd,)
+
+
+def _as_a_process(sandbox: Sandbox, workdir: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
+    """The plain command, with the libraries where the sandbox user can read them."""
+    entries, moved = _site(plotting), []
+    if sandbox.uid is not None:
+        mirrored = _mirror(plotting)
+        if mirrored is not None:
+            moved, entries = mirrored
+    folders = [str(Path(path).parent) for path in entries.values()]
+    paths = {"workdir": str(workdir), "library_paths": list(dict.fromkeys(folders)), "moved": moved}
+    return [sys.executable, "-I", "-S", "-B", str(WORKER)], paths, ()
+
+
+@functools.lru_cache(maxsize=2)
+def _site(plotting: bool) -> dict[str, str]:
+    return libraries.site_entries(plotting)
+
+
+@functools.lru_cache(maxsize=2)
+def _mirror(plotting: bool):
+    return libraries.readable_mirror(libraries.stdlib_folders(), _site(plotting))
+
+
+def _worker_pid(pid: int, nested: bool) -> int | None:
+    """The worker's PID as this process sees it: bwrap's PID 1 in the namespace starts it."""
+    if not nested:
+        return pid
+    for _ in range(2):  # bwrap outside -> bwrap as PID 1 inside -> the worker
+        found = _children_of(pid)
+        if len(found) != 1:
+            return None
+        pid = int(found[0])
+    return pid
+
+
+def _children_of(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return children.read().split()
+    except OSError:  # a kernel without CONFIG_PROC_CHILDREN: ask every process for its parent
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    if entry.isdigit() and stat.read().rsplit(b")", 1)[1].split()[1] == str(pid).encode():
+                        found.append(entry)
+            except (OSError, IndexError):
+                continue
+        return found
+
+
+def _no_new_privs(pid: int) -> bool | None:
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"NoNewPrivs:"):
+                    return line.split()[1] == b"1"
+    except (OSError, IndexError):
+        return None
+    return None
+
+
+def _namespaces_of(pid: int) -> dict[str, bool]:
+    """For each namespace bwrap was asked for: whether the worker is in a new one."""
+    found = {}
+    for name in namespaces.NAMESPACES:
+        try:
+            found[name] = os.readlink(f"/proc/{pid}/ns/{name}") != os.readlink(f"/proc/self/ns/{name}")
+        except OSError:
+            found[name] = False
+    return found
 
 
 def _mentions_matplotlib(path: Path) -> bool:

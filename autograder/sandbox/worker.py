@@ -17,6 +17,8 @@ import traceback
 # NumPy's global generator starts from this seed in every worker.
 UNSEEDED_START = 918_273_645
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The third-party packages the grader lets student code import, named when a submission imports another.
+AVAILABLE = []
 
 
 def main():
@@ -30,6 +32,7 @@ def main():
     sys.stdout.reconfigure(line_buffering=True)
 
     config = json.loads(sys.argv[1])
+    move_imports(config.get("moved", []))
     # Started with -S: no site-packages, so no .pth files and no editable
     # installs; only the folders that hold NumPy (and friends) are added.
     sys.path.extend(config["library_paths"])
@@ -42,12 +45,9 @@ def main():
     protections = (
         apply_limits(config["limits"], config.get("drop")) if config.get("limits") else {"resource_limits": False}
     )
-    for name in config.get("preload", []):
-        try:
-            __import__(name)
-        except Exception:  # noqa: BLE001 - a missing optional module only matters if the student uses it
-            pass
+    protections["no_new_privs"] = forbid_new_privileges()
     protections.update(drop_privileges(config.get("drop"), config.get("unreadable", [])))
+    AVAILABLE[:] = config.get("available", [])
     workdir = config["workdir"]
     os.chdir(workdir)
     sys.path.insert(0, workdir)
@@ -172,9 +172,56 @@ def describe(error, path):
         message = str(error.msg if isinstance(error, SyntaxError) else error)
         if isinstance(error, SystemExit):
             message = f"the code called sys.exit({error.code!r})"[:500]
+        elif isinstance(error, ModuleNotFoundError) and _third_party(error.name):
+            offered = ", ".join(["the Python standard library", *AVAILABLE])
+            message = f"No module named '{error.name}': the grader offers only {offered}"
     except BaseException:  # noqa: BLE001 - an exception whose str() fails is still the student's error
         message = "(its message could not be turned into text)"
     return {"type": str(type(error).__name__)[:80], "message": message[:500], "where": where}
+
+
+def _third_party(name):
+    top = str(name or "").partition(".")[0]
+    return bool(top) and top not in sys.stdlib_module_names and top not in AVAILABLE
+
+
+def move_imports(moved):
+    """Import the standard library from the copies the sandbox user may read (no namespace).
+
+    ``moved`` pairs folders with their copies; the import path and the
+    packages the interpreter already loaded at start-up are pointed at the copies.
+    """
+    if not moved:
+        return
+
+    def move(path):
+        for old, new in moved:
+            if path == old or path.startswith(old + os.sep):
+                return new + path[len(old) :]
+        return path
+
+    sys.path[:] = [move(path) for path in sys.path]
+    for module in list(sys.modules.values()):
+        search = getattr(module, "__path__", None)
+        if isinstance(search, list):
+            search[:] = [move(path) for path in search]
+    sys.path_importer_cache.clear()
+
+
+def forbid_new_privileges():
+    """Set no_new_privs (Linux): no program student code starts gains privileges (setuid su, pkexec)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes  # noqa: PLC0415 - only where prctl exists
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_no_new_privs = 38
+        libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0)
+        with open("/proc/self/status", "rb") as status:
+            return any(line.split() == [b"NoNewPrivs:", b"1"] for line in status)
+    except (OSError, AttributeError, ImportError):
+        return False
 
 
 def flush_output():

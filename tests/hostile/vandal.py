@@ -49,7 +49,10 @@ _project = Path(sys.argv[0]).resolve().parents[2]
 def _vandalise():
     # Only ever act as a user that does not own the checkout: run without the
     # privilege drop, these lines would really damage it.
-    if os.getuid() == 0 or os.stat(_project).st_uid == os.getuid():
+    try:
+        if os.getuid() == 0 or os.stat(_project).st_uid == os.getuid():
+            return
+    except OSError:  # the project is not in sight (a mount namespace): nothing to aim at
         return
     attempts = [
         lambda: (_project / "autograder" / "grade.py").write_text("raise SystemExit(0)\n"),

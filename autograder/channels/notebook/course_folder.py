@@ -26,7 +26,11 @@ import os
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, OverwriteKernelspec
 
-from autograder.channels.notebook.nbgrader_steps import FeedbackClearHiddenTests, RestoreReleasedTestCells
+from autograder.channels.notebook.nbgrader_steps import (
+    FeedbackClearHiddenTests,
+    PlainStudentOutput,
+    RestoreReleasedTestCells,
+)
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 
@@ -40,7 +44,11 @@ c.CourseDirectory.course_id = {course_id!r}
 # The feedback students get must not show the hidden tests: remove their source
 # before the HTML is rendered (nbgrader keeps it by default). Their output is
 # only the check's sentence. (docs/nbgrader.md: why these steps replace nbgrader's own.)
-c.GenerateFeedback.preprocessors = [GetGrades, FeedbackClearHiddenTests, CSSHTMLHeaderPreprocessor]
+# Student text in the outputs loses its terminal control, and HTML a student's
+# cell displays is sanitized (no script, no event handler): instructors open
+# the feedback in their browser too.
+c.GenerateFeedback.preprocessors = [GetGrades, FeedbackClearHiddenTests, PlainStudentOutput, CSSHTMLHeaderPreprocessor]
+c.HTMLExporter.sanitize_html = True
 
 # nbgrader's own list, with its OverwriteCells replaced by one that restores a
 # hidden test cell handed in as released without reporting it as changed.

@@ -15,16 +15,23 @@ the grader.
   nbgrader's ``ClearHiddenTests`` redeclares ``display_data_priority``
   without making it configurable, so the HTML exporter's setting of it is
   reported as "not recognized".
+- ``PlainStudentOutput`` for ``GenerateFeedback.preprocessors``: the text
+  outputs of every cell (what student code printed or raised) are made plain
+  (``autograder.safe_text``) before the HTML is rendered; the HTML outputs are
+  sanitized by the exporter (``HTMLExporter.sanitize_html``).
 """
 
 from __future__ import annotations
 
 import copy
 
+from nbconvert.preprocessors import Preprocessor
 from nbgrader import utils
 from nbgrader.api import MissingEntry
 from nbgrader.preprocessors import ClearHiddenTests, OverwriteCells
-from traitlets import List
+from traitlets import Bool, List
+
+from autograder.safe_text import plain
 
 
 class RestoreReleasedTestCells(OverwriteCells):
@@ -56,3 +63,20 @@ class FeedbackClearHiddenTests(ClearHiddenTests):
     display_data_priority = List(
         ["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png", "image/jpeg", "text/plain"]
     ).tag(config=True)
+
+
+class PlainStudentOutput(Preprocessor):
+    """Every text output of a cell without terminal control: no escape sequence reaches the feedback."""
+
+    enabled = Bool(True).tag(config=True)  # nbconvert's preprocessors are off unless enabled
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream":
+                output["text"] = plain(output.get("text", ""))
+            elif output.get("output_type") == "error":
+                output["ename"], output["evalue"] = plain(output.get("ename", "")), plain(output.get("evalue", ""))
+                output["traceback"] = [plain(line) for line in output.get("traceback", [])]
+            elif "text/plain" in output.get("data", {}):
+                output["data"]["text/plain"] = plain(output["data"]["text/plain"])
+        return cell, resources
