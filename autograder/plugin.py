@@ -34,7 +34,7 @@ import pytest
 from autograder.checks import CheckError
 from autograder.course import PROJECT_ROOT
 from autograder.interface import Reply, StudentError, Submission, SubmissionDidNotImport, first
-from autograder.results import TestResult
+from autograder.results import MAX_OUTPUT_CHARS, TestResult, truncate
 
 MARKERS = (
     "task(name): the student function a check grades",
@@ -147,7 +147,9 @@ class GradingPlugin:
         doc = (item.obj.__doc__ or item.name).strip().splitlines()[0].rstrip(".")
         failure = self._failures.get(item.nodeid)
         output = failure if failure is not None else "passed"
-        printed = self._submission.take_output().strip()
+        # Each call keeps at most the worker's output limit; a check making many
+        # calls would add them up, so what one check shows is cut once more here.
+        printed = truncate(self._submission.take_output().strip(), MAX_OUTPUT_CHARS)
         if printed:
             output += "\n\nYour code printed:\n" + printed
         callspec = getattr(item, "callspec", None)

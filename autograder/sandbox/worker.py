@@ -100,7 +100,8 @@ def serve(module, requests, replies, wire, generator, path, shared):
         except EOFError:
             return
         try:
-            memory = shared.map(header["shared"]) if header["shared"] else None
+            # Arguments of no bytes at all (empty arrays) map nothing: an empty buffer holds them.
+            memory = shared.map(header["shared"]) if header["shared"] else bytearray() if shared.usable else None
             args = [wire.decode(spec, arrays, shared=memory) for spec in header["args"]]
             kwargs = {str(name): wire.decode(spec, arrays, shared=memory) for name, spec in header["kwargs"].items()}
         except Exception as error:  # noqa: BLE001 - reported to the grader, which ends this worker
