@@ -61,7 +61,7 @@ WRONG = {
 # The reference's notebook, with a hidden and a public test cell edited: restored, and reported.
 TAMPERED = {
     "hidden_add_noise_preserves_unit_variance": "pass",
-    "public_forward_add_noise_returns_the_noise_it_mixed_in": "pass",
+    "public_forward_add_noise_mixes_in_the_noise_it_returns": "pass",
 }
 
 
