@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder import verified
 from autograder.collected import SuitesBroken, collected
 from autograder.course import PROJECT_ROOT, Assignment
 from autograder.locate import Located, locate_submission
@@ -161,12 +162,19 @@ def run_pytest(paths: list[Path], plugin: GradingPlugin, names: dict[Path, str] 
 def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> None:
     """Raise ReferenceShort (or ChecksBroken) unless the reference gets every point of these suites.
 
-    Checked once per process for each version of the reference and the suites,
+    Checked once for each version of the reference, the suites and the engine,
     before any student is graded with them: a check that fails the reference
-    would cost every student its points.
+    would cost every student its points. A passed check is remembered in this
+    process and on disk (``autograder/verified.py``).
     """
     key = _sha256_files([assignment.solution, *_suite_files(paths)])
     if key in _VERIFIED or not paths:
+        return
+    sandbox = Sandbox.for_this_machine()
+    kind = f"uid={sandbox.uid is not None} namespaces={sandbox.namespaces}"
+    record = verified.verification_key([assignment.solution, *_suite_files(paths)], kind)
+    if verified.was_verified(record):  # an earlier process graded this very reference on these checks
+        _VERIFIED.add(key)
         return
     # The reference takes the student's place on the very path a student's file takes
     # (its own worker), so that what it raises reaches the checks as a student's would.
@@ -187,6 +195,7 @@ def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> No
             f"fix the checks or the reference (no grade was given):\n{lines}"
         )
     _VERIFIED.add(key)
+    verified.remember_verified(record)
 
 
 def _shown(path: Path) -> str:

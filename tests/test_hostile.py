@@ -792,3 +792,9 @@ def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_rep
     assert left == []
     assert _ipc_of_user(report.sandbox_uid) == []
     assert_nothing_left(report)
+    # The next submission of this process (the same warm template, the same uid) finds none of it.
+    after = grade_submission(ch01, HOSTILE / "looks_for_leftovers.py", sandbox=sandbox_for(mode, ch01))
+    assert report.metadata["protections"]["in_force"]["warm_start"] is True
+    assert after.sandbox_uid == report.sandbox_uid
+    assert [t.output for t in after.tests if "left by the previous submission" in t.output] == []
+    assert passed(after) == passed(reference_report)

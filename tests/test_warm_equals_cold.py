@@ -1,6 +1,8 @@
-"""A warm grading process (one collection, many submissions) grades exactly as a fresh one does."""
+"""A warm grading process (one collection, many submissions, workers forked from a
+warm template) grades exactly as a fresh one with cold workers does."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -38,7 +40,7 @@ def checks_of(results: dict) -> dict:
 
 @pytest.mark.slow
 def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch01):
-    """grade-all on one process gives each student the same checks, scores and feedback as grading it alone."""
+    """grade-all on one process, workers forked warm, gives each student the checks a lone cold grading gives."""
     submissions, out = tmp_path / "class", tmp_path / "out"
     submissions.mkdir()
     mixed_class(submissions, ch01)
@@ -61,14 +63,20 @@ def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch0
         cold = subprocess.run(
             [*command, "grade", ch01.id, "--submission", str(path), "--results", str(alone), "--quiet"],
             cwd=PROJECT_ROOT,
+            env={**os.environ, "AUTOGRADER_WARM": "0"},  # every worker a new interpreter
             capture_output=True,
             text=True,
             timeout=300,
             check=False,
         )
         assert cold.returncode == 0, cold.stderr[-2000:]
-        fresh = checks_of(json.loads(alone.read_text()))
-        batch = checks_of(json.loads((out / student / "results.json").read_text()))
+        fresh = json.loads(alone.read_text())
+        batch = json.loads((out / student / "results.json").read_text())
+        ran_code = fresh["extra_data"]["protections"]["in_force"]
+        if ran_code:  # a worker ran: the batch's was forked warm, the lone one's started cold
+            assert batch["extra_data"]["protections"]["in_force"]["warm_start"] is True
+            assert ran_code["warm_start"] is False
+        fresh, batch = checks_of(fresh), checks_of(batch)
         assert batch == fresh, _first_difference(student, batch, fresh)
         scores.add(fresh["score"])
     assert len(scores) >= 4  # the class really is mixed: full marks, zero and partial scores

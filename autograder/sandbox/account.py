@@ -390,6 +390,7 @@ def _kill_until_gone(find) -> int:
     Stopped processes cannot fork, so a fork storm is frozen first, then killed.
     """
     pids = find()
+    pause = 0.001  # a killed process is usually gone within a millisecond; a fork storm takes longer
     for _ in range(50):
         if not pids:
             return 0
@@ -399,7 +400,8 @@ def _kill_until_gone(find) -> int:
                     os.kill(pid, sig)
                 except (ProcessLookupError, PermissionError):
                     pass
-        time.sleep(0.01)
+        time.sleep(pause)
+        pause = min(2 * pause, 0.01)
         pids = find()
     return len(pids)
 
@@ -442,10 +444,15 @@ def _environment_holds(pid: int, marked: bytes) -> bool:
 
 def uids_of(pid: int) -> list[int] | None:
     """Real, effective, saved and filesystem uid of ``pid`` (Linux); None where unknown."""
+    return status_numbers(pid, b"Uid:")
+
+
+def status_numbers(pid: int, field: bytes) -> list[int] | None:
+    """The numbers on the ``field`` line of ``/proc/<pid>/status`` (Linux); None where unknown."""
     try:
         with open(f"/proc/{pid}/status", "rb") as status:
             for line in status:
-                if line.startswith(b"Uid:"):
+                if line.startswith(field):
                     return [int(n) for n in line.split()[1:]]
     except (OSError, ValueError):
         return None

@@ -80,8 +80,14 @@ def command_prefix(
     site: dict[str, str] | None = None,
     binds=(),
     submission: str | None = None,
+    template: bool = False,
 ) -> list[str]:
-    """The bwrap arguments that build the worker's root; the command follows ``--``."""
+    """The bwrap arguments that build the worker's root; the command follows ``--``.
+
+    ``template``: the root of the warm template (``sandbox/fork_server.py``), which
+    keeps the capability to make each worker's namespaces and folders, and the
+    empty mount point of the working folder.
+    """
     args = [
         bwrap() or "bwrap",
         *FLAGS,
@@ -93,6 +99,7 @@ def command_prefix(
         "CAP_SETUID",
         "--cap-add",
         "CAP_SETGID",
+        *(["--cap-add", "CAP_SYS_ADMIN"] if template else []),
         "--hostname",
         "sandbox",
         "--ro-bind",
@@ -121,6 +128,8 @@ def command_prefix(
     targets = [(path, f"{INSIDE_SITE}/{name}") for name, path in (site or {}).items()] + list(binds)
     for source, target in targets:
         args += [*_parents(target, made), "--ro-bind", str(source), target]
+    if template:
+        args += [*_parents(INSIDE_WORK, made), "--perms", "0755", "--dir", INSIDE_WORK]
     if submission:
         # The working folder is a tmpfs of its own: whatever student code makes there
         # (a tree 3000 folders deep) ends with the namespace, at no cost to remove.

@@ -26,9 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
 import numpy as np
 
-from autograder.sandbox import libraries, namespaces, wire
+from autograder.sandbox import libraries, namespaces, warm, wire
 from autograder.sandbox.account import (
     TOKEN_VARIABLE,
     Sandbox,
@@ -42,8 +47,8 @@ if TYPE_CHECKING:
     from autograder.runner import Limits
 
 WORKER = Path(__file__).parent / "worker.py"
-# What the worker runs from: itself and the message format.
-WORKER_FILES = (WORKER, Path(__file__).parent / "wire.py")
+# What the worker runs from: itself, the message format and the warm template.
+WORKER_FILES = (WORKER, Path(__file__).parent / "wire.py", Path(__file__).parent / "fork_server.py")
 
 
 # How long the grader waits between two looks at a running call (seconds).
@@ -51,6 +56,8 @@ TICK = 0.02
 # Bytes written to the request pipe at a time: small enough that a write never
 # blocks for long even on a pipe the worker stopped reading.
 WRITE_CHUNK = 1 << 16
+# Room asked for in the reply pipe (the kernel's default is 64 KiB; Linux allows 1 MiB to anyone).
+PIPE_BYTES = 1 << 20
 
 
 class WorkerDied(Exception):
@@ -156,41 +163,34 @@ class WorkerProcess:
                 os.chown(path, self.sandbox.uid, self.sandbox.gid)
             os.chmod(self.workdir, 0o700)
         plotting = _mentions_matplotlib(self.submission)
-        if self.sandbox.namespaces:
-            command, paths, fds = _in_namespaces(self.submission, plotting)
-        else:
-            command, paths, fds = _as_a_process(self.sandbox, self.workdir, plotting)
-        config = {
-            **paths,
-            "submission": f"{paths['workdir']}/{self.submission.name}",
-            "module": self.module,
-            "drop": drop,
-            "unreadable": [] if self.sandbox.namespaces else list(self.sandbox.unreadable),
-            "limits": {
-                "memory_mb": self.limits.memory_mb,
-                "cpu_seconds": self.limits.cpu_seconds,
-                "file_mb": self.limits.file_mb,
-                "processes": self.limits.processes,
-            }
-            if self.sandbox.rlimits
-            else None,
-            "available": [*libraries.ALWAYS, *(libraries.PLOTTING if plotting else ())],
-            "shared_fd": self.shared.fd if self.shared else None,
-        }
-        try:
-            self.proc = subprocess.Popen(
-                [*command, json.dumps(config)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=self.workdir,
-                env=_scrubbed_environment(paths["workdir"], self.token),
-                start_new_session=(os.name == "posix"),
-                pass_fds=(*fds, *((self.shared.fd,) if self.shared else ())),
-            )
-        finally:
-            for fd in fds:
-                os.close(fd)
+        # Warm where this process has a template (Matplotlib's binds are the cold worker's only).
+        template = None if plotting else warm_template(self.sandbox)
+        if template is not None:
+            paths = _template_paths(self.sandbox, self.workdir)
+            try:
+                self.proc = self._fork(template, self._config(paths, drop, plotting), self._environment(paths))
+            except warm.TemplateUnavailable:
+                drop_template(template)
+                template = None
+        if template is None:
+            if self.sandbox.namespaces:
+                command, paths, fds = _in_namespaces(self.submission, plotting)
+            else:
+                command, paths, fds = _as_a_process(self.sandbox, self.workdir, plotting)
+            try:
+                self.proc = subprocess.Popen(
+                    [*command, json.dumps(self._config(paths, drop, plotting))],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    cwd=self.workdir,
+                    env=self._environment(paths),
+                    start_new_session=(os.name == "posix"),
+                    pass_fds=(*fds, *((self.shared.fd,) if self.shared else ())),
+                )
+            finally:
+                for fd in fds:
+                    os.close(fd)
         self._connect()
         spend = _Spend(self.meter, allowance)
         try:
@@ -208,6 +208,56 @@ class WorkerProcess:
             self.spent_cpu, self.spent_wall, self.spent_asleep = spend.cpu(), spend.wall(), spend.asleep()
         return header
 
+    def _config(self, paths: dict, drop: dict | None, plotting: bool) -> dict:
+        """What the worker is told: where things are, whom to become, its limits."""
+        return {
+            **paths,
+            "submission": f"{paths['workdir']}/{self.submission.name}",
+            "module": self.module,
+            "drop": drop,
+            "unreadable": [] if self.sandbox.namespaces else list(self.sandbox.unreadable),
+            "limits": {
+                "memory_mb": self.limits.memory_mb,
+                "cpu_seconds": self.limits.cpu_seconds,
+                "file_mb": self.limits.file_mb,
+                "processes": self.limits.processes,
+            }
+            if self.sandbox.rlimits
+            else None,
+            "available": [*libraries.ALWAYS, *(libraries.PLOTTING if plotting else ())],
+            "shared_fd": self.shared.fd if self.shared else None,
+        }
+
+    def _environment(self, paths: dict) -> dict:
+        return _scrubbed_environment(paths["workdir"], self.token)
+
+    def _fork(self, template: warm.WarmTemplate, config: dict, environment: dict) -> warm.ForkedWorker:
+        """A fresh worker forked from the warm template, with pipes of its own (see ``sandbox/warm.py``)."""
+        theirs, ours = [], []
+        try:
+            for _ in range(3):
+                read, write = os.pipe()
+                theirs.append(read if not ours else write)
+                ours.append(write if not ours else read)
+            fds = {"requests": theirs[0], "replies": theirs[1], "printed": theirs[2]}
+            if self.sandbox.namespaces:  # the worker writes it into a working folder of its own
+                theirs.append(os.open(self.submission, os.O_RDONLY | os.O_NOFOLLOW))
+                fds["submission"] = theirs[-1]
+            if self.shared is not None:
+                fds["shared"] = self.shared.fd
+            worker = template.spawn(config, environment, fds, isolate=self.sandbox.namespaces)
+        except BaseException:
+            for fd in ours:
+                os.close(fd)
+            raise
+        finally:
+            for fd in theirs:
+                os.close(fd)
+        worker.stdin = open(ours[0], "wb", buffering=0)  # closed in stop(), like a Popen's
+        worker.stdout = open(ours[1], "rb", buffering=0)
+        worker.stderr = open(ours[2], "rb", buffering=0)
+        return worker
+
     def _connect(self):
         """Non-blocking ends of the three pipes, and the meter of the worker's CPU time."""
         self._requests = self.proc.stdin.fileno()
@@ -216,6 +266,7 @@ class WorkerProcess:
         if os.name == "posix":
             for fd in (self._requests, self._replies, self._printed):
                 os.set_blocking(fd, False)
+            _widen(self._replies)
         self.meter = CpuMeter(self.proc.pid, self.sandbox.uid)
 
     def _checked(self, protections: dict) -> dict:
@@ -226,7 +277,8 @@ class WorkerProcess:
             for key in ("resource_limits", "limits", "privileges_dropped", "no_new_privs", "hidden_files_readable")
             if key in protections
         }
-        pid = _worker_pid(self.proc.pid, self.sandbox.namespaces)
+        forked = isinstance(self.proc, warm.ForkedWorker)
+        pid = _worker_pid(self.proc.pid, 2 if self.sandbox.namespaces else 0)
         if self.sandbox.uid is not None:
             uids = uids_of(pid) if pid else None
             if uids is not None or self.sandbox.namespaces:
@@ -234,7 +286,10 @@ class WorkerProcess:
         seen = _no_new_privs(pid) if pid else None
         if seen is not None or self.sandbox.namespaces:
             protections["no_new_privs"] = bool(seen)
-        protections["namespaces"] = _namespaces_of(pid) if pid and self.sandbox.namespaces else {}
+        # A forked worker's namespaces are new to the grader and to the template it came from.
+        template = self.proc.template.pid if forked else None
+        protections["namespaces"] = _namespaces_of(pid, template) if pid and self.sandbox.namespaces else {}
+        protections["warm_start"] = forked
         return protections
 
     def request(self, header, blobs, allowance: Allowance):
@@ -289,12 +344,21 @@ class WorkerProcess:
     def _read_some(self, reader):
         """Read what the reply pipe holds, never past the end of the message; the message once whole."""
         while True:
-            chunk = _read_now(self._replies, min(reader.wanted(), 1 << 20))
-            if chunk is None:
-                return None
-            if not chunk:
-                raise WorkerDied(self._exit_description())
-            message = reader.feed(chunk)
+            room = reader.room()
+            if room is not None:  # the message's size is known: read straight into its buffer
+                count = _read_into(self._replies, room)
+                if count is None:
+                    return None
+                if not count:
+                    raise WorkerDied(self._exit_description())
+                message = reader.filled_in(count)
+            else:
+                chunk = _read_now(self._replies, reader.wanted())
+                if chunk is None:
+                    return None
+                if not chunk:
+                    raise WorkerDied(self._exit_description())
+                message = reader.feed(chunk)
             if message is not None:
                 return message
 
@@ -421,6 +485,15 @@ class _Spend:
         return max(0.001, min(TICK, left))
 
 
+def _widen(fd) -> None:
+    """Give a pipe room for a large reply (Linux): a 3 MB result then crosses in a few reads, not fifty."""
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    if setting is None:
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(fd, setting, PIPE_BYTES)
+
+
 def _read_now(fd, size) -> bytes | None:
     """What a non-blocking pipe holds now (up to ``size`` bytes): None if nothing yet, b"" at its end."""
     try:
@@ -429,6 +502,18 @@ def _read_now(fd, size) -> bytes | None:
         return None
     except OSError:
         return b""
+
+
+def _read_into(fd, room: memoryview) -> int | None:
+    """Like ``_read_now``, into ``room``: the count read, None if nothing yet, 0 at the pipe's end."""
+    try:
+        return os.readv(fd, [room])
+    except BlockingIOError:
+        return None
+    except OSError:
+        return 0
+    finally:
+        room.release()
 
 
 def _readable(fd) -> bool:
@@ -486,15 +571,21 @@ def _scrubbed_environment(workdir: Path, token: str) -> dict:
     return env
 
 
-def _in_namespaces(submission: Path, plotting: bool) -> tuple[list[str], dict, tuple[int, ...]]:
-    """The bwrap command that runs the worker in its namespaces, and the paths it sees there."""
+def _in_namespaces(
+    submission: Path | None, plotting: bool, template: bool = False
+) -> tuple[list[str], dict, tuple[int, ...]]:
+    """The bwrap command that runs the worker (or the template) in namespaces, and the paths it sees there."""
     prefix = str(Path(sys.base_prefix).resolve())
     python = str(Path(sys.executable).resolve())
     binds = [(f, f"{namespaces.INSIDE_WORKER}/{f.name}") for f in WORKER_FILES]
     if not Path(python).is_relative_to(prefix):
         binds.append((python, python))
     args = namespaces.command_prefix(
-        interpreter_prefix=prefix, site=_site(plotting), binds=binds, submission=str(submission)
+        interpreter_prefix=prefix,
+        site=_site(plotting),
+        binds=binds,
+        submission=str(submission) if submission else None,
+        template=template,
     )
     fd = namespaces.args_pipe(args[1:])
     command = [args[0], "--args", str(fd), python, "-I", "-S", "-B", f"{namespaces.INSIDE_WORKER}/{WORKER.name}"]
@@ -514,6 +605,52 @@ def _as_a_process(sandbox: Sandbox, workdir: Path, plotting: bool) -> tuple[list
     return [sys.executable, "-I", "-S", "-B", str(WORKER)], paths, ()
 
 
+# This process's warm templates, by the kind of sandbox they serve (namespaces, root).
+_TEMPLATES: dict[tuple[bool, bool], warm.WarmTemplate] = {}
+
+
+def warm_template(sandbox: Sandbox) -> warm.WarmTemplate | None:
+    """This process's template for workers of ``sandbox``, started on first use; None where
+    there is none (not Linux, or ``AUTOGRADER_WARM=0``): workers then start cold."""
+    if not sys.platform.startswith("linux") or os.environ.get("AUTOGRADER_WARM", "1") == "0":
+        return None
+    key = (bool(sandbox.namespaces), sandbox.uid is not None)
+    template = _TEMPLATES.get(key)
+    if template is not None and template.alive():
+        return template
+    if template is not None:
+        drop_template(template)
+    try:
+        template = _TEMPLATES[key] = _start_template(sandbox)
+    except OSError:
+        return None
+    return template
+
+
+def drop_template(template: warm.WarmTemplate) -> None:
+    for key, kept in list(_TEMPLATES.items()):
+        if kept is template:
+            del _TEMPLATES[key]
+    template.close()
+
+
+def _template_paths(sandbox: Sandbox, workdir: Path) -> dict:
+    """Where a forked worker finds things: the template's view, and this worker's own folder."""
+    if sandbox.namespaces:
+        return {"workdir": namespaces.INSIDE_WORK, "library_paths": [namespaces.INSIDE_SITE], "moved": []}
+    return {**_as_a_process(sandbox, workdir, plotting=False)[1], "workdir": str(workdir)}
+
+
+def _start_template(sandbox: Sandbox) -> warm.WarmTemplate:
+    if sandbox.namespaces:
+        command, paths, fds = _in_namespaces(None, plotting=False, template=True)
+    else:
+        workdir = Path(tempfile.gettempdir())
+        command, paths, fds = _as_a_process(sandbox, workdir, plotting=False)
+    config = {"library_paths": paths["library_paths"], "moved": paths["moved"]}
+    return warm.WarmTemplate(command, config, _scrubbed_environment("/", ""), fds, nested=sandbox.namespaces)
+
+
 @functools.lru_cache(maxsize=2)
 def _site(plotting: bool) -> dict[str, str]:
     return libraries.site_entries(plotting)
@@ -524,11 +661,13 @@ def _mirror(plotting: bool):
     return libraries.readable_mirror(libraries.stdlib_folders(), _site(plotting))
 
 
-def _worker_pid(pid: int, nested: bool) -> int | None:
-    """The worker's PID as this process sees it: bwrap's PID 1 in the namespace starts it."""
-    if not nested:
-        return pid
-    for _ in range(2):  # bwrap outside -> bwrap as PID 1 inside -> the worker
+def _worker_pid(pid: int, depth: int) -> int | None:
+    """The worker's PID as this process sees it, ``depth`` single children below ``pid``.
+
+    In namespaces, cold: bwrap outside -> bwrap as PID 1 inside -> the worker;
+    forked: the template's child -> PID 1 of the worker's namespace -> the worker.
+    """
+    for _ in range(int(depth)):
         found = _children_of(pid)
         if len(found) != 1:
             return None
@@ -563,12 +702,14 @@ def _no_new_privs(pid: int) -> bool | None:
     return None
 
 
-def _namespaces_of(pid: int) -> dict[str, bool]:
-    """For each namespace bwrap was asked for: whether the worker is in a new one."""
+def _namespaces_of(pid: int, template: int | None = None) -> dict[str, bool]:
+    """For each namespace asked for: whether the worker is in a new one (new to the template too)."""
     found = {}
     for name in namespaces.NAMESPACES:
         try:
-            found[name] = os.readlink(f"/proc/{pid}/ns/{name}") != os.readlink(f"/proc/self/ns/{name}")
+            own = os.readlink(f"/proc/{pid}/ns/{name}")
+            others = [os.readlink(f"/proc/{other}/ns/{name}") for other in ("self", template) if other]
+            found[name] = own not in others
         except OSError:
             found[name] = False
     return found

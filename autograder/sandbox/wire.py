@@ -1,15 +1,16 @@
 """The message format between the grader and the student's process.
 
 A message is an 8-byte prefix (header length, payload length), a JSON header,
-and a payload of ``.npy`` blobs. Arrays are read back with ``allow_pickle=False``,
-so nothing the student's process sends can run code in the grader: the worst a
-hostile message can do is fail to parse.
+and a payload of raw array bytes. The header gives each array's dtype (a number
+kind only: no objects, strings or records) and shape, and the bytes are read
+with ``np.frombuffer``, so nothing the student's process sends can run code in
+the grader: the worst a hostile message can do is fail to parse.
 
 This module runs on both sides and imports only the standard library and NumPy.
 """
 
-import io
 import json
+import math
 import struct
 
 import numpy as np
@@ -20,6 +21,8 @@ MAX_HEADER_BYTES = 1 << 20
 ARRAY_KINDS = "biufc"
 # Tuples and lists nest at most this deep (a pair of arrays needs 1).
 MAX_DEPTH = 8
+# Dimensions an array that crosses may have (NumPy's own limit is 64).
+MAX_NDIM = 32
 
 
 class WireError(Exception):
@@ -43,9 +46,7 @@ def encode(value, blobs, depth=0, shared=None):  # noqa: PLR0911 - one return pe
             return {"unsupported": f"ndarray of dtype {str(plain.dtype)[:40]}"}
         if shared is not None:
             return {"shared": shared.place(plain)}
-        buffer = io.BytesIO()
-        np.lib.format.write_array(buffer, plain, allow_pickle=False)
-        blobs.append(buffer.getvalue())
+        blobs.append(plain)
         return spec
     if isinstance(value, np.generic) and value.dtype.kind in ARRAY_KINDS:
         spec = encode(np.asarray(value), blobs)
@@ -115,11 +116,17 @@ class Unsupported:
         return f"<{self.type_name}>"
 
 
-def frame(header, blobs=()) -> list[bytes]:
-    """One message as the byte strings to send, in order: prefix, JSON header, blobs."""
-    header = dict(header, blobs=[len(blob) for blob in blobs])
+def frame(header, blobs=()) -> list:
+    """One message as the buffers to send, in order: prefix, JSON header, the arrays' bytes.
+
+    ``blobs`` are the arrays ``encode`` collected; the header lists each one's dtype and shape.
+    """
+    # (np.ascontiguousarray would turn a 0-d array into a 1-d one.)
+    arrays = [blob if blob.flags.c_contiguous else blob.copy(order="C") for blob in map(np.asarray, blobs)]
+    header = dict(header, blobs=[[array.dtype.str, list(array.shape)] for array in arrays])
     head = json.dumps(header).encode()
-    return [PREFIX.pack(len(head), sum(len(blob) for blob in blobs)), head, *blobs]
+    raw = [memoryview(array.reshape(-1).view(np.uint8)) for array in arrays]
+    return [PREFIX.pack(len(head), sum(part.nbytes for part in raw)), head, *raw]
 
 
 def write_message(stream, header, blobs=()):
@@ -146,20 +153,41 @@ class MessageReader:
     def __init__(self, max_bytes):
         self.max_bytes = max_bytes
         self.buffer = bytearray()
+        self.filled = 0
         self.sizes: tuple[int, int] | None = None
 
     def wanted(self) -> int:
         if self.sizes is None:
             return PREFIX.size - len(self.buffer)
-        return sum(self.sizes) - len(self.buffer)
+        return len(self.buffer) - self.filled
 
     def feed(self, chunk: bytes):
         """Add bytes (at most ``wanted()``); returns (header, arrays) once the message is whole, else None."""
-        self.buffer += chunk
-        if self.sizes is None and len(self.buffer) == PREFIX.size:
-            self.sizes = _sizes(bytes(self.buffer), self.max_bytes)
-            self.buffer.clear()
-        if self.sizes is None or len(self.buffer) < sum(self.sizes):
+        if self.sizes is None:
+            self.buffer += chunk
+            if len(self.buffer) == PREFIX.size:
+                self.sizes = _sizes(bytes(self.buffer), self.max_bytes)
+                # The whole message's room at once: its size is known and bounded.
+                self.buffer = bytearray(sum(self.sizes))
+                self.filled = 0
+        else:
+            self.buffer[self.filled : self.filled + len(chunk)] = chunk
+            self.filled += len(chunk)
+        return self._whole()
+
+    def room(self) -> memoryview | None:
+        """Where the next bytes of the message go (read into it, then ``filled_in``); None until its size is known."""
+        if self.sizes is None:
+            return None
+        return memoryview(self.buffer)[self.filled : self.filled + (1 << 20)]
+
+    def filled_in(self, count: int):
+        """``count`` bytes were read into ``room()``; returns (header, arrays) once the message is whole."""
+        self.filled += count
+        return self._whole()
+
+    def _whole(self):
+        if self.sizes is None or self.filled < len(self.buffer):
             return None
         head_len = self.sizes[0]
         view = memoryview(self.buffer)
@@ -168,6 +196,7 @@ class MessageReader:
         finally:
             view.release()
             self.buffer = bytearray()
+            self.filled = 0
             self.sizes = None
 
 
@@ -184,23 +213,35 @@ def parse(head, payload):
         header = json.loads(bytes(head))
     except ValueError as error:
         raise WireError("header is not JSON") from error
-    sizes = header.get("blobs") if isinstance(header, dict) else None
-    if not isinstance(sizes, list) or not all(isinstance(n, int) and n >= 0 for n in sizes):
+    listed = header.get("blobs") if isinstance(header, dict) else None
+    if not isinstance(listed, list):
         raise WireError("malformed blob list")
-    if sum(sizes) != len(payload):
+    described = [_described(item) for item in listed]
+    if sum(nbytes for _, _, nbytes in described) != len(payload):
         raise WireError("blob sizes do not add up")
     arrays, start = [], 0
-    for size in sizes:
-        blob = payload[start : start + size]
-        start += size
-        try:
-            array = np.lib.format.read_array(io.BytesIO(blob), allow_pickle=False)
-        except Exception as error:
-            raise WireError(f"unreadable array ({type(error).__name__})") from error
-        if not isinstance(array, np.ndarray) or array.dtype.kind not in ARRAY_KINDS:
-            raise WireError("array of a type that may not cross")
-        arrays.append(array)
+    for dtype, shape, nbytes in described:
+        count = nbytes // dtype.itemsize
+        # A copy: the array owns its memory, and none of it is the message buffer's.
+        arrays.append(np.frombuffer(payload, dtype=dtype, count=count, offset=start).reshape(shape).copy())
+        start += nbytes
     return header, arrays
+
+
+def _described(item) -> tuple[np.dtype, tuple[int, ...], int]:
+    """(dtype, shape, bytes) of one listed array, or WireError: numbers only, sizes exact."""
+    if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], list)):
+        raise WireError("malformed blob list")
+    name, shape = item
+    if len(name) > 8 or len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError("malformed array description")
+    try:
+        dtype = np.dtype(name)
+    except (TypeError, ValueError) as error:
+        raise WireError("unreadable array dtype") from error
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise WireError("array of a type that may not cross")
+    return dtype, tuple(shape), math.prod(shape) * dtype.itemsize
 
 
 def _read_exact(stream, size):

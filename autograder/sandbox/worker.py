@@ -22,16 +22,18 @@ AVAILABLE = []
 
 
 def main():
-    # The protocol keeps the original stdin/stdout; anything the student prints
-    # goes to stderr, which the grader captures and truncates.
-    requests = os.fdopen(os.dup(0), "rb")
-    replies = os.fdopen(os.dup(1), "wb")
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.dup2(2, 1)
-    sys.stdout.reconfigure(line_buffering=True)
-
     config = json.loads(sys.argv[1])
+    wire, np = warm_up(config)
+    if config.get("template"):
+        import fork_server  # noqa: PLC0415 - the worker's sibling, only importable once warm_up ran
+
+        fork_server.serve(config, run=lambda child_config: run(child_config, wire, np))
+        return
+    run(config, wire, np)
+
+
+def warm_up(config):
+    """What every worker needs before it knows whose code it runs: the import path, wire and NumPy."""
     move_imports(config.get("moved", []))
     # Started with -S: no site-packages, so no .pth files and no editable
     # installs; only the folders that hold NumPy (and friends) are added.
@@ -39,8 +41,28 @@ def main():
     sys.path.insert(0, HERE)
     import wire  # noqa: PLC0415 - only importable once HERE is on the path
 
-    sys.path.remove(HERE)
+    if not config.get("template"):
+        sys.path.remove(HERE)
     import numpy as np  # noqa: PLC0415 - imported after the limits' set-up
+
+    return wire, np
+
+
+def run(config, wire, np):
+    """Arm (limits, no_new_privs, the drop), import the submission and answer calls.
+
+    The protocol keeps the original stdin/stdout; anything the student prints
+    goes to stderr, which the grader captures and truncates.
+    """
+    if HERE in sys.path:
+        sys.path.remove(HERE)
+    requests = os.fdopen(os.dup(0), "rb")
+    replies = os.fdopen(os.dup(1), "wb")
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)
+    os.close(devnull)
+    sys.stdout.reconfigure(line_buffering=True)
 
     protections = (
         apply_limits(config["limits"], config.get("drop")) if config.get("limits") else {"resource_limits": False}

@@ -1,5 +1,5 @@
 """Leaves files and SysV IPC objects for the next submission graded under its uid: files in
-/tmp, /var/tmp, /dev/shm and /run/lock, and a shared memory segment, a message queue and
+/tmp, /var/tmp, /dev/shm, /run/lock and its working folder, and a shared memory segment, a message queue and
 a semaphore set (ipcmk), each named or keyed hostile-leftover.
 
 Clean twin: the reference solution."""
@@ -46,7 +46,7 @@ MARKER = "hostile-leftover"
 
 
 def _leave():
-    for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
+    for folder in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock", "."):
         try:
             with open(os.path.join(folder, f"{MARKER}-{os.getpid()}"), "w") as handle:
                 handle.write("for the next student\n")
