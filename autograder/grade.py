@@ -37,6 +37,7 @@ from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission
 from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
 from autograder.sandbox.libraries import library_paths
+from autograder.sandbox.process import warm_template
 from autograder.versions import loaded_package_versions
 
 SUITES = ("public", "hidden")
@@ -78,6 +79,8 @@ def grade_submission(
     """
     started = time.perf_counter()
     located = locate_submission(submission, assignment.filename)
+    # Started now, the warm template imports NumPy while this process collects the suites.
+    warm_template(sandbox or Sandbox.for_this_machine())
     reference = load_reference(assignment)
     paths = suite_paths(assignment, suites)
     names = {path: name for name in suites for path in suite_paths(assignment, [name])}

@@ -77,14 +77,26 @@ def site_entries(plotting: bool) -> dict[str, str]:
     entries = {}
     for name in distributions(plotting):
         dist = importlib.metadata.distribution(name)
-        for file in dist.files or []:
-            top = file.parts[0]
-            if top in ("..", "/") or top.endswith(".pth") or top == "__pycache__":
+        for top in _top_entries(dist):
+            if top in ("..", "/", "") or top.endswith(".pth") or top == "__pycache__":
                 continue
             path = Path(dist.locate_file(top)).resolve()
             if path.exists() and PROJECT not in (path, *path.parents):
                 entries.setdefault(top, str(path))
     return entries
+
+
+def _top_entries(dist) -> list[str]:
+    """The first part of every path ``dist`` installed, each once, in the order listed.
+
+    Read from the RECORD text where there is one: NumPy lists about 1,500 files,
+    and making a path object of each costs a tenth of a second.
+    """
+    record = dist.read_text("RECORD")
+    if record is None:
+        return list(dict.fromkeys(file.parts[0] for file in dist.files or [] if file.parts))
+    lines = (line.rsplit(",", 2)[0] for line in record.splitlines() if line)
+    return list(dict.fromkeys(line.strip('"').replace("\\", "/").split("/", 1)[0] for line in lines))
 
 
 def open_to_others(path: str) -> bool:

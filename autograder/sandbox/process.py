@@ -627,6 +627,12 @@ def warm_template(sandbox: Sandbox) -> warm.WarmTemplate | None:
     return template
 
 
+def warm_template_for_this_machine() -> None:
+    """Start the template a grading on this machine will use, if there is none yet."""
+    with contextlib.suppress(OSError):
+        warm_template(Sandbox.for_this_machine())
+
+
 def drop_template(template: warm.WarmTemplate) -> None:
     for key, kept in list(_TEMPLATES.items()):
         if kept is template:
