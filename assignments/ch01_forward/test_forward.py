@@ -204,7 +204,7 @@ def test_add_noise_is_clean_at_t0_and_static_at_T(submission):
 @pytest.mark.points(2)
 def test_add_noise_draws_standard_normal_noise(submission):
     """eps has mean 0 and standard deviation 1 (Gaussian noise from np.random.randn)."""
-    x0 = np.zeros((200, 200, 5))
+    x0 = np.zeros((100, 100, 5))
     _, eps = pair(submission.add_noise(x0, 0.5), "add_noise", ("xt", "eps"), x0.shape)
     if eps.min() >= 0 and eps.max() < 1:
         raise AssertionError(f"every value of eps lies in [0, 1)\n{known('uniform')}")
@@ -215,7 +215,7 @@ def test_add_noise_draws_standard_normal_noise(submission):
 @pytest.mark.points(2)
 def test_add_noise_keeps_unit_variance(submission):
     """an image with variance 1 gives xt with variance 1 at every level."""
-    x0 = picture((100, 100, 10))
+    x0 = picture((50, 50, 10))
     x0 = (x0 - x0.mean()) / x0.std()  # exactly mean 0 and variance 1
     for a in (0.75, 0.5, 0.25):
         xt, eps = pair(submission.add_noise(x0, a), "add_noise", ("xt", "eps"), x0.shape)
@@ -367,7 +367,7 @@ def test_many_steps_land_where_one_jump_lands(submission):
     steps = 20
     alpha_bar = cosine_levels(steps)
     betas = -np.diff(alpha_bar) / alpha_bar[:-1]
-    x0 = picture((64, 64, 3))
+    x0 = picture((48, 48, 3))
     x = x0
     for t in range(1, steps + 1):
         x_prev = x

@@ -97,22 +97,28 @@ def claim_sandbox_account(sandbox: Sandbox):
         # Left over from a grader that was killed mid-way, or a clean-up that did
         # not finish: a uid with anything of an earlier submission left (a
         # process, a file, an IPC object) is never handed to the next one.
-        if not clean_up_user(uid):
+        shared_places = not sandbox.namespaces
+        if not clean_up_user(uid, shared_places):
             handle.close()
             continue
         try:
             yield replace(sandbox, uid=uid, gid=uid)
         finally:
-            clean_up_user(uid)
+            clean_up_user(uid, shared_places)
             handle.close()
         return
     raise RuntimeError(f"all {SANDBOX_UIDS} sandbox uids below {sandbox.uid} are in use by other gradings")
 
 
-def clean_up_user(uid: int) -> bool:
-    """End every process of ``uid`` and delete what it left; True if nothing is left."""
+def clean_up_user(uid: int, shared_places: bool = True) -> bool:
+    """End every process of ``uid`` and delete what it left; True if nothing is left.
+
+    ``shared_places=False`` leaves the machine's shared folders and IPC alone: a
+    worker in namespaces cannot write them and never sees them, and a grading
+    without namespaces cleans them for its uid before its worker starts.
+    """
     survivors = kill_all_of_user(uid)
-    return remove_leftovers_of_user(uid) and survivors == 0
+    return (not shared_places or remove_leftovers_of_user(uid)) and survivors == 0
 
 
 def remove_leftovers_of_user(uid: int) -> bool:

@@ -157,11 +157,34 @@ class CpuMeter:
         for _ in range(4):
             if _owner(pid) == self.uid:
                 break
-            children = [int(e) for e in os.listdir("/proc") if e.isdigit() and _parent(int(e)) == pid]
+            children = children_of(pid)
             if len(children) != 1:
                 return
             pid = children[0]
         self.pid = pid
+
+
+def single_descendant(pid: int, depth: int) -> int | None:
+    """The process ``depth`` levels below ``pid``, each level its parent's only child; None if not so.
+
+    A launcher's chain: bwrap outside -> bwrap as PID 1 inside -> the worker, or
+    the warm template's child -> PID 1 of the worker's namespace -> the worker.
+    """
+    for _ in range(int(depth)):
+        found = children_of(pid)
+        if len(found) != 1:
+            return None
+        pid = found[0]
+    return pid
+
+
+def children_of(pid: int) -> list[int]:
+    """The children of ``pid``: from the kernel's list where it keeps one, else by asking every process."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(n) for n in children.read().split()]
+    except (OSError, ValueError):  # a kernel without CONFIG_PROC_CHILDREN
+        return [int(e) for e in os.listdir("/proc") if e.isdigit() and _parent(int(e)) == pid]
 
 
 def _parent(pid: int) -> int | None:

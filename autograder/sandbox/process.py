@@ -41,7 +41,7 @@ from autograder.sandbox.account import (
     remove_tree,
     uids_of,
 )
-from autograder.sandbox.cpu import CpuMeter
+from autograder.sandbox.cpu import CpuMeter, single_descendant
 
 if TYPE_CHECKING:
     from autograder.runner import Limits
@@ -278,7 +278,7 @@ class WorkerProcess:
             if key in protections
         }
         forked = isinstance(self.proc, warm.ForkedWorker)
-        pid = _worker_pid(self.proc.pid, 2 if self.sandbox.namespaces else 0)
+        pid = single_descendant(self.proc.pid, 2 if self.sandbox.namespaces else 0)
         if self.sandbox.uid is not None:
             uids = uids_of(pid) if pid else None
             if uids is not None or self.sandbox.namespaces:
@@ -665,36 +665,6 @@ def _site(plotting: bool) -> dict[str, str]:
 @functools.lru_cache(maxsize=2)
 def _mirror(plotting: bool):
     return libraries.readable_mirror(libraries.stdlib_folders(), _site(plotting))
-
-
-def _worker_pid(pid: int, depth: int) -> int | None:
-    """The worker's PID as this process sees it, ``depth`` single children below ``pid``.
-
-    In namespaces, cold: bwrap outside -> bwrap as PID 1 inside -> the worker;
-    forked: the template's child -> PID 1 of the worker's namespace -> the worker.
-    """
-    for _ in range(int(depth)):
-        found = _children_of(pid)
-        if len(found) != 1:
-            return None
-        pid = int(found[0])
-    return pid
-
-
-def _children_of(pid: int) -> list[str]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as children:
-            return children.read().split()
-    except OSError:  # a kernel without CONFIG_PROC_CHILDREN: ask every process for its parent
-        found = []
-        for entry in os.listdir("/proc"):
-            try:
-                with open(f"/proc/{entry}/stat", "rb") as stat:
-                    if entry.isdigit() and stat.read().rsplit(b")", 1)[1].split()[1] == str(pid).encode():
-                        found.append(entry)
-            except (OSError, IndexError):
-                continue
-        return found
 
 
 def _no_new_privs(pid: int) -> bool | None:

@@ -29,6 +29,7 @@ import tempfile
 import time
 
 from autograder.sandbox.account import status_numbers
+from autograder.sandbox.cpu import children_of, single_descendant
 
 # Seconds the grader waits for the template to fork (it does nothing else).
 ANSWER_SECONDS = 10.0
@@ -121,12 +122,12 @@ class WarmTemplate:
     def _host_pid(self, pid: int) -> int | None:
         """The forked worker's PID here: the template reports it as its namespace numbers it."""
         if self.pid is None:
-            self.pid = _innermost_child(self.proc.pid, 2 if self.nested else 0)
+            self.pid = single_descendant(self.proc.pid, 2 if self.nested else 0)
         if self.pid is None:
             return None
         if not self.nested:
             return pid
-        for child in _children_of(self.pid):
+        for child in children_of(self.pid):
             if _nspid(child)[-1:] == [pid]:
                 return child
         return None
@@ -178,24 +179,6 @@ class ForkedWorker:
             if status is not None:
                 self.returncode = status if status < 0 else os.waitstatus_to_exitcode(status)
         return self.returncode
-
-
-def _innermost_child(pid: int, depth: int) -> int | None:
-    """Follow single children down ``depth`` levels (bwrap outside, bwrap as PID 1, the template)."""
-    for _ in range(depth):
-        found = _children_of(pid)
-        if len(found) != 1:
-            return None
-        pid = found[0]
-    return pid
-
-
-def _children_of(pid: int) -> list[int]:
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as children:
-            return [int(n) for n in children.read().split()]
-    except (OSError, ValueError):
-        return []
 
 
 def _nspid(pid: int) -> list[int]:

@@ -44,6 +44,7 @@ def warm_up(config):
     if not config.get("template"):
         sys.path.remove(HERE)
     import numpy as np  # noqa: PLC0415 - imported after the limits' set-up
+    import numpy.random  # noqa: PLC0415 - NumPy loads it on first use: 8 ms a worker, once a template
 
     return wire, np
 

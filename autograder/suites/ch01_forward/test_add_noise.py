@@ -95,7 +95,7 @@ def test_xt_is_the_blend_of_x0_and_the_returned_eps(submission, dtype):
 @pytest.mark.points(3)
 def test_eps_is_standard_normal(submission):
     """eps is standard normal noise (mean 0, standard deviation 1), whatever the seed."""
-    x0 = np.zeros((200, 200, 5))
+    x0 = np.zeros((100, 100, 5))
     n = x0.size
     _, eps, _ = noisy(submission, x0, 0.5, seed=99)
     mean, std = float(eps.mean()), float(eps.std())
@@ -144,7 +144,7 @@ def test_exact_boundary_levels(submission, a):
 @pytest.mark.points(2)
 def test_preserves_unit_variance(submission):
     """an image with unit variance keeps unit variance at every level."""
-    x0 = np.random.RandomState(80).randn(100, 100, 10)
+    x0 = np.random.RandomState(80).randn(50, 50, 10)
     n = x0.size
     # x0's own deviation from 1 is known exactly; the noise's part (its variance and its
     # covariance with x0) has a standard error of at most sqrt(2 / n): allow eight of them.
