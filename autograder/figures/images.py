@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from autograder.course import PROJECT_ROOT
 
@@ -27,6 +26,9 @@ def load_image(path: Path, max_side: int = MAX_SIDE) -> np.ndarray:
         raise ImageError(f"no such image: {path}")
     if not path.is_file():
         raise ImageError(f"not an image file: {path} is a folder")
+    # Pillow loads only when a picture is read: every command imports this module, few draw.
+    from PIL import Image, ImageOps, UnidentifiedImageError  # noqa: PLC0415
+
     try:
         with Image.open(path) as opened:
             picture = ImageOps.exif_transpose(opened)  # phone photos store their rotation apart

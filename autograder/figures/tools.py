@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFont
 
 from autograder.runner import StudentError
 
@@ -99,6 +98,7 @@ def describe(value) -> str:
 def save_png(figure, path: Path) -> Path:
     """Save a Matplotlib figure as an RGB PNG: no alpha channel, a quarter fewer bytes for noisy panels."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 - Matplotlib loads only to draw
+    from PIL import Image  # noqa: PLC0415 - Pillow loads only to draw, like Matplotlib
 
     canvas = FigureCanvasAgg(figure)
     canvas.draw()
@@ -108,6 +108,8 @@ def save_png(figure, path: Path) -> Path:
 
 def font(size: int):
     """Pillow's default font at ``size`` px where Pillow can scale it."""
+    from PIL import ImageFont  # noqa: PLC0415 - Pillow loads only to draw
+
     try:
         return ImageFont.load_default(size=size)
     except TypeError:  # Pillow < 10.1: one fixed-size bitmap font
@@ -115,5 +117,7 @@ def font(size: int):
 
 
 def gif_frame_count(path: Path) -> int:
+    from PIL import Image  # noqa: PLC0415 - Pillow loads only to draw
+
     with Image.open(path) as gif:
         return gif.n_frames
