@@ -4,7 +4,7 @@ Grader side. As root on Linux the worker starts inside new PID, IPC, mount,
 network and UTS namespaces, in a root made of read-only binds of only what it
 needs: the system's ``/usr`` (the dynamic loader, ``sleep`` and the like),
 the interpreter's own installation, the site-packages entries of NumPy (and
-Matplotlib when used) at ``/sandbox/site``, the worker's two files at
+Matplotlib when used) at ``/sandbox/site``, the worker's three files at
 ``/sandbox/worker``, and the copy of the submission (read-only) in the one
 writable folder, ``/sandbox/work``, a tmpfs of its own. ``/tmp``, ``/var/tmp``, ``/dev/shm`` and ``/run`` are
 fresh, empty and gone with the grading; ``/proc`` shows only the worker's own
