@@ -291,7 +291,9 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
     missing += _kernel_protections_missing(seen, sandbox)
     if os.name != "posix":
         missing.append("killing child processes: only the worker itself is killed")
-    elif sandbox.uid is None:
+    elif sandbox.uid is None and not seen.get("warm_start"):
+        # A forked worker's template is its subreaper: whatever the worker leaves is
+        # handed to the template when its parent ends, and ended there.
         missing.append(
             "killing child processes: a process that replaced its whole environment and left "
             "the worker's session is not found"

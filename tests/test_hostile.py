@@ -298,6 +298,17 @@ def test_left_children_are_killed_without_a_sandbox_user(ch01, reference_report)
     assert processes_named("hostile-orphan") == []
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finding strays needs Linux /proc")
+@pytest.mark.parametrize("sandbox", ["none", "machine"])
+def test_a_daemon_forked_in_python_does_not_survive(ch01, reference_report, sandbox):
+    """a grandchild that left the session without exec (so without the worker's environment) is killed too."""
+    chosen = Sandbox() if sandbox == "none" else None
+    report = grade_submission(ch01, HOSTILE / "python_daemon.py", sandbox=chosen)
+    assert passed(report) == passed(reference_report)
+    assert processes_named("hostile-daemon") == []
+    assert [m for m in report.metadata["protections"]["not_in_force"] if m.startswith("no survivors")] == []
+
+
 @pytest.mark.skipif(os.name != "posix", reason="fork exists on POSIX only")
 def test_fork_storm_is_contained(graded, reference_report):
     """a fork storm in noise_step fails noise_step only, and leaves no process behind."""
@@ -613,7 +624,10 @@ def test_running_as_the_grader_is_reported(ch01):
     report = grade_submission(ch01, ch01.solution, sandbox=sandbox)
     assert report.score == report.max_score
     missing = " | ".join(report.metadata["protections"]["not_in_force"])
-    assert "privilege drop" in missing and "killing child processes" in missing
+    assert "privilege drop" in missing
+    # A cold worker's strays are found by its environment only; a forked one's are handed to the template.
+    warm = report.metadata["protections"]["in_force"]["warm_start"]
+    assert ("killing child processes" in missing) is not warm
     if AS_ROOT:
         assert "hidden files unreadable" in missing
 

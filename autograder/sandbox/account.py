@@ -352,7 +352,7 @@ def end_worker_processes(proc: subprocess.Popen, sandbox: Sandbox, token: str) -
         proc.kill()
         proc.wait()
     marked = f"{TOKEN_VARIABLE}={token}".encode()
-    return _kill_until_gone(
+    return kill_until_gone(
         lambda: _live_processes(
             lambda pid, uid: uid == sandbox.uid or (uid == os.geteuid() and _environment_holds(pid, marked))
         )
@@ -369,7 +369,7 @@ def kill_all_of_user(uid: int) -> int:
     if not os.path.isdir("/proc"):
         signal_every_process_of(uid)
         return 0
-    return _kill_until_gone(lambda: processes_of_user(uid))
+    return kill_until_gone(lambda: processes_of_user(uid))
 
 
 def signal_every_process_of(uid: int) -> None:
@@ -390,7 +390,7 @@ def signal_every_process_of(uid: int) -> None:
             return
 
 
-def _kill_until_gone(find) -> int:
+def kill_until_gone(find) -> int:
     """Kill what ``find()`` lists until it lists nothing; returns how many are left.
 
     Stopped processes cannot fork, so a fork storm is frozen first, then killed.

@@ -421,6 +421,8 @@ class WorkerProcess:
         survivors = 0
         if self.proc is not None:
             survivors = end_worker_processes(self.proc, self.sandbox, self.token)
+            if isinstance(self.proc, warm.ForkedWorker):
+                survivors += self.proc.template.end_orphans()
             for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
                 try:
                     stream.close()

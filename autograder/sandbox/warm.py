@@ -28,8 +28,8 @@ import subprocess
 import tempfile
 import time
 
-from autograder.sandbox.account import status_numbers
-from autograder.sandbox.cpu import children_of, single_descendant
+from autograder.sandbox.account import kill_until_gone, status_numbers
+from autograder.sandbox.cpu import children_of, read_stat, single_descendant
 
 # Seconds the grader waits for the template to fork (it does nothing else).
 ANSWER_SECONDS = 10.0
@@ -47,6 +47,7 @@ class WarmTemplate:
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._log = tempfile.TemporaryFile()
         self._ended: dict[int, int] = {}
+        self._workers: dict[int, int] = {}  # live workers: request number -> PID here
         self._numbers = itertools.count(1)
         try:
             self.proc = subprocess.Popen(
@@ -87,7 +88,19 @@ class WarmTemplate:
         pid = self._host_pid(int(answer["pid"]))
         if pid is None:
             raise TemplateUnavailable("the forked worker could not be found")
+        self._workers[number] = pid
         return ForkedWorker(self, number, pid)
+
+    def end_orphans(self) -> int:
+        """End the processes left to the template (its children that are no live worker); returns the survivors.
+
+        Without namespaces and a sandbox user nothing else finds a process that
+        left its worker's session without exec: it has the template's environment.
+        """
+        if self.pid is None:
+            return 0
+        workers = self._workers.values()
+        return kill_until_gone(lambda: [p for p in children_of(self.pid) if p not in workers and _alive(p)])
 
     def status(self, number: int, wait: float = 0.0) -> int | None:
         """The wait status of worker ``number`` once it ended (as the template reports it), else None."""
@@ -116,6 +129,7 @@ class WarmTemplate:
             message = json.loads(data)
             if "ended" in message:
                 self._ended[int(message["ended"])] = int(message["status"])
+                self._workers.pop(int(message["ended"]), None)
             if wanted(message):
                 return message
 
@@ -179,6 +193,12 @@ class ForkedWorker:
             if status is not None:
                 self.returncode = status if status < 0 else os.waitstatus_to_exitcode(status)
         return self.returncode
+
+
+def _alive(pid: int) -> bool:
+    """Not yet ended: a zombie waits only for the template to collect it."""
+    stat = read_stat(pid)
+    return stat is not None and stat[0] not in ("Z", "X")
 
 
 def _nspid(pid: int) -> list[int]:
