@@ -86,6 +86,7 @@ class CollectedSuites:
         self.errors: list[str] = []
         self.exit_code = None
         self._passes: queue.Queue = queue.Queue()
+        self._counts: dict[tuple, dict[Path, int]] = {}
         self._collected = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="grading-suites", daemon=True)
         self._thread.start()
@@ -94,6 +95,16 @@ class CollectedSuites:
             self.close()
             found = "\n".join(self.errors)[-3000:] or "no checks were collected"
             raise SuitesBroken(f"the grading suites did not run (pytest exit {self.exit_code}):\n{found}")
+
+    def checks_in(self, paths: list[Path]) -> dict[Path, int]:
+        """How many of the collected checks each of ``paths`` (a file or a folder) holds; counted once."""
+        key = tuple(paths)
+        if key not in self._counts:
+            files = [Path(item.path) for item in self.items]
+            self._counts[key] = {
+                path: sum(1 for file in files if file == path or path in file.parents) for path in paths
+            }
+        return self._counts[key]
 
     def run(self, plugin) -> None:
         """Run every check with ``plugin`` registered; returns when the last one is torn down."""

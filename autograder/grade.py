@@ -155,11 +155,7 @@ def run_pytest(paths: list[Path], plugin: GradingPlugin, names: dict[Path, str] 
         raise GraderBroken("the grading suites ran no check")
     if plugin.broken_checks:
         raise ChecksBroken(plugin.broken_checks)
-    counts: dict[str, int] = {}
-    for path in paths:
-        name = (names or {}).get(path, str(path))
-        counts[name] = sum(1 for item in suites.items if Path(item.path) == path or path in Path(item.path).parents)
-    return counts
+    return {(names or {}).get(path, str(path)): count for path, count in suites.checks_in(paths).items()}
 
 
 def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> None:

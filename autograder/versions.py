@@ -47,10 +47,17 @@ def _owners(module: str) -> tuple[str, ...]:
 
 def loaded_package_versions() -> dict[str, str]:
     """``{"python": "3.11.7", "numpy": "2.4.6", "pytest": ..., ...}`` for what this process has imported."""
+    top_level = frozenset(module for module in list(sys.modules) if "." not in module)
+    return dict(_versions_of(top_level))
+
+
+@cache
+def _versions_of(top_level: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """The versions for one set of loaded top-level modules: the same set in every grading of a process."""
     names = {
         distribution
-        for module in list(sys.modules)
-        if "." not in module and module not in sys.stdlib_module_names and module not in START_UP_HOOKS
+        for module in top_level
+        if module not in sys.stdlib_module_names and module not in START_UP_HOOKS
         for distribution in _owners(module)
         if distribution != OWN_DISTRIBUTION
     }
@@ -60,4 +67,4 @@ def loaded_package_versions() -> dict[str, str]:
             versions[name.lower()] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:  # a module left behind by an uninstalled package
             continue
-    return versions
+    return tuple(versions.items())
