@@ -39,6 +39,7 @@ from autograder.sandbox.account import (
     Sandbox,
     end_worker_processes,
     remove_tree,
+    status_numbers,
     uids_of,
 )
 from autograder.sandbox.cpu import CpuMeter, single_descendant
@@ -670,14 +671,8 @@ def _mirror(plotting: bool):
 
 
 def _no_new_privs(pid: int) -> bool | None:
-    try:
-        with open(f"/proc/{pid}/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"NoNewPrivs:"):
-                    return line.split()[1] == b"1"
-    except (OSError, IndexError):
-        return None
-    return None
+    flag = status_numbers(pid, b"NoNewPrivs:")
+    return flag[0] == 1 if flag else None
 
 
 def _namespaces_of(pid: int, template: int | None = None) -> dict[str, bool]:
