@@ -6,6 +6,13 @@ STAMP := $(VENV)/.installed
 # Every install pins its versions from this one file (docs/dependencies.md).
 LOCK := requirements.lock
 NBGRADER_STAMP := $(VENV)/.nbgrader
+# Bytecode of the project's own modules, as pip writes for an installed package (an
+# editable install writes none, and PYTHONDONTWRITEBYTECODE stops Python writing it
+# later): a cold grading then compiles nothing. checked-hash: a .pyc is used only
+# while its source is byte for byte the one it was compiled from.
+COMPILED := $(VENV)/.compiled
+# Not the students' own files, which change on every save and run only in the worker.
+COMPILED_SOURCES := $(shell find autograder solutions -name '*.py' 2>/dev/null) $(wildcard assignments/*/test_*.py)
 BUILD := build
 
 # The first assignment of course.toml unless ASSIGNMENT=<id> is given.
@@ -27,6 +34,10 @@ $(STAMP): pyproject.toml $(LOCK)
 	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
 
+$(COMPILED): $(STAMP) $(COMPILED_SOURCES)
+	@$(PY) -m compileall -q --invalidation-mode checked-hash $(COMPILED_SOURCES) >/dev/null
+	@touch $(COMPILED)
+
 # nbgrader (about 400 MB with Jupyter) is an optional extra: installed for the
 # nbgrader targets, `make bench` and `make test`, never for `make grade`.
 $(NBGRADER_STAMP): $(STAMP)
@@ -38,19 +49,19 @@ help:  ## this list of commands
 
 ## Students ------------------------------------------------------------------
 
-grade: $(STAMP)  ## grade a submission: make grade [SUBMISSION=path] [RESULTS=file]
+grade: $(COMPILED)  ## grade a submission: make grade [SUBMISSION=path] [RESULTS=file]
 	$(PY) -m autograder grade $(ASSIGNMENT) --submission $(SUBMISSION) --results $(RESULTS)
 
 check: $(STAMP)  ## the public checks alone on your working copy, in seconds (plain pytest)
 	$(PY) -m pytest -q --tb=short -p no:cacheprovider assignments/$(ASSIGNMENT)
 
-figures: $(STAMP)  ## the assignment's figures, drawn with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
+figures: $(COMPILED)  ## the assignment's figures, drawn with your code: make figures [IMAGE=photo.jpg] [SUBMISSION=path]
 	$(PY) -m autograder figures $(ASSIGNMENT) --submission $(SUBMISSION) --out $(FIGURES) $(if $(IMAGE),--image $(IMAGE))
 
-watch: $(STAMP)  ## regrade your working copy every time you save it (Ctrl-C stops)
+watch: $(COMPILED)  ## regrade your working copy every time you save it (Ctrl-C stops)
 	$(PY) -m autograder watch $(ASSIGNMENT) --submission $(SUBMISSION)
 
-hint: $(STAMP)  ## the next hint for a task: make hint TASK=name (RESET=1 starts over)
+hint: $(COMPILED)  ## the next hint for a task: make hint TASK=name (RESET=1 starts over)
 	$(PY) -m autograder hint $(ASSIGNMENT) $(TASK) $(if $(RESET),--reset)
 
 ## Instructors ---------------------------------------------------------------
@@ -61,7 +72,7 @@ release: $(STAMP)  ## build the student repository under build/release (no solut
 gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
 	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope
 
-grade-all: $(STAMP)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
+grade-all: $(COMPILED)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
 	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
 
 nbgrader-release: $(NBGRADER_STAMP)  ## write the nbgrader course folder and release the notebook (build/nbgrader)
@@ -72,7 +83,7 @@ nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, writ
 
 ## Developers ----------------------------------------------------------------
 
-test: $(STAMP) $(NBGRADER_STAMP) system-packages  ## the developers' suite: every test of the project (with the nbgrader round trip)
+test: $(COMPILED) $(NBGRADER_STAMP) system-packages  ## the developers' suite: every test of the project (with the nbgrader round trip)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
@@ -99,7 +110,7 @@ stubs: $(STAMP)  ## regenerate the student stubs from the solutions
 readme-images: $(STAMP)  ## redraw the assignment's README pictures from the reference
 	$(PY) -m autograder readme-images $(ASSIGNMENT)
 
-bench: $(STAMP)  ## time grading (one submission, a batch) against nbgrader autograde; build/bench/bench.json
+bench: $(COMPILED)  ## time grading (one submission, a batch) against nbgrader autograde; build/bench/bench.json
 	@$(MAKE) --no-print-directory $(NBGRADER_STAMP) || echo "bench: the nbgrader extra could not be installed; its rows are skipped"
 	$(PY) benchmarks/bench.py
 

@@ -36,6 +36,7 @@ import shlex
 import stat
 import sys
 import textwrap
+import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -291,10 +292,7 @@ def plot_summary(outcomes: list[Outcome], path: Path, tasks: list[str] | None = 
     points (those with none fail everything, often not having started), sorted,
     labels wrapped so that none is cut off.
     """
-    import matplotlib  # noqa: PLC0415 - only the summary needs it
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415 - Matplotlib loads only when the summary is drawn
+    plt = _load_matplotlib()
 
     tasks = tasks if tasks is not None else list(dict.fromkeys(t.task for o in outcomes for t in o.report.tests))
     by_task = failed_by_task(outcomes, tasks)
@@ -315,6 +313,18 @@ def plot_summary(outcomes: list[Outcome], path: Path, tasks: list[str] | None = 
         _plot_task(axes, task, failing, labels[task], outcomes, with_points)
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def _load_matplotlib():
+    """Matplotlib's pyplot, headless. ``run_grade_all`` calls this on a thread while the pool
+    grades (this process only waits then): the summary needs it at the end, and importing it
+    takes about half a second."""
+    import matplotlib  # noqa: PLC0415 - only the summary needs it
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415 - Matplotlib loads only when the summary is drawn
+
+    return plt
 
 
 def _plot_scores(axes, outcomes: list[Outcome]) -> None:
@@ -480,6 +490,7 @@ def run_grade_all(args) -> int:
         print(f"skipped {plain(skipped)}: it is grade-all's output, not a submission", file=sys.stderr)
     warn_if_open_to_others(args.submissions)
     suites = tuple(s.strip() for s in args.suites.split(",") if s.strip())
+    threading.Thread(target=_load_matplotlib, name="load-matplotlib", daemon=True).start()
     outcomes = grade_all(assignment, submissions, jobs=args.jobs, suites=suites)
     args.out.mkdir(parents=True, exist_ok=True)
     written = [f"{o.student}/results.json" for o in outcomes] + ["grades.csv", "summary.png"]

