@@ -36,6 +36,10 @@ def step(x, p):
 
 def step_to_a_number(x, p):
     return 3.0
+
+
+def shapes(*arrays):
+    return [np.array(np.shape(a), dtype=np.int64) for a in arrays]
 """
 KINDS = ("isolated", "notebook", "in_process")
 
@@ -65,6 +69,13 @@ def test_keyword_arguments_cross(code):
     assert np.array_equal(code.call("scale", x, factor=3.0).result, 3 * x)
     assert np.array_equal(code.scale(x, factor=0.5), 0.5 * x)
     assert np.array_equal(code.scale(x=x), 2 * x)
+
+
+def test_arrays_reach_the_code_with_their_own_shapes(code):
+    """a 0-d array stays 0-d (not shape (1,)), and Fortran-ordered and strided arrays keep their shapes."""
+    arrays = [np.copy(np.float64(0.3)), np.arange(3.0), np.asfortranarray(np.ones((2, 3))), np.ones((4, 6))[::2, ::3]]
+    seen = code.call("shapes", *arrays).result
+    assert [tuple(int(n) for n in shape) for shape in seen] == [(), (3,), (2, 3), (2, 2)]
 
 
 def test_arguments_after_the_call_are_in_every_reply(code):

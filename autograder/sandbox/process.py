@@ -111,11 +111,12 @@ class SharedArguments:
 
     def place(self, array: np.ndarray) -> dict:
         fortran = array.flags.f_contiguous and not array.flags.c_contiguous
-        data = np.asfortranarray(array) if fortran else np.ascontiguousarray(array)
         offset = -(-self.size // self.ALIGN) * self.ALIGN
-        os.pwrite(self.fd, data.tobytes(order="F" if fortran else "C"), offset)
-        self.size = offset + data.nbytes
-        place = {"offset": offset, "dtype": data.dtype.str, "shape": list(data.shape), "fortran": fortran}
+        # tobytes lays out any array, strided or 0-d, in the order asked; the shape stays the
+        # array's own (np.ascontiguousarray would make a 0-d array 1-d).
+        os.pwrite(self.fd, array.tobytes(order="F" if fortran else "C"), offset)
+        self.size = offset + array.nbytes
+        place = {"offset": offset, "dtype": array.dtype.str, "shape": list(array.shape), "fortran": fortran}
         self.placed.append(place)
         return place
 

@@ -1,0 +1,34 @@
+"""accepts a scalar (0-d) level or a (B,) array and raises ValueError for any other level shape."""
+
+import numpy as np
+
+
+def cosine_schedule(T=1000):
+    t = np.linspace(0.0, 1.0, T + 1)
+    return np.cos(t * np.pi / 2) ** 2
+
+def add_noise(x0, alpha_bar_t):
+    eps = np.random.randn(*x0.shape)
+    a = _ps(alpha_bar_t, x0.ndim, x0.shape[0])
+    return np.sqrt(a) * x0 + np.sqrt(1 - a) * eps, eps
+
+def betas_from_alpha_bar(alpha_bar):
+    alpha_bar = np.asarray(alpha_bar, dtype=np.float64)
+    return 1 - alpha_bar[1:] / alpha_bar[:-1]
+
+def noise_step(x_prev, beta_t):
+    eps = np.random.randn(*x_prev.shape)
+    b = _ps(beta_t, x_prev.ndim, x_prev.shape[0])
+    return np.sqrt(1 - b) * x_prev + np.sqrt(b) * eps, eps
+
+def remove_noise(xt, eps, alpha_bar_t):
+    a = _ps(alpha_bar_t, xt.ndim, xt.shape[0])
+    return (xt - np.sqrt(1 - a) * eps) / np.sqrt(a)
+
+def _ps(level, ndim, batch=None):
+    level = np.asarray(level, dtype=np.float64)
+    if level.ndim == 0:
+        return level
+    if level.ndim != 1 or level.shape[0] != batch:
+        raise ValueError(f"levels must be a scalar or of shape ({batch},), got {level.shape}")
+    return level.reshape(level.shape + (1,) * (ndim - 1))
