@@ -208,6 +208,12 @@ def copies_open_to_all(reference: Path, seconds: float = 3.0) -> list[str]:
     return found
 
 
+def test_casting_down_to_float16_does_not_hide_a_wrong_formula(graded):
+    """results 0.4% off, cast to float16, keep only what float16 cannot tell apart: 67 points, not 144, against 51."""
+    assert graded("off_by_a_little.py").score == 51
+    assert graded("cast_down_hides_error.py").score == 67
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("trick", ["steal_reference.py", "read_suites.py", "vandal.py"])
 def test_reaching_for_the_project_earns_exactly_the_wrong_stub(graded, trick, ch01, mode, planted_copies):
