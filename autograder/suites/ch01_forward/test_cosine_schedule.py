@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_array, expect_precision, within
+from autograder.checks import assert_close, describe, expect_array, expect_precision, within
 from autograder.suites.ch01_forward import misconceptions as known
 
 pytestmark = pytest.mark.task("cosine_schedule")
@@ -22,10 +22,16 @@ def schedule(submission, T):
 
 @pytest.mark.points(1)
 def test_one_level_per_timestep(submission):
-    """returns T + 1 float levels, one for each t = 0..T."""
+    """returns T + 1 float levels, one for each t = 0..T, and T = 1000 when T is not given."""
     alpha_bar = schedule(submission, 1000)
     if alpha_bar.dtype.kind != "f":
         raise AssertionError(f"cosine_schedule(1000) should hold floats, but its dtype is {alpha_bar.dtype}")
+    default = submission.call("cosine_schedule").result
+    if np.shape(default) != (1001,):
+        raise AssertionError(
+            f"cosine_schedule() with no T should use T = 1000 and give 1001 levels, but it gave {describe(default)}; "
+            "the signature is def cosine_schedule(T=1000)"
+        )
 
 
 @pytest.mark.points(1)

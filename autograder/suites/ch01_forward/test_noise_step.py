@@ -8,9 +8,15 @@ import pytest
 from autograder.checks import assert_close, expect_array, expect_pair, expect_precision, finite_statistics, within
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, SEEDS, alpha_bar, describe_level, image, shape_id
-from autograder.suites.ch01_forward.untouched import expect_untouched
+from autograder.suites.ch01_forward.untouched import expect_untouched, untouched_cases
 
 pytestmark = pytest.mark.task("noise_step")
+
+EXTRA_DRAWS = (
+    "The call right after the seed matched, so this one should have gone on where it left off: "
+    "does noise_step draw anything besides eps, or draw more than once? A call draws exactly "
+    "np.random.randn(*x_prev.shape), once."
+)
 
 
 def step(submission, x_prev, beta, seed):
@@ -39,7 +45,7 @@ def assert_step(x_t, x_prev, beta, eps, what):
 @pytest.mark.points(3)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_matches_reference_for_fixed_seeds(submission, reference, seed):
-    """matches the reference after np.random.seed, for several seeds and betas."""
+    """matches the reference after np.random.seed, for several seeds and betas, and on the call after."""
     x_prev = image(seed=seed)
     for beta in (1e-4, 0.02, 0.5):
         x_t, eps, reply = step(submission, x_prev, beta, seed)
@@ -49,6 +55,19 @@ def test_matches_reference_for_fixed_seeds(submission, reference, seed):
         hint = partial(known.diagnose_message, x_prev, 1 - beta, x_t, eps, seed, reply.rng_used, step=True)
         assert_close(eps, ref_eps, f"eps {where}", hint=hint, from_student=False)
         assert_close(x_t, ref_x_t, f"x_t {where}", hint=hint, from_student=False)
+    # The next call goes on with the same stream: anything else drawn in a call shifts it.
+    last = eps
+    reply = submission.call("noise_step", x_prev, 0.5)
+    x_t, eps = expect_pair(reply.result, "noise_step", ("x_t", "eps"), x_prev.shape)
+    reference.seed(seed)
+    reference.noise_step(x_prev, 0.5)
+    assert_close(
+        eps,
+        reference.noise_step(x_prev, 0.5)[1],
+        f"eps of the next call, after the one with np.random.seed({seed}) and beta_t = 0.5",
+        from_student=False,
+        hint=lambda: known.message("reseeded") if np.array_equal(eps, last) else EXTRA_DRAWS,
+    )
 
 
 @pytest.mark.points(2)
@@ -140,26 +159,33 @@ def test_many_small_steps_equal_one_jump(submission):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_keeps_the_precision_of_x_prev(submission, reference, dtype):
     """x_t and eps are as precise as x_prev: float64 stays float64, float32 may stay float32."""
-    x_prev = image(seed=15, dtype=dtype)
-    x_t, eps, _ = step(submission, x_prev, 0.2, seed=15)
-    reference.seed(15)
-    ref_x_t, ref_eps = reference.noise_step(x_prev, 0.2)
-    expect_precision(x_t, dtype, f"x_t for {np.dtype(dtype).name} x_prev", reference=ref_x_t)
-    expect_precision(eps, dtype, f"eps for {np.dtype(dtype).name} x_prev", reference=ref_eps)
+    name = np.dtype(dtype).name
+    # A batch with one beta per sample may take another path through the code.
+    for x_prev, beta, where in (
+        (image(seed=15, dtype=dtype), 0.2, ""),
+        (image((3, 8, 8, 3), seed=15, dtype=dtype), np.array([0.1, 0.2, 0.5]), " with a (B,) array of betas"),
+    ):
+        x_t, eps, _ = step(submission, x_prev, beta, seed=15)
+        reference.seed(15)
+        ref_x_t, ref_eps = reference.noise_step(x_prev, beta)
+        expect_precision(x_t, dtype, f"x_t for {name} x_prev{where}", reference=ref_x_t)
+        expect_precision(eps, dtype, f"eps for {name} x_prev{where}", reference=ref_eps)
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("given", ["x_prev", "float32 x_prev", "betas"])
 def test_leaves_its_inputs_untouched(submission, given):
     """x_prev and a (B,) array of betas are not modified."""
-    x_prev = image((3, 6, 6, 3), seed=16, dtype=np.float32 if given == "float32 x_prev" else np.float64)
-    beta = np.array([0.1, 0.4, 0.9]) if given == "betas" else 0.1
+    dtype = np.float32 if given == "float32 x_prev" else np.float64
     names = ("x_prev", "beta_t")
-    expect_untouched(
-        submission,
-        "noise_step",
-        names,
-        (x_prev, beta),
-        seed=16,
-        watched=names[-1:] if given in ("levels", "betas") else names[:-1],
-    )
+    if given == "betas":
+        betas = np.array([0.1, 0.4, 0.9])
+        expect_untouched(
+            submission, "noise_step", names, (image((3, 6, 6, 3), seed=16), betas), seed=16, watched=names[1:]
+        )
+        return
+    # Code may take another path for a batch with one beta per sample, or for 2-D images.
+    for x_prev, beta, when in untouched_cases(
+        dtype, seed=16, levels=np.array([0.1, 0.4, 0.9]), level=0.1, name="betas"
+    ):
+        expect_untouched(submission, "noise_step", names, (x_prev, beta), seed=16, watched=names[:1], when=when)

@@ -2,9 +2,13 @@
 
 import numpy as np
 
+from autograder.suites.ch01_forward.data import image
 
-def expect_untouched(submission, function: str, names, args, seed=None, watched=None) -> None:
+
+def expect_untouched(submission, function: str, names, args, seed=None, watched=None, when="") -> None:
     """Call ``function(*args)`` and fail if an array argument (of ``watched`` names, default all) differs afterwards.
+
+    ``when`` says which of several calls of one check it was (" with a (B,) array of levels").
 
     What the function returned is not looked at: wrong values are other checks'
     business, so one mistake is never charged twice under this check's name.
@@ -27,6 +31,17 @@ def expect_untouched(submission, function: str, names, args, seed=None, watched=
     if changed:
         what = " and ".join(changed)
         raise AssertionError(
-            f"{function} changed the {what} it was given (in place); work on new arrays instead, "
+            f"{function} changed the {what} it was given{when} (in place); work on new arrays instead, "
             f"e.g. y = a * {changed[0]} rather than {changed[0]} *= a"
         )
+
+
+def untouched_cases(dtype, seed: int, levels: np.ndarray, level: float, name: str):
+    """(image, level, when) for the calls that must leave an image untouched: a batch with one
+    level for all, a 2-D (grayscale) image, and a batch with a (B,) array of ``name``."""
+    batch = image((len(levels), 6, 6, 3), seed=seed, dtype=dtype)
+    return [
+        (batch, level, ""),
+        (image((6, 6), seed=seed, dtype=dtype), level, " as a 2-D image"),
+        (batch, levels, f" with a (B,) array of {name}"),
+    ]
