@@ -10,6 +10,7 @@ arguments, a manifest that does not hold together).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -48,7 +49,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     tolerant_streams()
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # here, not at exit: a reader that left is seen below
+        return code
+    except BrokenPipeError:
+        # Whoever read the output stopped (`... | head`): what was written to files stands,
+        # and the rest of the output goes nowhere rather than into a traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except CannotGrade as error:
         # The message may name a student's file.
         print(f"autograder: cannot grade: {plain(error)}", file=sys.stderr)

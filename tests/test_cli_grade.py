@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from autograder.cli import main
 
 
@@ -42,3 +44,25 @@ def test_unknown_assignment_exits_two_naming_the_known_ones(tmp_path, capsys):
     code = main(["grade", "ch99", "--results", str(tmp_path / "r.json")])
     assert code == 2
     assert "ch01_forward" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("buffered", [True, False])
+def test_output_cut_short_by_its_reader_leaves_results_and_no_traceback(ch01, tmp_path, buffered):
+    """`grade | head`, the reader gone before the table: results.json is written, exit 0, no traceback."""
+    import os  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    results = tmp_path / "results.json"
+    wrong = tmp_path / "forward.py"
+    wrong.write_text(ch01.solution.read_text().replace("np.sqrt(a) * x0", "a * x0"))
+    env = {**os.environ, "PYTHONUNBUFFERED": "" if buffered else "1"}
+    command = [sys.executable, "-m", "autograder", "grade", ch01.id, "--submission", str(wrong)]
+    with subprocess.Popen(
+        [*command, "--results", str(results)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    ) as grader:
+        grader.stdout.close()  # the reader left before the first line
+        errors = grader.stderr.read()
+    assert grader.returncode == 0, errors
+    assert b"Traceback" not in errors and b"Exception ignored" not in errors, errors
+    assert 0 < json.loads(results.read_text())["score"] < json.loads(results.read_text())["max_score"]
