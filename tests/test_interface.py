@@ -40,6 +40,13 @@ def step_to_a_number(x, p):
 
 def shapes(*arrays):
     return [np.array(np.shape(a), dtype=np.int64) for a in arrays]
+
+
+KINDS_SEEN = [float, int, bool, type(None), np.float64, np.float32, np.int64, list, tuple, np.ndarray]
+
+
+def kinds(*values):
+    return [KINDS_SEEN.index(type(v)) for v in values], [str(np.asarray(v).dtype) == "float32" for v in values]
 """
 KINDS = ("isolated", "notebook", "in_process")
 
@@ -76,6 +83,15 @@ def test_arrays_reach_the_code_with_their_own_shapes(code):
     arrays = [np.copy(np.float64(0.3)), np.arange(3.0), np.asfortranarray(np.ones((2, 3))), np.ones((4, 6))[::2, ::3]]
     seen = code.call("shapes", *arrays).result
     assert [tuple(int(n) for n in shape) for shape in seen] == [(), (3,), (2, 3), (2, 2)]
+
+
+def test_numbers_and_sequences_reach_the_code_as_the_same_types(code):
+    """Python and NumPy scalars, lists, tuples and float32 arrays arrive as what was sent, not converted."""
+    values = [0.5, 3, True, None, np.float64(0.5), np.float32(0.5), np.int64(3), [0.1, 0.2], (1, 2)]
+    values.append(np.zeros(2, np.float32))
+    seen, float32 = code.call("kinds", *values).result
+    assert seen == list(range(10))
+    assert float32 == [False] * 5 + [True, False, False, False, True]
 
 
 def test_arguments_after_the_call_are_in_every_reply(code):
