@@ -70,3 +70,23 @@ def test_failed_check_reports_on_stderr_without_code(ch01):
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         assert run_check(_namespace(ch01), ch01.id, check.module, check.function, check.case)
     assert err.getvalue() == "" and out.getvalue() == ""
+
+
+def test_check_broken_by_its_own_error_says_so_and_marks_itself(ch01, monkeypatch):
+    """a check raising NameError says it is broken, marks itself for nbgrader-grade, and quotes nothing of it."""
+    from autograder.channels.notebook import hidden  # noqa: PLC0415
+
+    check = next(c for c in collect(ch01, "hidden") if c.function == "test_preserves_unit_variance")
+
+    def misspelt(submission):
+        return undefined_helper(submission)  # noqa: F821 - the check's own mistake, on purpose
+
+    monkeypatch.setattr(hidden, "find", lambda *args: (misspelt, check))
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        passed = run_check(_namespace(ch01), ch01.id, check.module, check.function, check.case)
+    assert not passed
+    assert err.getvalue().splitlines() == [
+        f"{check.name}: not graded: the check itself is broken, not your code; please tell your instructor",
+        f"{hidden.BROKEN_CHECK}: {check.name}",
+    ]

@@ -10,9 +10,11 @@ kernels import this grader.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from autograder.course import PROJECT_ROOT, get_assignment
@@ -51,16 +53,46 @@ def run_release(args) -> int:
 
 def run_grade(args) -> int:
     assignment = get_assignment(args.assignment)
-    for command in (
-        ["autograde", assignment.id, "--create", "--force"],
-        ["generate_feedback", assignment.id, "--force"],
-        ["export", "--to", "grades.csv"],
-    ):
+    status = _nbgrader(args.course, ["autograde", assignment.id, "--create", "--force"])
+    if status:
+        return status
+    broken = broken_checks(args.course, assignment.id)
+    if broken:
+        # As `grade` does: a check that fails by its own error gives no grade at all, so no
+        # student loses its points to it.
+        names = "\n".join(f"  {name} (in {count} notebook{'s' if count > 1 else ''})" for name, count in broken.items())
+        print(
+            f"autograder: {len(broken)} hidden check(s) failed by an error of their own, not the students':\n"
+            f"{names}\nfix them (`python -m autograder grade {assignment.id}` on the reference shows where), "
+            "then run nbgrader-grade again; no feedback and no grades.csv were written",
+            file=sys.stderr,
+        )
+        return 1
+    for command in (["generate_feedback", assignment.id, "--force"], ["export", "--to", "grades.csv"]):
         status = _nbgrader(args.course, command)
         if status:
             return status
     print(f"grades: {args.course / 'grades.csv'}")
     return 0
+
+
+def broken_checks(course: Path, assignment_id: str) -> dict[str, int]:
+    """The hidden checks that reported themselves broken in the autograded notebooks, with how many notebooks."""
+    from autograder.channels.notebook.hidden import BROKEN_CHECK  # noqa: PLC0415 - imports NumPy and the grader
+
+    found: Counter = Counter()
+    for notebook in sorted((course / "autograded").glob(f"*/{assignment_id}/*.ipynb")):
+        cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+        seen = set()
+        for output in (o for cell in cells for o in cell.get("outputs", [])):
+            if output.get("name") != "stderr":
+                continue
+            text = output.get("text", "")
+            for line in ("".join(text) if isinstance(text, list) else str(text)).splitlines():
+                if line.startswith(f"{BROKEN_CHECK}: "):
+                    seen.add(line.removeprefix(f"{BROKEN_CHECK}: "))
+        found.update(seen)
+    return dict(found)
 
 
 def _nbgrader(course: Path, command: list[str]) -> int:

@@ -28,12 +28,17 @@ from types import SimpleNamespace
 import numpy as np
 
 from autograder.channels.notebook.checks import find
+from autograder.checks import CheckError
 from autograder.course import get_assignment
 from autograder.grade import load_reference
 from autograder.interface import Reply, StudentError, Submission
-from autograder.plugin import InProcess, feedback_for
+from autograder.plugin import InProcess, feedback_for, is_instructor_error
 from autograder.runner import _error_from
 from autograder.safe_text import plain
+
+# Starts the line a check broken by its own error writes to stderr (never the error itself,
+# which may quote the hidden suite): nbgrader-grade finds it in the graded notebooks.
+BROKEN_CHECK = "autograder: broken check"
 
 
 class NotebookSubmission(Submission):
@@ -87,7 +92,7 @@ def run_check(namespace: dict, assignment_id: str, module: str, function: str, c
     wanted = inspect.signature(test).parameters
     arguments = {name: value for name, value in fixtures.items() if name in wanted} | check.params
     printed = io.StringIO()
-    failure = None
+    failure, broken = None, False
     with (
         contextlib.redirect_stdout(printed),
         contextlib.redirect_stderr(printed),
@@ -98,10 +103,17 @@ def run_check(namespace: dict, assignment_id: str, module: str, function: str, c
         try:
             test(**arguments)
         except Exception as error:  # noqa: BLE001 - reported like the pytest grader reports it
-            failure = feedback_for(SimpleNamespace(value=error))
+            broken = is_instructor_error(error)
+            if broken and not isinstance(error, CheckError):  # a CheckError's own words say it already
+                failure = "not graded: the check itself is broken, not your code; please tell your instructor"
+            else:
+                failure = feedback_for(SimpleNamespace(value=error))
     # The cells' output becomes the HTML feedback: student text without terminal control.
     if printed.getvalue().strip():
         print("Your code printed:\n" + plain(printed.getvalue().strip()[:2000]))
     if failure is not None:
         print(f"{check.name}: {plain(failure)}", file=sys.stderr)
+    if broken:
+        # The line nbgrader-grade looks for in the graded notebooks: it then gives no grade.
+        print(f"{BROKEN_CHECK}: {check.name}", file=sys.stderr)
     return failure is None
