@@ -28,7 +28,9 @@ class Reply:
     """What one call returned, with what the grader observed around it.
 
     ``args_after`` / ``kwargs_after``: the arguments as they were after the call
-    (what the call did to its inputs). ``rng_used``: whether the call drew from
+    (what the call did to its inputs). ``aliased``: the positions and keyword names of
+    the array arguments that a returned array shares memory with (the function gave
+    back its input itself, or a view of it). ``rng_used``: whether the call drew from
     NumPy's global generator.
     """
 
@@ -36,6 +38,7 @@ class Reply:
     rng_used: bool = False
     args_after: list = field(default_factory=list)
     kwargs_after: dict = field(default_factory=dict)
+    aliased: list = field(default_factory=list)
 
 
 class StudentError(Exception):

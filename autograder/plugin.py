@@ -35,6 +35,7 @@ from autograder.checks import CheckError
 from autograder.course import PROJECT_ROOT
 from autograder.interface import Reply, StudentError, Submission, SubmissionDidNotImport, first
 from autograder.results import MAX_OUTPUT_CHARS, TestResult, truncate
+from autograder.sandbox import wire
 
 MARKERS = (
     "task(name): the student function a check grades",
@@ -94,7 +95,12 @@ class InProcess(Submission):
             result = found(*args, **kwargs)
         else:
             result = self._memo.call(function, found, *args, **kwargs)
-        return Reply(result=result, args_after=list(args), kwargs_after=dict(kwargs))
+        return Reply(
+            result=result,
+            args_after=list(args),
+            kwargs_after=dict(kwargs),
+            aliased=wire.shared_with(result, args, kwargs),
+        )
 
     def chain(self, function, x, params, pick=first, each=None):
         # Steps are never remembered one by one (hundreds of them would fill the

@@ -137,7 +137,11 @@ class IsolatedSubmission(Submission):
         except wire.WireError as error:
             raise StudentError(f"{function} sent back something unreadable ({error})") from None
         return Reply(
-            result=result, rng_used=bool(reply.get("rng_used")), args_after=args_after, kwargs_after=kwargs_after
+            result=result,
+            rng_used=bool(reply.get("rng_used")),
+            args_after=args_after,
+            kwargs_after=kwargs_after,
+            aliased=_aliased(reply.get("aliases"), args, kwargs),
         )
 
     def take_output(self) -> str:
@@ -301,6 +305,14 @@ def _observed(spec, sent, shared):
         if isinstance(items, list) and len(items) == len(sent):
             return type(sent)(_observed(item, value, shared) for item, value in zip(items, sent, strict=True))
     return sent  # numbers and None cannot change
+
+
+def _aliased(value, args, kwargs) -> list:
+    """The worker's word on which arguments the result shares memory with: only real positions and names."""
+    keys = set(range(len(args))) | set(kwargs)
+    return [
+        key for key in _listed(value)[:64] if isinstance(key, (int, str)) and not isinstance(key, bool) and key in keys
+    ]
 
 
 def _listed(value) -> list:

@@ -38,6 +38,10 @@ def step_to_a_number(x, p):
     return 3.0
 
 
+def same(x, y, scale=1.0):
+    return (x, y[::2] if scale == 1.0 else y * scale)
+
+
 def shapes(*arrays):
     return [np.array(np.shape(a), dtype=np.int64) for a in arrays]
 
@@ -92,6 +96,14 @@ def test_numbers_and_sequences_reach_the_code_as_the_same_types(code):
     seen, float32 = code.call("kinds", *values).result
     assert seen == list(range(10))
     assert float32 == [False] * 5 + [True, False, False, False, True]
+
+
+def test_a_result_that_is_its_input_is_reported(code):
+    """returning an argument itself or a view of it is seen, by position or keyword; a new array is not."""
+    x, y = np.arange(4.0), np.arange(6.0)
+    assert code.call("same", x, y).aliased == [0, 1]
+    assert code.call("same", x, y=y, scale=2.0).aliased == [0]
+    assert code.call("scale", x).aliased == []
 
 
 def test_arguments_after_the_call_are_in_every_reply(code):

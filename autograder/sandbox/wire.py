@@ -62,6 +62,18 @@ def encode(value, blobs, depth=0, shared=None):  # noqa: PLR0911 - one return pe
     return {"unsupported": type(value).__name__[:80]}
 
 
+def shared_with(result, args, kwargs) -> list:
+    """The arguments (positions, keyword names) whose memory an array in ``result`` uses: the
+    result *is* its input (or a view of it), not a new array. Looks one tuple or list deep."""
+    returned = [v for v in (result if isinstance(result, (tuple, list)) else [result]) if isinstance(v, np.ndarray)]
+    given = [*enumerate(args), *kwargs.items()]
+    return [
+        key
+        for key, arg in given
+        if isinstance(arg, np.ndarray) and any(np.shares_memory(arg, array) for array in returned)
+    ]
+
+
 def shared_array(place, buffer):
     """The worker's view of an array the grader placed in the shared memory (``SharedArguments.place``)."""
     try:

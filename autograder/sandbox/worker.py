@@ -167,6 +167,7 @@ def call(function, header, args, kwargs, generator, wire, path, sent_back):
         return {"ok": False, "error": describe(error, path)}, []
     after = generator["get_state"]()
     reply["rng_used"] = not (before[2] == after[2] and before[1].tobytes() == after[1].tobytes())
+    reply["aliases"] = wire.shared_with(result, args, kwargs)
     if sent_back:
         reply["args_after"] = [wire.encode(arg, blobs) for arg in args]
         reply["kwargs_after"] = {name: wire.encode(value, blobs) for name, value in kwargs.items()}

@@ -35,6 +35,7 @@ from autograder.interface import Reply, StudentError, Submission
 from autograder.plugin import InProcess, feedback_for, is_instructor_error
 from autograder.runner import _error_from
 from autograder.safe_text import plain
+from autograder.sandbox import wire
 
 # Starts the line a check broken by its own error writes to stderr (never the error itself,
 # which may quote the hidden suite): nbgrader-grade finds it in the graded notebooks.
@@ -75,7 +76,8 @@ class NotebookSubmission(Submission):
             self._state = np.random.get_state()
             np.random.set_state(outer)
         rng_used = not (before[2] == self._state[2] and np.array_equal(before[1], self._state[1]))
-        return Reply(result=result, rng_used=rng_used, args_after=args, kwargs_after=kwargs)
+        aliased = wire.shared_with(result, args, kwargs)
+        return Reply(result=result, rng_used=rng_used, args_after=args, kwargs_after=kwargs, aliased=aliased)
 
 
 @cache

@@ -8,7 +8,7 @@ import pytest
 from autograder.checks import assert_close, expect_pair, expect_precision, within
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, SEEDS, alpha_bar, describe_level, image, shape_id
-from autograder.suites.ch01_forward.untouched import expect_untouched, untouched_cases
+from autograder.suites.ch01_forward.untouched import expect_new_arrays, expect_untouched, untouched_cases
 
 pytestmark = pytest.mark.task("add_noise")
 
@@ -130,9 +130,10 @@ def test_pure_static_at_the_last_timestep(submission):
 @pytest.mark.points(2)
 @pytest.mark.parametrize("a", [1.0, 0.0])
 def test_exact_boundary_levels(submission, a):
-    """at alpha_bar_t = 1 exactly (t = 0) xt is x0; at exactly 0 it is eps (both ends are allowed)."""
+    """at alpha_bar_t = 1 exactly (t = 0) xt is x0, as a new array; at exactly 0 it is eps (both ends are allowed)."""
     x0 = image(seed=4)
-    xt, eps, _ = noisy(submission, x0, a, seed=4)
+    xt, eps, reply = noisy(submission, x0, a, seed=4)
+    expect_new_arrays(reply, "add_noise", ("x0", "alpha_bar_t"))
     target, name = (x0, "x0") if a == 1 else (eps, "eps")
     assert_close(
         xt,

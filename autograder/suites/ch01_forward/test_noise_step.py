@@ -8,7 +8,7 @@ import pytest
 from autograder.checks import assert_close, expect_array, expect_pair, expect_precision, finite_statistics, within
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, SEEDS, alpha_bar, describe_level, image, shape_id
-from autograder.suites.ch01_forward.untouched import expect_untouched, untouched_cases
+from autograder.suites.ch01_forward.untouched import expect_new_arrays, expect_untouched, untouched_cases
 
 pytestmark = pytest.mark.task("noise_step")
 
@@ -94,9 +94,10 @@ def test_one_beta_per_sample_of_a_batch(submission, shape):
 @pytest.mark.points(2)
 @pytest.mark.parametrize("beta", [0.0, 1.0])
 def test_exact_boundary_betas(submission, beta):
-    """at beta_t = 0 exactly x_t is x_prev; at beta_t = 1 it is eps (both ends are allowed)."""
+    """at beta_t = 0 exactly x_t is x_prev, as a new array; at beta_t = 1 it is eps (both ends are allowed)."""
     x_prev = image(seed=14)
-    x_t, eps, _ = step(submission, x_prev, beta, seed=14)
+    x_t, eps, reply = step(submission, x_prev, beta, seed=14)
+    expect_new_arrays(reply, "noise_step", ("x_prev", "beta_t"))
     target, name = (x_prev, "x_prev") if beta == 0 else (eps, "eps")
     assert_close(
         x_t,

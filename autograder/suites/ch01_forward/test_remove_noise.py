@@ -6,7 +6,7 @@ import pytest
 from autograder.checks import assert_close, expect_array, expect_precision
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, describe_level, image, shape_id
-from autograder.suites.ch01_forward.untouched import expect_untouched, untouched_cases
+from autograder.suites.ch01_forward.untouched import expect_new_arrays, expect_untouched, untouched_cases
 
 pytestmark = pytest.mark.task("remove_noise")
 
@@ -60,9 +60,11 @@ def test_works_in_float32(submission, reference):
 
 @pytest.mark.points(2)
 def test_clean_level_changes_nothing(submission):
-    """at alpha_bar = 1 exactly (t = 0) the noisy image is already the clean one."""
+    """at alpha_bar = 1 exactly (t = 0) the noisy image is already the clean one, returned as a new array."""
     xt, eps = image(seed=17), image(seed=18)
-    result = expect_array(submission.remove_noise(xt, eps, 1.0), "remove_noise(xt, eps, 1.0)", xt.shape)
+    reply = submission.call("remove_noise", xt, eps, 1.0)
+    expect_new_arrays(reply, "remove_noise", ("xt", "eps", "alpha_bar_t"))
+    result = expect_array(reply.result, "remove_noise(xt, eps, 1.0)", xt.shape)
     assert_close(
         result,
         xt,

@@ -45,3 +45,14 @@ def untouched_cases(dtype, seed: int, levels: np.ndarray, level: float, name: st
         (image((6, 6), seed=seed, dtype=dtype), level, " as a 2-D image"),
         (batch, levels, f" with a (B,) array of {name}"),
     ]
+
+
+def expect_new_arrays(reply, function: str, names) -> None:
+    """What ``function`` returned is new memory, not one of its inputs (``names`` the arguments, in order)."""
+    given = [names[key] if isinstance(key, int) and key < len(names) else str(key) for key in reply.aliased]
+    if given:
+        raise AssertionError(
+            f"{function} returned the {' and '.join(given)} it was given itself, not a new array: "
+            f"whoever changes the result then changes their {given[0]} too; return a new array "
+            f"(e.g. {given[0]}.copy())"
+        )
