@@ -42,7 +42,15 @@ class Reply:
 
 
 class StudentError(Exception):
-    """The student's code did not give an answer; the message says why, in plain words."""
+    """The student's code did not give an answer; the message says why, in plain words.
+
+    ``raised``: when the student's code raised, the built-in exception classes of
+    what it raised, most specific first (``("ValueError", "Exception", ...)``).
+    """
+
+    def __init__(self, message="", raised=()):
+        super().__init__(message)
+        self.raised = tuple(raised)
 
 
 class NotImplementedYet(StudentError):

@@ -291,7 +291,16 @@ def _arguments_after(header, args, kwargs, reply, arrays, shared) -> tuple[list,
     """The arguments as the call left them: read back from the shared memory, or (without it) as reported."""
     if shared is not None:
         args_after = [_observed(spec, arg, shared) for spec, arg in zip(header["args"], args, strict=True)]
-        return args_after, {name: _observed(header["kwargs"][name], kwargs[name], shared) for name in kwargs}
+        kwargs_after = {name: _observed(header["kwargs"][name], kwargs[name], shared) for name in kwargs}
+        # Lists are the worker's word (they cross by value): what the call did to them.
+        lists = _named(reply.get("lists_after"))
+        for index, arg in enumerate(args):
+            if isinstance(arg, list) and str(index) in lists:
+                args_after[index] = wire.decode(lists[str(index)], arrays)
+        for name, value in kwargs.items():
+            if isinstance(value, list) and name in lists:
+                kwargs_after[name] = wire.decode(lists[name], arrays)
+        return args_after, kwargs_after
     args_after = [wire.decode(spec, arrays) for spec in _listed(reply.get("args_after"))]
     return args_after, {str(k): wire.decode(v, arrays) for k, v in _named(reply.get("kwargs_after")).items()}
 
@@ -331,7 +340,8 @@ def _error_from(error, function) -> StudentError:
         return StudentError(f"{function} is not defined in your file")
     if kind == "NotImplementedError":
         return NotImplementedYet(f"{function} is not implemented yet (it raises NotImplementedError)")
-    return StudentError(f"{function} raised {kind}: {message}{_where(error.get('where'))}")
+    kinds = [str(k)[:80] for k in _listed(error.get("kinds"))[:16]]
+    return StudentError(f"{function} raised {kind}: {message}{_where(error.get('where'))}", raised=kinds)
 
 
 def _where(frames) -> str:

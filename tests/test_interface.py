@@ -38,6 +38,19 @@ def step_to_a_number(x, p):
     return 3.0
 
 
+def refuse(x):
+    import statistics
+
+    raise statistics.StatisticsError("no spread")
+
+
+def empty(values, more=None):
+    values.clear()
+    if more is not None:
+        more.append(1.0)
+    return 0.0
+
+
 def same(x, y, scale=1.0):
     return (x, y[::2] if scale == 1.0 else y * scale)
 
@@ -96,6 +109,23 @@ def test_numbers_and_sequences_reach_the_code_as_the_same_types(code):
     seen, float32 = code.call("kinds", *values).result
     assert seen == list(range(10))
     assert float32 == [False] * 5 + [True, False, False, False, True]
+
+
+def test_an_error_raised_says_which_built_in_errors_it_is(code):
+    """statistics.StatisticsError reaches the check as a ValueError too (the reference's own error as itself)."""
+    with pytest.raises(Exception) as refused:
+        code.call("refuse", np.zeros(2))
+    if isinstance(code, InProcess):
+        assert isinstance(refused.value, ValueError)
+    else:
+        assert isinstance(refused.value, StudentError)
+        assert refused.value.raised[:3] == ("ValueError", "Exception", "BaseException")
+
+
+def test_what_a_call_did_to_a_list_is_seen(code):
+    """a list argument emptied or grown by the call comes back as the call left it, by position and keyword."""
+    reply = code.call("empty", [0.5, 0.25], more=[2.0])
+    assert reply.args_after == [[]] and reply.kwargs_after == {"more": [2.0, 1.0]}
 
 
 def test_a_result_that_is_its_input_is_reported(code):

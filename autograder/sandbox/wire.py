@@ -74,6 +74,12 @@ def shared_with(result, args, kwargs) -> list:
     ]
 
 
+def error_kinds(error) -> list:
+    """The built-in exception classes ``error`` is an instance of, most specific first: a
+    statistics.StatisticsError is a ValueError too, and a check asking for one accepts it."""
+    return [cls.__name__ for cls in type(error).__mro__ if cls.__module__ == "builtins"][:16]
+
+
 def shared_array(place, buffer):
     """The worker's view of an array the grader placed in the shared memory (``SharedArguments.place``)."""
     try:

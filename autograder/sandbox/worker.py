@@ -90,7 +90,7 @@ def run(config, wire, np):
         module = import_submission(config["submission"], config["module"])
     except BaseException as error:  # noqa: BLE001 - SystemExit and the like are student errors too
         flush_output()
-        wire.write_message(replies, {"ready": False, "error": describe(error, config["submission"])})
+        wire.write_message(replies, {"ready": False, "error": describe(error, config["submission"], wire)})
         return
     flush_output()
     wire.write_message(replies, {"ready": True})
@@ -164,13 +164,20 @@ def call(function, header, args, kwargs, generator, wire, path, sent_back):
         result = function(*args, **kwargs)
         reply = {"ok": True, "result": wire.encode(result, blobs)}
     except BaseException as error:  # noqa: BLE001 - sys.exit() in student code is a failed call
-        return {"ok": False, "error": describe(error, path)}, []
+        return {"ok": False, "error": describe(error, path, wire)}, []
     after = generator["get_state"]()
     reply["rng_used"] = not (before[2] == after[2] and before[1].tobytes() == after[1].tobytes())
     reply["aliases"] = wire.shared_with(result, args, kwargs)
     if sent_back:
         reply["args_after"] = [wire.encode(arg, blobs) for arg in args]
         reply["kwargs_after"] = {name: wire.encode(value, blobs) for name, value in kwargs.items()}
+    else:
+        # The shared memory shows the grader what became of array arguments, not of lists.
+        reply["lists_after"] = {
+            str(key): wire.encode(value, blobs)
+            for key, value in [*enumerate(args), *kwargs.items()]
+            if isinstance(value, list)
+        }
     return reply, blobs
 
 
@@ -183,7 +190,7 @@ def import_submission(path, name):
     return module
 
 
-def describe(error, path):
+def describe(error, path, wire):
     """The error as the student should see it: type, message, and their own lines only."""
     frames = [
         frame
@@ -202,7 +209,11 @@ def describe(error, path):
             message = f"No module named '{error.name}': the grader offers only {offered}"
     except BaseException:  # noqa: BLE001 - an exception whose str() fails is still the student's error
         message = "(its message could not be turned into text)"
-    return {"type": str(type(error).__name__)[:80], "message": message[:500], "where": where}
+    try:
+        kinds = wire.error_kinds(error)
+    except BaseException:  # noqa: BLE001 - a class with a strange MRO is still the student's error
+        kinds = []
+    return {"type": str(type(error).__name__)[:80], "kinds": kinds, "message": message[:500], "where": where}
 
 
 def _third_party(name):

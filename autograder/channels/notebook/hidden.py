@@ -71,7 +71,8 @@ class NotebookSubmission(Submission):
         try:
             result = student(*args, **kwargs)
         except (Exception, SystemExit) as error:  # noqa: BLE001 - any error of student code fails the check
-            raise _error_from({"type": type(error).__name__, "message": str(error)}, function) from None
+            described = {"type": type(error).__name__, "kinds": wire.error_kinds(error), "message": str(error)}
+            raise _error_from(described, function) from None
         finally:
             self._state = np.random.get_state()
             np.random.set_state(outer)

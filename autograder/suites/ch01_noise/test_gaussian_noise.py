@@ -87,8 +87,14 @@ def assert_expected_draws(submission, reference, z, reply, seed, shape, call=0):
 @pytest.mark.points(2)
 def test_returns_float64_of_the_requested_shape(submission):
     """returns a float64 array of the shape given by one or more integer dimensions."""
-    for shape in ((1000,), (3, 4, 5), (1,), (2, 1, 3, 1), (np.int64(4), 6)):
-        z, _ = noise(submission, shape, seed=1, finite=False)
+    for shape in ((1000,), (3, 4, 5), (1,), (2, 1, 3, 1), (np.int64(4), 6), (0, 3)):
+        try:
+            z, _ = noise(submission, shape, seed=1, finite=False)
+        except StudentError:
+            empty = np.ones(shape)
+            if 0 in shape and own_pair(submission, empty, empty) is None:
+                continue  # the student's uniform_to_normal fails on empty arrays: its own checks say so
+            raise
         if z.dtype != np.float64:
             raise AssertionError(f"gaussian_noise{tuple(int(d) for d in shape)} should be float64, but it is {z.dtype}")
 
@@ -97,7 +103,8 @@ def test_returns_float64_of_the_requested_shape(submission):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_matches_reference_for_fixed_seeds(submission, reference, seed):
     """after np.random.seed, gives z1 of u1 = 1 - rand, then u2 = rand, for several shapes."""
-    for shape in ((500,), (4, 8, 3)):
+    # A large call may take another path through the code: one of them per grading.
+    for shape in ((500,), (4, 8, 3)) + (((200_000,),) if seed == SEEDS[0] else ()):
         z, reply = noise(submission, shape, seed=seed, finite=False)
         assert_expected_draws(submission, reference, z, reply, seed, shape)
 
@@ -106,7 +113,10 @@ def test_matches_reference_for_fixed_seeds(submission, reference, seed):
 def test_consecutive_calls_continue_the_stream(submission, reference):
     """two calls after one seed draw fresh uniforms, in the order the reference draws them."""
     shape = (300,)
-    first, _ = noise(submission, shape, seed=11, finite=False)
+    # The first call has as many values in two dimensions (the same uniforms): a draw of
+    # its own on another path shifts the second call.
+    first, _ = noise(submission, (3, 100), seed=11, finite=False)
+    first = first.reshape(shape) if first.size == 300 else first
     second, reply = noise(submission, shape, finite=False)
     if np.array_equal(first, second):
         raise AssertionError("two calls in a row returned the same noise. " + known.message("reseeded"))

@@ -105,9 +105,12 @@ def test_float32_within_float32_tolerance(submission, reference):
 
 @pytest.mark.points(1)
 def test_leaves_betas_untouched(submission):
-    """the array of betas is not modified."""
-    given = betas(20, seed=6)
-    reply = submission.call("merge_betas", given.copy(), return_args=True)
-    after = reply.args_after[0] if reply.args_after else None
-    if not (isinstance(after, np.ndarray) and np.array_equal(after, given)):
-        raise AssertionError("merge_betas changed the betas it was given; work on a new array instead")
+    """the array or list of betas is not modified."""
+    for given in (betas(20, seed=6), [float(b) for b in betas(5, seed=6)]):
+        reply = submission.call("merge_betas", given.copy(), return_args=True)
+        after = reply.args_after[0] if reply.args_after else None
+        same = isinstance(after, np.ndarray) if isinstance(given, np.ndarray) else isinstance(after, list)
+        if not (same and np.array_equal(after, given)):
+            raise AssertionError(
+                f"merge_betas changed the betas it was given (a {type(given).__name__}); work on a new one instead"
+            )

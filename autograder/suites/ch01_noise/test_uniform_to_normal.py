@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, describe
+from autograder.checks import assert_close, describe, expect_precision
 from autograder.suites.ch01_noise import misconceptions as known
 from autograder.suites.ch01_noise.data import uniforms
 from autograder.suites.ch01_noise.expect import correlation, expect_two_arrays, normal_sample_report, within
@@ -32,9 +32,10 @@ def compare_with_reference(submission, reference, u1, u2, where):
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_returns_a_tuple_of_two_float64_arrays(submission, dtype):
+def test_returns_a_tuple_of_two_float64_arrays(submission, reference, dtype):
     """returns a tuple (z1, z2) of two float64 arrays shaped like the inputs, for float64 and float32 inputs."""
-    for shape in ((1000,), (3, 4, 5), (1,)):
+    # Any shape, the empty one included, as the docstring says.
+    for shape in ((1000,), (3, 4, 5), (1,), (0,)):
         u1, u2 = uniforms(shape, seed=1, dtype=dtype)
         result = submission.call("uniform_to_normal", u1, u2).result
         if not isinstance(result, tuple):
@@ -48,10 +49,26 @@ def test_returns_a_tuple_of_two_float64_arrays(submission, dtype):
                     f"{name} for {np.dtype(dtype)} inputs should be float64, but it is {z.dtype}; "
                     f"convert the inputs with np.asarray(u, dtype=np.float64) first"
                 )
+    if dtype == np.float64:
+        # float64 throughout, a large input too (it may take another path): float32 numbers in a
+        # float64 array would pass the value checks at float32's tolerance.
+        u1, u2 = uniforms((200_000,), seed=1)
+        results = zip(("z1", "z2"), transform(submission, u1, u2)[:2], reference.uniform_to_normal(u1, u2), strict=True)
+        for name, z, wanted in results:
+            expect_precision(z, np.float64, f"{name} for float64 inputs of shape (200000,)", reference=wanted)
+    # 0-d inputs: NumPy's arithmetic gives 0-d results as NumPy scalars, which have shape () too.
+    u1, u2 = (np.asarray(u[0]) for u in uniforms((1,), seed=1, dtype=dtype))
+    result = submission.call("uniform_to_normal", u1, u2).result
+    shapes = [np.shape(z) for z in result] if isinstance(result, tuple) and len(result) == 2 else None
+    if shapes != [(), ()]:
+        raise AssertionError(
+            f"uniform_to_normal of 0-d arrays should give two values of shape (), like the inputs, "
+            f"but it returned {describe(result)}"
+        )
 
 
 @pytest.mark.points(3)
-@pytest.mark.parametrize("shape", [(1000,), (4, 5, 6)])
+@pytest.mark.parametrize("shape", [(200_000,), (4, 5, 6)])  # a large input may take another path
 def test_matches_the_box_muller_formula(submission, reference, shape):
     """matches r = sqrt(-2 ln u1), z1 = r cos(2 pi u2), z2 = r sin(2 pi u2) element by element."""
     for seed in (2, 3):
@@ -108,8 +125,11 @@ def test_large_sample_is_standard_normal_and_independent(submission):
 @pytest.mark.points(1)
 def test_leaves_its_inputs_untouched(submission):
     """u1 and u2 are not modified."""
-    u1, u2 = uniforms((200,), seed=6)
-    reply = submission.call("uniform_to_normal", u1.copy(), u2.copy(), return_args=True)
-    for name, given, after in zip(("u1", "u2"), (u1, u2), reply.args_after, strict=True):
-        if not (isinstance(after, np.ndarray) and np.array_equal(after, given)):
-            raise AssertionError(f"uniform_to_normal changed the {name} it was given; work on a new array instead")
+    for shape in ((200,), (201,), (5, 8)):  # code may take another path for other shapes
+        u1, u2 = uniforms(shape, seed=6)
+        reply = submission.call("uniform_to_normal", u1.copy(), u2.copy(), return_args=True)
+        for name, given, after in zip(("u1", "u2"), (u1, u2), reply.args_after, strict=True):
+            if not (isinstance(after, np.ndarray) and np.array_equal(after, given)):
+                raise AssertionError(
+                    f"uniform_to_normal changed the {name} it was given (of shape {shape}); work on a new array instead"
+                )
