@@ -135,6 +135,7 @@ class IsolatedSubmission(Submission):
             result = wire.decode(reply.get("result"), arrays)
             args_after, kwargs_after = _arguments_after(header, args, kwargs, reply, arrays, shared)
         except wire.WireError as error:
+            self._stop()  # what it sends next cannot be trusted to answer the next request
             raise StudentError(f"{function} sent back something unreadable ({error})") from None
         return Reply(
             result=result, rng_used=bool(reply.get("rng_used")), args_after=args_after, kwargs_after=kwargs_after

@@ -371,6 +371,17 @@ def test_forged_replies_earn_nothing(graded, trick, words):
     assert_nothing_left(report)
 
 
+def test_an_unreadable_forged_reply_ends_the_worker(graded, reference_report):
+    """a forged reply nested 400k deep or shaped past NumPy's range ends the worker: only remove_noise is lost."""
+    report = graded("forge_unreadable_reply.py")
+    assert_no_more_than(report, reference_report, task_lost="remove_noise")
+    kept = sum(t.max_score for t in reference_report.tests if t.task != "remove_noise")
+    assert report.score == kept < reference_report.score
+    outputs = {t.output for t in report.tests if t.task == "remove_noise"}
+    assert outputs and all("remove_noise sent back something that is not plain data (" in o for o in outputs)
+    assert_nothing_left(report)
+
+
 def test_a_child_holding_the_pipes_blocks_nothing(graded, reference_report):
     """a grandchild that keeps the worker's pipes open: the worker's end is seen at once, as for a plain exit."""
     report = graded("child_holds_pipes.py")
