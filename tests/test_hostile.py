@@ -335,6 +335,27 @@ def test_time_wasters_are_bounded_by_the_total_budget(graded, reference_report, 
     assert_nothing_left(report)
 
 
+@pytest.mark.slow
+def test_waiting_in_any_state_counts_like_sleep(graded, reference_report):
+    """a call blocked in a vfork wait (state D), or waiting on a child so blocked, ends at its
+    time limit like a sleep, and says so; the other functions score like the reference."""
+    started = time.monotonic()
+    report = graded("wait_in_vfork.py")
+    assert time.monotonic() - started < 60  # uncounted, each call waited its 8 s and passed: 150 s
+    blocked = ("noise_step", "remove_noise")
+    assert [t.name for t in report.tests if t.task in blocked and t.passed] == []
+    assert {t.name: t.passed for t in report.tests if t.task not in blocked} == {
+        t.name: t.passed for t in reference_report.tests if t.task not in blocked
+    }
+    assert report.score == sum(t.max_score for t in reference_report.tests if t.task not in blocked)
+    for task in blocked:
+        outputs = [t.output for t in report.tests if t.task == task]
+        limit = f"{task} did not finish within the time limit of 5 s of CPU time for one call (most of it waiting"
+        assert any(o.startswith(limit) for o in outputs)
+        assert [o for o in outputs if not o.startswith((limit, "not run:"))] == []
+    assert_nothing_left(report)
+
+
 # -- the protocol: replies are the grader's to ask for, time is CPU time ------------------------
 
 
