@@ -302,13 +302,13 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
         )
     if student.survivors:
         missing.append(f"no survivors: {student.survivors} process(es) of the submission could not be ended")
-    in_force = {k: v for k, v in seen.items() if k != "hidden_files_readable"}
+    in_force = {k: v for k, v in seen.items() if k not in ("hidden_files_readable", "seccomp_refused")}
     in_force["other_submissions_hidden"] = sandbox.hides_other_submissions and all(seen.get("namespaces", {}).values())
     return {"in_force": in_force, "not_in_force": missing}
 
 
 def _kernel_protections_missing(seen: dict, sandbox: Sandbox) -> list[str]:
-    """What the kernel did not do for this grading: namespaces, no_new_privs."""
+    """What the kernel did not do for this grading: namespaces, no_new_privs, seccomp, the keyrings."""
     missing = []
     found = seen.get("namespaces") or {}
     if not sandbox.namespaces:
@@ -322,6 +322,17 @@ def _kernel_protections_missing(seen: dict, sandbox: Sandbox) -> list[str]:
         missing.append(f"kernel namespaces: not confirmed for {', '.join(absent)}")
     if not seen.get("no_new_privs"):
         missing.append("no_new_privs: not set, so a setuid program started by student code runs with its privileges")
+    if not seen.get("seccomp"):
+        why = seen.get("seccomp_refused") or "not confirmed"
+        missing.append(
+            f"seccomp filter: not installed ({why}), so student code may call keyctl, io_uring, bpf, "
+            "perf_event_open, userfaultfd, ptrace and unshare(CLONE_NEWUSER)"
+        )
+    if seen.get("keyrings_cleared") is False:
+        missing.append(
+            "kernel keyrings: the sandbox user's keyrings could not be emptied, so keys an earlier "
+            "grading under it stored may be readable"
+        )
     return missing
 
 

@@ -41,7 +41,7 @@ BACKSTOP = 5
 class Limits:
     """Per-process and per-call limits for student code (from the course manifest).
 
-    The four ``*_seconds`` budgets are CPU seconds (time asleep included) of
+    The four ``*_seconds`` budgets are CPU seconds (time spent waiting included) of
     every process of the submission; each has a wall-clock backstop
     ``BACKSTOP`` times larger.
     """
@@ -135,6 +135,7 @@ class IsolatedSubmission(Submission):
             result = wire.decode(reply.get("result"), arrays)
             args_after, kwargs_after = _arguments_after(header, args, kwargs, reply, arrays, shared)
         except wire.WireError as error:
+            self._stop()  # what it sends next cannot be trusted to answer the next request
             raise StudentError(f"{function} sent back something unreadable ({error})") from None
         return Reply(
             result=result,
@@ -193,7 +194,8 @@ class IsolatedSubmission(Submission):
             )
         unit = "s of CPU time" if self.cpu_measured else "s (on the clock: this system gives no CPU times)"
         asleep = (
-            " (most of it asleep: time your code spends sleeping or waiting counts too)"
+            " (most of it waiting, not computing: time your code spends sleeping or blocked, "
+            "waiting for a child process or anything else, counts too)"
             if worker.spent_asleep > worker.spent_cpu / 2 and self.cpu_measured
             else ""
         )

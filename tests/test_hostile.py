@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -341,6 +342,27 @@ def test_time_wasters_are_bounded_by_the_total_budget(graded, reference_report, 
     assert_nothing_left(report)
 
 
+@pytest.mark.slow
+def test_waiting_in_any_state_counts_like_sleep(graded, reference_report):
+    """a call blocked in a vfork wait (state D), or waiting on a child so blocked, ends at its
+    time limit like a sleep, and says so; the other functions score like the reference."""
+    started = time.monotonic()
+    report = graded("wait_in_vfork.py")
+    assert time.monotonic() - started < 60  # uncounted, each call waited its 8 s and passed: 150 s
+    blocked = ("noise_step", "remove_noise")
+    assert [t.name for t in report.tests if t.task in blocked and t.passed] == []
+    assert {t.name: t.passed for t in report.tests if t.task not in blocked} == {
+        t.name: t.passed for t in reference_report.tests if t.task not in blocked
+    }
+    assert report.score == sum(t.max_score for t in reference_report.tests if t.task not in blocked)
+    for task in blocked:
+        outputs = [t.output for t in report.tests if t.task == task]
+        limit = f"{task} did not finish within the time limit of 5 s of CPU time for one call (most of it waiting"
+        assert any(o.startswith(limit) for o in outputs)
+        assert [o for o in outputs if not o.startswith((limit, "not run:"))] == []
+    assert_nothing_left(report)
+
+
 # -- the protocol: replies are the grader's to ask for, time is CPU time ------------------------
 
 
@@ -374,6 +396,17 @@ def test_forged_replies_earn_nothing(graded, trick, words):
     untouched = [name for name, ok in passed(graded("modifies_x0.py")).items() if not ok]
     assert untouched and [name for name in untouched if passed(report)[name]] == []
     assert any(words in test.output for test in report.tests)
+    assert_nothing_left(report)
+
+
+def test_an_unreadable_forged_reply_ends_the_worker(graded, reference_report):
+    """a forged reply nested 400k deep or shaped past NumPy's range ends the worker: only remove_noise is lost."""
+    report = graded("forge_unreadable_reply.py")
+    assert_no_more_than(report, reference_report, task_lost="remove_noise")
+    kept = sum(t.max_score for t in reference_report.tests if t.task != "remove_noise")
+    assert report.score == kept < reference_report.score
+    outputs = {t.output for t in report.tests if t.task == "remove_noise"}
+    assert outputs and all("remove_noise sent back something that is not plain data (" in o for o in outputs)
     assert_nothing_left(report)
 
 
@@ -823,3 +856,85 @@ def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_rep
     assert after.sandbox_uid == report.sandbox_uid
     assert [t.output for t in after.tests if "left by the previous submission" in t.output] == []
     assert passed(after) == passed(reference_report)
+
+
+def printed(report, start: str) -> str:
+    """The rest of the first line the submission printed that begins with ``start``."""
+    lines = [line for test in report.tests for line in test.output.splitlines() if line.startswith(start)]
+    assert lines, f"nothing printed starting with {start!r}"
+    return lines[0][len(start) :].strip()
+
+
+KEYRINGS = ("user", "user-session", "session", "persistent")
+NOTHING_FOUND = " ".join(f"{ring}=nothing" for ring in KEYRINGS)
+
+
+@pytest.mark.parametrize("start", ["warm", "cold"])
+@pytest.mark.parametrize("seccomp", ["filter", "no filter"])
+@pytest.mark.parametrize("mode", MODES)
+def test_keys_do_not_reach_the_next_grading(ch01, reference_report, mode, seccomp, start, monkeypatch):
+    """a secret stored in the sandbox uid's user, user-session, session and persistent keyrings is
+    not found by the next grading under that uid: refused by the filter, or cleared without it."""
+    if seccomp == "no filter":
+        monkeypatch.setenv("AUTOGRADER_SECCOMP", "0")
+    if start == "cold":
+        monkeypatch.setenv("AUTOGRADER_WARM", "0")
+    sandbox = sandbox_for(mode, ch01)
+    plant = grade_submission(ch01, HOSTILE / "keyring_plant.py", sandbox=sandbox)
+    read = grade_submission(ch01, HOSTILE / "keyring_read.py", sandbox=sandbox)
+    assert read.sandbox_uid == plant.sandbox_uid
+    if seccomp == "filter":
+        refused = " ".join(f"{ring}=refused errno 1" for ring in KEYRINGS[:3])
+        assert printed(plant, "KEYRING PLANT") == f"{refused} persistent=no keyring"
+    else:
+        assert re.fullmatch(" ".join(rf"{ring}=key \d+" for ring in KEYRINGS), printed(plant, "KEYRING PLANT"))
+    assert printed(read, "KEYRING READ") == NOTHING_FOUND
+    in_force = read.metadata["protections"]["in_force"]
+    assert in_force["keyrings_cleared"] is True and in_force["seccomp"] is (seccomp == "filter")
+    assert in_force["warm_start"] is (start == "warm")
+    assert passed(plant) == passed(read) == passed(reference_report)
+
+
+@NEEDS_DROP
+def test_keys_do_not_reach_a_later_grading_process(tmp_path, monkeypatch):
+    """keys planted under a uid by one `grade` run (no filter to refuse them) are not found by the next run."""
+    monkeypatch.setenv("AUTOGRADER_SECCOMP", "0")
+    # A base uid of its own, so that both runs claim the same one.
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_UID", str(int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999")) - 60))
+    outputs = []
+    for name in ("keyring_plant.py", "keyring_read.py"):
+        done = run_cli(HOSTILE / name, tmp_path / f"{name}.json")
+        assert done.returncode == 0, done.stderr
+        outputs.append("\n".join(t["output"] for t in json.loads((tmp_path / f"{name}.json").read_text())["tests"]))
+    assert re.search(" ".join(rf"{ring}=key \d+" for ring in KEYRINGS), outputs[0])
+    assert f"KEYRING READ {NOTHING_FOUND}" in outputs[1]
+
+
+@pytest.mark.parametrize("start", ["warm", "cold"])
+@pytest.mark.parametrize("mode", MODES)
+def test_system_calls_honest_code_never_makes_are_refused(ch01, reference_report, mode, start, monkeypatch):
+    """keyrings, io_uring, bpf, perf, userfaultfd, ptrace, kexec, modules, mounts, setns and new
+    namespaces are refused (clone3: ENOSYS); fork, threads, subprocess and posix_spawn work; full marks."""
+    if start == "cold":
+        monkeypatch.setenv("AUTOGRADER_WARM", "0")
+    report = grade_submission(ch01, HOSTILE / "forbidden_syscalls.py", sandbox=sandbox_for(mode, ch01))
+    answers = dict(item.split("=", 1) for item in printed(report, "SYSCALLS").split())
+    assert len(answers) >= 27
+    assert [f"{name}={answer}" for name, answer in answers.items() if name != "clone3" and answer != "EPERM"] == []
+    assert answers["clone3"] == "ENOSYS"  # so that the C library falls back to clone, whose flags are seen
+    assert printed(report, "ALLOWED") == "fork=ok thread=ok subprocess=ok posix_spawn=ok unshare(CLONE_FS)=ok"
+    assert passed(report) == passed(reference_report)
+    in_force = report.metadata["protections"]["in_force"]
+    assert in_force["seccomp"] is True and in_force["warm_start"] is (start == "warm")
+
+
+def test_a_grading_without_the_filter_says_so(ch01, reference_report, monkeypatch):
+    """with the filter turned off, results.json lists it as not in force, with the reason."""
+    monkeypatch.setenv("AUTOGRADER_SECCOMP", "0")
+    report = grade_submission(ch01, ch01.solution)
+    assert report.score == reference_report.score
+    assert report.metadata["protections"]["in_force"]["seccomp"] is False
+    missing = [m for m in report.metadata["protections"]["not_in_force"] if m.startswith("seccomp filter")]
+    assert [m.split(", so ")[0] for m in missing] == [
+        "seccomp filter: not installed (turned off by AUTOGRADER_SECCOMP=0)"
+    ]

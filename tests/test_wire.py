@@ -62,3 +62,48 @@ def test_sizes_that_do_not_match_the_payload_are_refused(listed):
     """a shape that does not fit the bytes sent, or is not a short list of whole numbers, fails to parse."""
     with pytest.raises(wire.WireError):
         wire.parse(json.dumps({"blobs": listed}).encode(), b"\0" * 16)
+
+
+@pytest.mark.parametrize("depth", [900, 400_000])
+def test_a_header_nested_too_deep_is_a_wire_error(depth):
+    """a header of lists nested 900 or 400k deep fails to parse as a WireError, never a RecursionError."""
+    head = b'{"blobs": [], "x": ' + b"[" * depth + b"]" * depth + b"}"
+    with pytest.raises(wire.WireError):
+        wire.parse(head, b"")
+
+
+@pytest.mark.parametrize(
+    "shape", [[0, 2**62, 2**62], [0, 2**63 + 5], [0] + [2**40] * 31, [2**62, 0], [0, 2**31, 2**31, 2**2]]
+)
+def test_an_empty_array_of_impossible_shape_is_a_wire_error(shape):
+    """a zero-size blob whose other dimensions multiply past NumPy's range fails to parse as a WireError."""
+    with pytest.raises(wire.WireError):
+        wire.parse(json.dumps({"blobs": [["<f8", shape]]}).encode(), b"")
+
+
+def test_a_forged_message_fed_to_the_reader_is_a_wire_error():
+    """the grader's reader turns a message it cannot parse into a WireError and is ready for the next one."""
+    head = b'{"blobs": [], "x": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    reader = wire.MessageReader(1 << 20)
+    assert reader.feed(wire.PREFIX.pack(len(head), 0)) is None
+    with pytest.raises(wire.WireError):
+        reader.feed(head)
+    assert reader.wanted() == wire.PREFIX.size
+
+
+@pytest.mark.parametrize("spec", [{"value": 10**4000}, {"tuple": [{"value": -(2**63)}]}])
+def test_an_integer_encode_never_sends_is_a_wire_error(spec):
+    """a value larger than any int ``encode`` lets cross fails to decode as a WireError."""
+    with pytest.raises(wire.WireError):
+        wire.decode(spec, [])
+
+
+def test_an_honest_nested_result_still_crosses():
+    """a result nested as deep as ``encode`` allows crosses unchanged."""
+    value = np.arange(3.0)
+    for _ in range(wire.MAX_DEPTH - 1):
+        value = (value, 1)
+    back = roundtrip(value)
+    for _ in range(wire.MAX_DEPTH - 1):
+        back = back[0]
+    assert np.array_equal(back, np.arange(3.0))

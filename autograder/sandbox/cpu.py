@@ -15,9 +15,14 @@ What is counted:
   counted at all. The wall-clock backstop (``runner.BACKSTOP``) bounds what
   escapes the count.
 
-Time asleep is charged like CPU time (``asleep``): honest code computes and
-never waits on nothing, and a call that sleeps or blocks must not outlast its
-budget just because sleeping costs no CPU.
+Time spent not computing is charged like CPU time (``asleep``): honest code
+computes and never waits on nothing, and a call that sleeps or blocks must not
+outlast its budget just because waiting costs no CPU. A process computes only
+while one of its threads is running or waiting for a processor (state ``R``);
+every other state counts as waiting, whatever it is called: asleep (``S``),
+stopped, or in an uninterruptible wait (``D``: a parent waiting on its
+``vfork`` child, a read from a slow disk). The time is charged while no
+process of the submission computes.
 
 Where ``/proc`` is missing (macOS, Windows) the meter counts wall-clock
 seconds instead, and ``measured`` says so.
@@ -32,8 +37,9 @@ TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") and "SC_CLK_TCK" in o
 # How often (seconds of wall clock) the grader looks for the student's other
 # processes while a call runs: a full look reads every entry of /proc.
 FULL_LOOK_EVERY = 0.25
-# States of a process that is not using or waiting for a processor.
-ASLEEP = {"S", "T", "t", "I"}
+# The state of a process (of one of its threads) using or waiting for a processor;
+# every other state is time not computing.
+COMPUTING = "R"
 STOPPED = {"T", "t"}
 # A count this recent (seconds) is reused at the start of the next call.
 FRESH = 0.01
@@ -65,9 +71,9 @@ class CpuMeter:
         self.measured = os.path.isdir(f"/proc/{pid}")
         # CPU seconds last seen of the worker's other processes, by (pid, start time).
         self._others: dict[tuple[int, int], float] = {}
-        self._others_asleep = True
+        self._others_waiting = True  # no other process of the submission computes
         self._worker = 0.0
-        self.asleep = 0.0  # seconds charged for sleeping during calls
+        self.asleep = 0.0  # seconds charged for not computing (asleep, blocked) during calls
         self._last_look = time.monotonic()
         self._last_full = 0.0
         self._total = 0.0
@@ -108,18 +114,19 @@ class CpuMeter:
             self.stopped = state in STOPPED
             self.alive = state not in ("Z", "X")
             if now - self._last_full >= FULL_LOOK_EVERY:
-                self._others_asleep = self._look_at_others()
+                self._others_waiting = self._look_at_others()
                 self._last_full = now
+            waiting = self._others_waiting and not computing(self.pid, state)
             # Asked only now, after the state was read: a reply sent since is seen.
-            if state in ASLEEP and self._others_asleep and not (answered() if callable(answered) else answered):
+            if waiting and not (answered() if callable(answered) else answered):
                 self.asleep += now - self._last_look
         self._last_look = now
         self._total = self._worker + sum(self._others.values()) + self.asleep
         return self._total
 
     def _look_at_others(self) -> bool:
-        """Update the CPU seconds of the worker's other processes; True if none of them runs."""
-        all_asleep = True
+        """Update the CPU seconds of the worker's other processes; True if none of them computes."""
+        all_waiting = True
         try:
             entries = os.listdir("/proc")
         except OSError:
@@ -140,8 +147,8 @@ class CpuMeter:
                 continue
             state, _, _, cpu, started = stat
             self._others[pid, started] = max(self._others.get((pid, started), 0.0), cpu)
-            all_asleep = all_asleep and state in ASLEEP
-        return all_asleep
+            all_waiting = all_waiting and not computing(pid, state)
+        return all_waiting
 
     def find_worker(self) -> None:
         """Follow the started process down to the worker: the first process of the sandbox user.
@@ -162,6 +169,30 @@ class CpuMeter:
                 return
             pid = children[0]
         self.pid = pid
+
+
+def computing(pid: int, state: str) -> bool:
+    """Whether ``pid`` (its main thread in ``state``) uses or waits for a processor in any of its threads.
+
+    ``/proc/<pid>/stat`` gives the main thread's state only: a main thread that
+    waits (joins) while another thread computes is computing.
+    """
+    if state == COMPUTING:
+        return True
+    try:
+        threads = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    return any(_thread_state(pid, thread) == COMPUTING for thread in threads if thread != str(pid))
+
+
+def _thread_state(pid: int, thread: str) -> str | None:
+    try:
+        with open(f"/proc/{pid}/task/{thread}/stat", "rb") as stat:
+            text = stat.read()
+    except OSError:
+        return None
+    return text[text.rfind(b")") + 2 :][:1].decode()
 
 
 def single_descendant(pid: int, depth: int) -> int | None:

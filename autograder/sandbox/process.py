@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     from autograder.runner import Limits
 
 WORKER = Path(__file__).parent / "worker.py"
-# What the worker runs from: itself, the message format and the warm template.
-WORKER_FILES = (WORKER, Path(__file__).parent / "wire.py", Path(__file__).parent / "fork_server.py")
+# What the worker runs from: itself, the message format, its seccomp filter and the warm template.
+WORKER_FILES = (WORKER, *(Path(__file__).parent / name for name in ("wire.py", "seccomp.py", "fork_server.py")))
 
 
 # How long the grader waits between two looks at a running call (seconds).
@@ -228,6 +228,7 @@ class WorkerProcess:
             else None,
             "available": [*libraries.ALWAYS, *(libraries.PLOTTING if plotting else ())],
             "shared_fd": self.shared.fd if self.shared else None,
+            "seccomp": os.environ.get("AUTOGRADER_SECCOMP", "1") != "0",
         }
 
     def _environment(self, paths: dict) -> dict:
@@ -273,12 +274,10 @@ class WorkerProcess:
 
     def _checked(self, protections: dict) -> dict:
         """The worker's own report, confirmed from outside where /proc allows: its users,
-        no_new_privs and namespaces are read from the kernel, not taken from the worker."""
-        protections = {
-            key: protections[key]
-            for key in ("resource_limits", "limits", "privileges_dropped", "no_new_privs", "hidden_files_readable")
-            if key in protections
-        }
+        no_new_privs, seccomp filter and namespaces are read from the kernel, not taken from the worker."""
+        kept = ("resource_limits", "limits", "privileges_dropped", "no_new_privs", "hidden_files_readable")
+        kept += ("keyrings_cleared", "seccomp", "seccomp_refused")
+        protections = {key: protections[key] for key in kept if key in protections}
         forked = isinstance(self.proc, warm.ForkedWorker)
         pid = single_descendant(self.proc.pid, 2 if self.sandbox.namespaces else 0)
         if self.sandbox.uid is not None:
@@ -288,6 +287,9 @@ class WorkerProcess:
         seen = _no_new_privs(pid) if pid else None
         if seen is not None or self.sandbox.namespaces:
             protections["no_new_privs"] = bool(seen)
+        filtered = _seccomp_filtered(pid) if pid else None
+        if filtered is not None or self.sandbox.namespaces:
+            protections["seccomp"] = bool(filtered)
         # A forked worker's namespaces are new to the grader and to the template it came from.
         template = self.proc.template.pid if forked else None
         protections["namespaces"] = _namespaces_of(pid, template) if pid and self.sandbox.namespaces else {}
@@ -674,6 +676,12 @@ def _mirror(plotting: bool):
 def _no_new_privs(pid: int) -> bool | None:
     flag = status_numbers(pid, b"NoNewPrivs:")
     return flag[0] == 1 if flag else None
+
+
+def _seccomp_filtered(pid: int) -> bool | None:
+    """Whether ``pid`` runs under a seccomp filter (mode 2), as the kernel says; None where unknown."""
+    mode = status_numbers(pid, b"Seccomp:")
+    return mode[0] == 2 if mode else None
 
 
 def _namespaces_of(pid: int, template: int | None = None) -> dict[str, bool]:

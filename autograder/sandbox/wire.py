@@ -23,6 +23,10 @@ ARRAY_KINDS = "biufc"
 MAX_DEPTH = 8
 # Dimensions an array that crosses may have (NumPy's own limit is 64).
 MAX_NDIM = 32
+# Lists and objects a header may nest (an honest one: a result of MAX_DEPTH tuples, about 20).
+MAX_JSON_DEPTH = 40
+# The largest size of one dimension, and of an array's bytes: beyond NumPy's index range.
+MAX_DIM = (1 << 62) - 1
 
 
 class WireError(Exception):
@@ -113,6 +117,8 @@ def decode(spec, arrays, depth=0, shared=None):
     if "value" in spec:
         value = spec["value"]
         if not (isinstance(value, (bool, int, float)) or value is None):
+            raise WireError("malformed scalar")
+        if isinstance(value, int) and abs(value) > 2**62:  # ``encode`` never sends one
             raise WireError("malformed scalar")
         return value
     for kind, container in (("tuple", tuple), ("list", list)):
@@ -226,11 +232,28 @@ def _sizes(prefix, max_bytes):
 
 
 def parse(head, payload):
-    """A message's header and arrays from its two parts."""
+    """A message's header and arrays from its two parts; any failure to read them is a WireError.
+
+    The other side may have been written by student code: nested a million
+    lists deep (RecursionError), or shaped past what NumPy can hold
+    (ValueError), a message must still end as a wire error, so that the caller
+    ends the worker rather than read its next message as the next reply.
+    """
+    try:
+        return _parsed(head, payload)
+    except WireError:
+        raise
+    except Exception as error:  # whatever a forged message trips on, in json or NumPy
+        raise WireError(f"unreadable message ({type(error).__name__})") from error
+
+
+def _parsed(head, payload):
     try:
         header = json.loads(bytes(head))
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise WireError("header is not JSON") from error
+    if _deeper_than(header, MAX_JSON_DEPTH):
+        raise WireError("header nested too deep")
     listed = header.get("blobs") if isinstance(header, dict) else None
     if not isinstance(listed, list):
         raise WireError("malformed blob list")
@@ -246,12 +269,31 @@ def parse(head, payload):
     return header, arrays
 
 
+def _deeper_than(value, limit) -> bool:
+    """Whether lists and dicts nest in ``value`` more than ``limit`` deep (walked without recursion).
+
+    Parsed just below the recursion limit, a header would raise RecursionError
+    later, wherever the grader first turns it into text.
+    """
+    level = [value]
+    for _ in range(limit + 1):
+        level = [
+            item
+            for container in level
+            if isinstance(container, (list, dict))
+            for item in (container.values() if isinstance(container, dict) else container)
+        ]
+        if not level:
+            return False
+    return True
+
+
 def _described(item) -> tuple[np.dtype, tuple[int, ...], int]:
     """(dtype, shape, bytes) of one listed array, or WireError: numbers only, sizes exact."""
     if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], list)):
         raise WireError("malformed blob list")
     name, shape = item
-    if len(name) > 8 or len(shape) > MAX_NDIM or not all(type(n) is int and n >= 0 for n in shape):
+    if len(name) > 8 or len(shape) > MAX_NDIM or not all(type(n) is int and 0 <= n <= MAX_DIM for n in shape):
         raise WireError("malformed array description")
     try:
         dtype = np.dtype(name)
@@ -259,6 +301,10 @@ def _described(item) -> tuple[np.dtype, tuple[int, ...], int]:
         raise WireError("unreadable array dtype") from error
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise WireError("array of a type that may not cross")
+    # NumPy refuses a shape whose non-zero dimensions multiply past its index
+    # range, even when another dimension is 0 and the array holds no bytes.
+    if math.prod(n for n in shape if n) * dtype.itemsize > MAX_DIM:
+        raise WireError("array of an impossible shape")
     return dtype, tuple(shape), math.prod(shape) * dtype.itemsize
 
 

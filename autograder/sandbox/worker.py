@@ -23,34 +23,35 @@ AVAILABLE = []
 
 def main():
     config = json.loads(sys.argv[1])
-    wire, np = warm_up(config)
+    wire, seccomp, np = warm_up(config)
     if config.get("template"):
         import fork_server  # noqa: PLC0415 - the worker's sibling, only importable once warm_up ran
 
-        fork_server.serve(config, run=lambda child_config: run(child_config, wire, np))
+        fork_server.serve(config, run=lambda child_config: run(child_config, wire, np, seccomp))
         return
-    run(config, wire, np)
+    run(config, wire, np, seccomp)
 
 
 def warm_up(config):
-    """What every worker needs before it knows whose code it runs: the import path, wire and NumPy."""
+    """What every worker needs before it knows whose code it runs: the import path, wire, seccomp and NumPy."""
     move_imports(config.get("moved", []))
     # Started with -S: no site-packages, so no .pth files and no editable
     # installs; only the folders that hold NumPy (and friends) are added.
     sys.path.extend(config["library_paths"])
     sys.path.insert(0, HERE)
-    import wire  # noqa: PLC0415 - only importable once HERE is on the path
+    import seccomp  # noqa: PLC0415 - only importable once HERE is on the path
+    import wire  # noqa: PLC0415
 
     if not config.get("template"):
         sys.path.remove(HERE)
     import numpy as np  # noqa: PLC0415 - imported after the limits' set-up
     import numpy.random  # noqa: PLC0415 - NumPy loads it on first use: 8 ms a worker, once a template
 
-    return wire, np
+    return wire, seccomp, np
 
 
-def run(config, wire, np):
-    """Arm (limits, no_new_privs, the drop), import the submission and answer calls.
+def run(config, wire, np, seccomp):
+    """Arm (limits, no_new_privs, the drop, the keyrings, seccomp), import the submission and answer calls.
 
     The protocol keeps the original stdin/stdout; anything the student prints
     goes to stderr, which the grader captures and truncates.
@@ -70,6 +71,9 @@ def run(config, wire, np):
     )
     protections["no_new_privs"] = forbid_new_privileges()
     protections.update(drop_privileges(config.get("drop"), config.get("unreadable", [])))
+    # The sandbox uid's own keyrings only: without a drop they would be the grader's user's.
+    protections["keyrings_cleared"] = seccomp.clear_keyrings() if config.get("drop") else None
+    protections.update(restrict_system_calls(seccomp, config.get("seccomp", True)))
     AVAILABLE[:] = config.get("available", [])
     workdir = config["workdir"]
     os.chdir(workdir)
@@ -258,6 +262,12 @@ def forbid_new_privileges():
             return any(line.split() == [b"NoNewPrivs:", b"1"] for line in status)
     except (OSError, AttributeError, ImportError):
         return False
+
+
+def restrict_system_calls(seccomp, wanted):
+    """Install the seccomp filter (``seccomp.py``) last, once nothing of the arming needs the calls it refuses."""
+    installed, why = seccomp.install() if wanted else (False, "turned off by AUTOGRADER_SECCOMP=0")
+    return {"seccomp": installed, "seccomp_refused": why}
 
 
 def flush_output():

@@ -1,0 +1,69 @@
+"""Stores a secret in every keyring of the sandbox uid (user, user-session, session, persistent),
+which outlive the grading's processes, for a later grading under the same uid to read
+(keyring_read.py). Prints what the kernel answered.
+
+Clean twin: the reference solution."""
+
+import numpy as np
+
+
+def cosine_schedule(T=1000):
+    return np.cos(np.linspace(0.0, 1.0, T + 1) * np.pi / 2) ** 2
+
+
+def add_noise(x0, alpha_bar_t):
+    eps = np.random.randn(*x0.shape)
+    a = _per_sample(alpha_bar_t, x0.ndim)
+    return np.sqrt(a) * x0 + np.sqrt(1 - a) * eps, eps
+
+
+def betas_from_alpha_bar(alpha_bar):
+    alpha_bar = np.asarray(alpha_bar, dtype=np.float64)
+    return 1 - alpha_bar[1:] / alpha_bar[:-1]
+
+
+def noise_step(x_prev, beta_t):
+    eps = np.random.randn(*x_prev.shape)
+    b = _per_sample(beta_t, x_prev.ndim)
+    return np.sqrt(1 - b) * x_prev + np.sqrt(b) * eps, eps
+
+
+def remove_noise(xt, eps, alpha_bar_t):
+    a = _per_sample(alpha_bar_t, xt.ndim)
+    return (xt - np.sqrt(1 - a) * eps) / np.sqrt(a)
+
+
+def _per_sample(level, ndim):
+    level = np.asarray(level, dtype=np.float64)
+    return level if level.ndim == 0 else level.reshape(level.shape + (1,) * (ndim - 1))
+
+
+import ctypes  # noqa: E402
+import os  # noqa: E402
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+# add_key and keyctl on x86-64 and AArch64.
+ADD_KEY, KEYCTL = {"x86_64": (248, 250), "aarch64": (217, 219)}.get(os.uname().machine, (-1, -1))
+GET_PERSISTENT, SEARCH, READ = 22, 10, 11
+# The keyrings that belong to the uid rather than to a process: they outlive every process of it.
+KEYRINGS = {"user": -4, "user-session": -5, "session": -3}
+MARK = b"hostile-keyring-mark"
+
+
+def _keyrings():
+    found = dict(KEYRINGS)
+    persistent = _libc.syscall(KEYCTL, GET_PERSISTENT, -1, KEYRINGS["session"])
+    found["persistent"] = persistent if persistent >= 0 else None
+    return found
+
+
+_answers = []
+for _name, _ring in _keyrings().items():
+    if _ring is None:
+        _answers.append(f"{_name}=no keyring")
+        continue
+    _secret = b"planted in the " + _name.encode() + b" keyring by an earlier grading"
+    _key = _libc.syscall(ADD_KEY, b"user", MARK, _secret, len(_secret), _ring)
+    _answers.append(f"{_name}=" + (f"key {_key}" if _key >= 0 else f"refused errno {ctypes.get_errno()}"))
+print("KEYRING PLANT " + " ".join(_answers))
