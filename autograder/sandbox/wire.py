@@ -69,13 +69,13 @@ def encode(value, blobs, depth=0, shared=None):  # noqa: PLR0911 - one return pe
 def shared_with(result, args, kwargs) -> list:
     """The arguments (positions, keyword names) whose memory an array in ``result`` uses: the
     result *is* its input (or a view of it), not a new array. Looks one tuple or list deep."""
-    returned = [v for v in (result if isinstance(result, (tuple, list)) else [result]) if isinstance(v, np.ndarray)]
-    given = [*enumerate(args), *kwargs.items()]
-    return [
-        key
-        for key, arg in given
-        if isinstance(arg, np.ndarray) and any(np.shares_memory(arg, array) for array in returned)
+    # Base-class views, as in ``encode``: a subclass's __array_function__ never answers for it.
+    plain = lambda value: np.ndarray.view(value, np.ndarray)  # noqa: E731
+    returned = [
+        plain(v) for v in (result if isinstance(result, (tuple, list)) else [result]) if isinstance(v, np.ndarray)
     ]
+    given = [(key, plain(arg)) for key, arg in [*enumerate(args), *kwargs.items()] if isinstance(arg, np.ndarray)]
+    return [key for key, arg in given if any(np.shares_memory(arg, array) for array in returned)]
 
 
 def error_kinds(error) -> list:
