@@ -124,7 +124,7 @@ def program(column, audit_arch):
 
 
 def _resolved(steps):
-    """Labels turned into the forward offsets BPF jumps take (from the next instruction)."""
+    """Labels turned into the offsets BPF jumps take, counted on from the next instruction."""
     at, code = {}, []
     for step in steps:
         if isinstance(step, str):
