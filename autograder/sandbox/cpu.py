@@ -116,9 +116,13 @@ class CpuMeter:
             if now - self._last_full >= FULL_LOOK_EVERY:
                 self._others_waiting = self._look_at_others()
                 self._last_full = now
-            waiting = self._others_waiting and not computing(self.pid, state)
-            # Asked only now, after the state was read: a reply sent since is seen.
-            if waiting and not (answered() if callable(answered) else answered):
+            # Asked only after the state was read: a reply sent since is seen. A worker that
+            # has replied waits for the next request, so its threads need no look then.
+            if (
+                self._others_waiting
+                and not (answered() if callable(answered) else answered)
+                and not computing(self.pid, state)
+            ):
                 self.asleep += now - self._last_look
         self._last_look = now
         self._total = self._worker + sum(self._others.values()) + self.asleep

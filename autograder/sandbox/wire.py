@@ -75,7 +75,7 @@ def shared_with(result, args, kwargs) -> list:
         plain(v) for v in (result if isinstance(result, (tuple, list)) else [result]) if isinstance(v, np.ndarray)
     ]
     given = [(key, plain(arg)) for key, arg in [*enumerate(args), *kwargs.items()] if isinstance(arg, np.ndarray)]
-    return [key for key, arg in given if any(np.shares_memory(arg, array) for array in returned)]
+    return [key for key, arg in given if any(np.may_share_memory(arg, array) for array in returned)]
 
 
 def error_kinds(error) -> list:
