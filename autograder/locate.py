@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import tokenize
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,16 +168,36 @@ def _check_file(path: Path, filename: str) -> Located:  # noqa: PLR0911 - one re
         return Located(path, f"{path.name} is saved as UTF-16 text; save it as UTF-8")
     if b"\0" in data[:4096]:
         return Located(path, f"{path.name} is not a Python source file (it holds binary data)")
-    if data.lstrip().startswith(b"{") and b'"cells"' in data[:2000]:
+    if _is_notebook(data):
         return Located(path, _notebook_reason(path, filename))
+    # As Python reads a source file: UTF-8 unless its first two lines declare another
+    # encoding (PEP 263, "# -*- coding: latin-1 -*-").
     try:
-        data.decode("utf-8")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if "unknown encoding" in str(error):
+            return Located(path, f"{path.name} cannot be read as Python source ({error}); save it as UTF-8")
+        encoding = "utf-8"  # no declaration, and the first lines are not UTF-8: said below
+    try:
+        data.decode(encoding)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
+        named = "UTF-8" if encoding.startswith("utf-8") else encoding
         return Located(
-            path, f"{path.name} is not UTF-8 text (line {line} has a byte Python cannot read); save it as UTF-8"
+            path, f"{path.name} is not {named} text (line {line} has a byte Python cannot read); save it as UTF-8"
         )
     return Located(path)
+
+
+def _is_notebook(data: bytes) -> bool:
+    """A notebook's JSON (a mapping with a list of cells), never Python that happens to start with ``{``."""
+    if not data.lstrip().startswith(b"{") or b'"cells"' not in data:
+        return False
+    try:
+        notebook = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(notebook, dict) and isinstance(notebook.get("cells"), list)
 
 
 def _notebook_reason(path: Path, filename: str) -> str:

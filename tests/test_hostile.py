@@ -626,6 +626,31 @@ def test_bad_input_gets_zero_and_a_reason(tmp_path, folder, words):
     assert all(test["score"] == 0 for test in data["tests"])
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "# -*- coding: latin-1 -*-\n# \xe9t\xe9: written on a machine set to Latin-1\n",
+        "# coding: cp1252\n# \u201cquoted\u201d\n",
+        '{"cells": 0}  # a dict, and Python: not a notebook\n',
+        "\ufeff# saved with a byte order mark\n",
+    ],
+    ids=["latin-1 declared", "cp1252 declared", "starts like a notebook", "utf-8 BOM"],
+)
+def test_a_file_python_reads_is_graded_as_python(ch01, tmp_path, head):
+    """a coding declaration (PEP 263), a BOM or a leading {"cells": ...} line: Python reads it, so full marks."""
+    encoding = "cp1252" if "cp1252" in head else "latin-1" if "latin-1" in head else "utf-8"
+    (tmp_path / "forward.py").write_bytes(head.encode(encoding) + ch01.solution.read_bytes())
+    report = grade_submission(ch01, tmp_path)
+    assert report.output == "" and report.score == report.max_score > 0
+
+
+def test_an_encoding_python_does_not_know_gets_zero_and_a_reason(ch01, tmp_path):
+    """a coding declaration naming no real encoding: 0 points, and the reason says the file cannot be read."""
+    (tmp_path / "forward.py").write_bytes(b"# coding: klingon\n" + ch01.solution.read_bytes())
+    report = grade_submission(ch01, tmp_path)
+    assert report.score == 0 and "cannot be read as Python source" in report.output.splitlines()[0]
+
+
 def test_link_to_the_reference_is_not_followed(ch01, tmp_path):
     """a forward.py that links to the reference is rejected unread: 0 points, no hash of its target."""
     (tmp_path / "forward.py").symlink_to(ch01.solution)
