@@ -70,7 +70,12 @@ _VERIFIED: set[str] = set()
 
 
 def grade_submission(
-    assignment: Assignment, submission: Path, *, suites=SUITES, sandbox: Sandbox | None = None, visibility=None
+    assignment: Assignment,
+    submission: Path | Located,
+    *,
+    suites=SUITES,
+    sandbox: Sandbox | None = None,
+    visibility=None,
 ) -> GradeReport:
     """Grade one submission (a file or a folder holding one) on the given suites.
 
@@ -78,7 +83,8 @@ def grade_submission(
     unless a check sets its own (e.g. ``{"hidden": "after_due_date"}``).
     """
     started = time.perf_counter()
-    located = locate_submission(submission, assignment.filename)
+    # A caller that already knows the submission cannot be graded passes its Located.
+    located = submission if isinstance(submission, Located) else locate_submission(submission, assignment.filename)
     # Started now, the warm template imports NumPy while this process collects the suites.
     warm_template(sandbox or Sandbox.for_this_machine())
     reference = load_reference(assignment)

@@ -246,6 +246,40 @@ def test_out_inside_submissions_is_never_graded(tmp_path, ch01, capsys):
     assert list(find_submissions(submissions)) == ["ada"]
 
 
+def test_entries_that_are_links_are_rows_with_a_reason_never_followed(tmp_path, ch01, capsys):
+    """a student folder linked to the reference or to a classmate: 0 points, the reason, and no path of theirs."""
+    submissions = tmp_path / "class"
+    (submissions / "alice").mkdir(parents=True)
+    shutil.copyfile(ch01.solution, submissions / "alice" / "forward.py")
+    (submissions / "cheat").symlink_to(ch01.solution.parent)
+    (submissions / "copycat").symlink_to(submissions / "alice")
+    assert grade_all_cli(submissions, tmp_path / "out") == 0
+    with open(tmp_path / "out" / "grades.csv", newline="") as rows:
+        gradebook = {row["student"]: row for row in csv.DictReader(rows)}
+    assert set(gradebook) == {"alice", "cheat", "copycat"}
+    assert float(gradebook["alice"]["score"]) == float(gradebook["alice"]["max_score"]) > 0
+    for linked in ("cheat", "copycat"):
+        assert float(gradebook[linked]["score"]) == 0 and "symbolic link" in gradebook[linked]["reason"]
+        results = (tmp_path / "out" / linked / "results.json").read_text()
+        assert str(ch01.solution.parent) not in results and str(submissions / "alice") not in results
+
+
+def test_students_named_like_the_outputs_or_with_a_planted_manifest_are_graded(tmp_path, ch01):
+    """grades.csv, summary.png.py, __carol and a folder holding a manifest beside its forward.py: all rows."""
+    submissions = tmp_path / "class"
+    for name in ("grades.csv", "__carol", "dave"):
+        (submissions / name).mkdir(parents=True)
+        shutil.copyfile(ch01.solution, submissions / name / "forward.py")
+    (submissions / "dave" / batch.MANIFEST).write_text("{}")
+    shutil.copyfile(ch01.solution, submissions / "summary.png.py")
+    assert grade_all_cli(submissions, tmp_path / "out") == 0
+    with open(tmp_path / "out" / "grades.csv", newline="") as rows:
+        students = {row["student"]: float(row["score"]) for row in csv.DictReader(rows)}
+    assert set(students) == {"grades.csv-student", "summary.png-student", "__carol", "dave"}
+    assert len(set(students.values())) == 1 and min(students.values()) > 0
+    assert (tmp_path / "out" / "summary.png").is_file()
+
+
 def test_out_inside_a_students_folder_is_refused(tmp_path, ch01, capsys):
     """OUT inside one student's submission would be graded with it: exit 2, nothing graded."""
     submissions = tmp_path / "class"

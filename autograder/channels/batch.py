@@ -45,6 +45,7 @@ from pathlib import Path
 
 from autograder.course import Assignment, get_assignment
 from autograder.grade import grade_submission
+from autograder.locate import ARCHIVE_LEFTOVERS, Located
 from autograder.results import GradeReport, write_results
 from autograder.safe_text import csv_cell, plain
 from autograder.sandbox.account import Sandbox
@@ -52,6 +53,10 @@ from autograder.sandbox.account import Sandbox
 TASKS_PER_PROCESS = 50
 MOST_FAILED = 10
 MANIFEST = ".grade-all.json"
+# What grade-all writes next to the students' results folders (compared ignoring case).
+OUTPUT_NAMES = {"grades.csv", "summary.png"}
+# Folders beside the students' that are never one (archives' and Python's leftovers).
+NEVER_STUDENTS = ARCHIVE_LEFTOVERS | {"__pycache__"}
 
 
 @dataclass
@@ -82,7 +87,7 @@ def find_submissions(folder: Path, out: Path | None = None) -> dict[str, Path]:
     by_id: dict[str, list[Path]] = {}
     ours = outputs_in(folder, out)
     for entry in sorted(Path(folder).iterdir()):
-        if entry.name.startswith((".", "__")) or entry in ours:
+        if not_a_student(entry.name) or entry in ours:
             continue
         by_id.setdefault(student_id(entry), []).append(entry)
     clashes: dict[str, list[Path]] = {}
@@ -101,20 +106,39 @@ def find_submissions(folder: Path, out: Path | None = None) -> dict[str, Path]:
     return {student: entries[0] for student, entries in by_id.items()}
 
 
+def not_a_student(name: str) -> bool:
+    """Hidden entries and the folders archives and Python leave beside the students' work."""
+    return name.startswith(".") or name in NEVER_STUDENTS
+
+
 def outputs_in(folder: Path, out: Path | None) -> list[Path]:
-    """Entries of ``folder`` that are grade-all's output: ``out`` itself, or a folder with a manifest."""
+    """Entries of ``folder`` that are grade-all's output: ``out`` itself, or a folder with a manifest
+    and nothing a student hands in (a student's folder with a manifest planted in it is a student's)."""
     found = []
     out = _resolved(out) if out is not None else None
     for entry in Path(folder).iterdir():
-        if entry.is_dir() and ((entry / MANIFEST).is_file() or _resolved(entry) == out):
+        if entry.is_symlink() or not entry.is_dir():
+            continue
+        if _resolved(entry) == out or ((entry / MANIFEST).is_file() and not _holds_work(entry)):
             found.append(entry)
     return found
 
 
+def _holds_work(folder: Path) -> bool:
+    """Whether ``folder`` holds a Python file or a notebook (grade-all writes neither), two levels deep."""
+    patterns = ("*.py", "*.ipynb", "*/*.py", "*/*.ipynb")
+    return any(next(folder.glob(pattern), None) is not None for pattern in patterns)
+
+
 def student_id(entry: Path) -> str:
-    """The id from a folder's or file's name, made safe as a folder name and a spreadsheet cell."""
-    name = entry.name if entry.is_dir() else entry.stem
-    return re.sub(r"[^\w.-]", "_", name).lstrip("-").strip(".") or "student"
+    """The id from a folder's or file's name, made safe as a folder name and a spreadsheet cell.
+
+    An id that is the name of one of grade-all's own outputs gets ``-student`` added:
+    its results folder would otherwise be that file.
+    """
+    name = entry.name if entry.is_dir() and not entry.is_symlink() else entry.stem
+    student = re.sub(r"[^\w.-]", "_", name).lstrip("-").strip(".") or "student"
+    return f"{student}-student" if student.casefold() in OUTPUT_NAMES else student
 
 
 def _resolved(path: Path) -> Path:
@@ -127,7 +151,10 @@ def _resolved(path: Path) -> Path:
 def grade_one(assignment: Assignment, student: str, path: Path, suites) -> Outcome:
     """Grade one submission in this (pool) process; never raises."""
     try:
-        report = grade_submission(assignment, path, suites=suites)
+        # A student's entry that is a link is not followed: it could lead to the reference,
+        # to another student or anywhere on the disk, and be graded as this student's work.
+        submission = Located(None, f"{path.name} is a symbolic link; hand in the folder or file itself")
+        report = grade_submission(assignment, submission if path.is_symlink() else path, suites=suites)
         return Outcome(student, report, "rejected" if report.output else "graded")
     except Exception as error:  # noqa: BLE001 - one submission's failure is its own, not the batch's
         return failed(assignment, student, f"{type(error).__name__}: {error}")
@@ -382,7 +409,7 @@ def prepare_out(out: Path, submissions: Path) -> list[str]:
     if resolved == folder:
         raise OutFolderRefused(f"--out {out} is the submissions folder itself; give another folder")
     inside = folder / resolved.relative_to(folder).parts[0] if folder in resolved.parents else None
-    if inside is not None and inside != resolved and not inside.name.startswith((".", "__")):
+    if inside is not None and inside != resolved and not not_a_student(inside.name):
         raise OutFolderRefused(f"--out {out} lies inside the submission {inside}; give another folder")
     if not out.exists():
         return []
