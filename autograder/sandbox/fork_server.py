@@ -45,6 +45,9 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 # Folders that are fresh and empty in every worker; the working folder is the request's.
 FRESH = ("/tmp", "/var/tmp", "/dev/shm", "/run")
+# A tmpfs is memory no resource limit of the worker counts: each is capped, in bytes and in
+# files (the same sizes as namespaces.WORK_MB and FRESH_MB for a cold worker).
+WORK_MB, FRESH_MB, FRESH_INODES = 64, 32, 4096
 # A request is one JSON message with at most this many descriptors.
 MESSAGE_BYTES = 1 << 16
 MAX_FDS = 8
@@ -148,9 +151,10 @@ def _isolate(workdir):
     _checked(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
     _checked(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
     for folder in (*FRESH, workdir):
-        size = b",size=64m" if folder == workdir else b""
+        size = WORK_MB if folder == workdir else FRESH_MB
+        options = f"mode=1777,size={size}m,nr_inodes={FRESH_INODES}".encode()
         _checked(
-            libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=1777" + size),
+            libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options),
             f"mount tmpfs {folder}",
         )
     os.mkdir("/run/lock")

@@ -31,8 +31,10 @@ from pathlib import Path
 INSIDE_WORK = "/sandbox/work"
 INSIDE_WORKER = "/sandbox/worker"
 INSIDE_SITE = "/sandbox/site"
-# Room for what student code writes in its working folder (memory: a tmpfs).
+# Room for what student code writes in its working folder, and in each of /tmp, /var/tmp,
+# /dev/shm and /run: tmpfs, memory that no resource limit of the worker counts.
 WORK_MB = 64
+FRESH_MB = 32
 # The namespaces bwrap is asked for, as results.json names them.
 NAMESPACES = ("pid", "ipc", "mnt", "net", "uts")
 FLAGS = ["--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
@@ -116,9 +118,10 @@ def command_prefix(
     for name in ETC:
         args += [*_parents(f"/etc/{name}", made), "--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     args += ["--proc", "/proc", "--dev", "/dev"]
+    fresh = ["--size", str(FRESH_MB << 20), "--tmpfs"]
     for folder in ("/dev/shm", "/tmp", "/var/tmp"):
-        args += [*_parents(folder, made), "--perms", "1777", "--tmpfs", folder]
-    args += ["--tmpfs", "/run", "--perms", "1777", "--dir", "/run/lock"]
+        args += [*_parents(folder, made), "--perms", "1777", *fresh, folder]
+    args += [*fresh, "/run", "--perms", "1777", "--dir", "/run/lock"]
     if interpreter_prefix:
         if not interpreter_prefix.startswith("/usr/"):
             args += [*_parents(interpreter_prefix, made), "--ro-bind", interpreter_prefix, interpreter_prefix]

@@ -66,7 +66,7 @@ def encode(value, blobs, depth=0, shared=None):  # noqa: PLR0911 - one return pe
     return {"unsupported": type(value).__name__[:80]}
 
 
-def shared_with(result, args, kwargs) -> list:
+def shared_with(result, args, kwargs, overlap=np.may_share_memory) -> list:
     """The arguments (positions, keyword names) whose memory an array in ``result`` uses: the
     result *is* its input (or a view of it), not a new array. Looks one tuple or list deep."""
     # Base-class views, as in ``encode``: a subclass's __array_function__ never answers for it.
@@ -75,7 +75,7 @@ def shared_with(result, args, kwargs) -> list:
         plain(v) for v in (result if isinstance(result, (tuple, list)) else [result]) if isinstance(v, np.ndarray)
     ]
     given = [(key, plain(arg)) for key, arg in [*enumerate(args), *kwargs.items()] if isinstance(arg, np.ndarray)]
-    return [key for key, arg in given if any(np.may_share_memory(arg, array) for array in returned)]
+    return [key for key, arg in given if any(overlap(arg, array) for array in returned)]
 
 
 def error_kinds(error) -> list:

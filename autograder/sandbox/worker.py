@@ -7,6 +7,7 @@ here is trusted only as far as the student's code lets it be: the grader treats
 every reply as untrusted data.
 """
 
+import functools
 import importlib.util
 import json
 import mmap
@@ -85,6 +86,9 @@ def run(config, wire, np, seccomp):
     # The generator's own methods, taken before the student can replace
     # np.random.seed or np.random.get_state with something that lies.
     generator = {"seed": np.random.seed, "get_state": np.random.get_state, "ndarray": np.ndarray}
+    # Likewise what says whether a result is one of its inputs: replacing wire.shared_with
+    # (or NumPy's may_share_memory) after the import changes nothing this worker reports.
+    generator["shared_with"] = functools.partial(wire.shared_with, overlap=np.may_share_memory)
     # A fixed start, so that what an unseeded check sees (and says) is the same in
     # every grading of the same file; an uncommon seed, so no student's own reseed
     # looks like it.
@@ -171,7 +175,7 @@ def call(function, header, args, kwargs, generator, wire, path, sent_back):
         return {"ok": False, "error": describe(error, path, wire)}, []
     after = generator["get_state"]()
     reply["rng_used"] = not (before[2] == after[2] and before[1].tobytes() == after[1].tobytes())
-    reply["aliases"] = wire.shared_with(result, args, kwargs)
+    reply["aliases"] = generator["shared_with"](result, args, kwargs)
     if sent_back:
         reply["args_after"] = [wire.encode(arg, blobs) for arg in args]
         reply["kwargs_after"] = {name: wire.encode(value, blobs) for name, value in kwargs.items()}
