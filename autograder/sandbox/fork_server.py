@@ -47,7 +47,7 @@ PR_SET_CHILD_SUBREAPER = 36
 FRESH = ("/tmp", "/var/tmp", "/dev/shm", "/run")
 # A tmpfs is memory no resource limit of the worker counts: each is capped, in bytes and in
 # files (the same sizes as namespaces.WORK_MB and FRESH_MB for a cold worker).
-WORK_MB, FRESH_MB, FRESH_INODES = 64, 32, 4096
+WORK_MB, FRESH_MB, FRESH_INODES = 64, 32, 16384
 # A request is one JSON message with at most this many descriptors.
 MESSAGE_BYTES = 1 << 16
 MAX_FDS = 8
