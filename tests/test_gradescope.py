@@ -116,6 +116,14 @@ def test_missing_file_gets_zero_and_says_what_to_upload(root):
     assert "Upload your forward.py" in results["output"]
 
 
+def test_a_folder_named_forward_py_is_not_called_an_empty_upload(root):
+    """a folder where the file should be: 0 points, the reason says no file has the name, and no "empty" note."""
+    (root / "submission" / "forward.py").mkdir()
+    results = run_autograder(root)
+    assert results["score"] == 0
+    assert "holds no file named forward.py" in results["output"] and "empty" not in results["output"]
+
+
 @pytest.mark.parametrize("name", ["forward (1).py", "Forward.py", "forward_final.py", "nested/mine.py"])
 def test_the_only_python_file_is_graded_as_forward_py_with_a_note(root, ch01, grade, name):
     """a lone Python file of any name scores what forward.py would, and the student is told it was renamed."""
