@@ -244,7 +244,7 @@ def _upload_note(assignment: Assignment, upload: Path, lone: Path | None) -> str
         return ""
     if not files:
         if upload.is_dir() and next(upload.iterdir(), None) is not None:
-            return ""  # no file, but not empty (a folder or a pipe named forward.py): the grade says why
+            return ""  # no file, but not empty (a folder or a pipe of that name): the grade says why
         return f"Your upload is empty: upload your {assignment.filename}."
     shown = ", ".join(path.as_posix() for path in files[:MAX_LISTED])
     more = f" and {len(files) - MAX_LISTED} more" if len(files) > MAX_LISTED else ""
