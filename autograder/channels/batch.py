@@ -153,8 +153,9 @@ def grade_one(assignment: Assignment, student: str, path: Path, suites) -> Outco
     try:
         # A student's entry that is a link is not followed: it could lead to the reference,
         # to another student or anywhere on the disk, and be graded as this student's work.
-        submission = Located(None, f"{path.name} is a symbolic link; hand in the folder or file itself")
-        report = grade_submission(assignment, submission if path.is_symlink() else path, suites=suites)
+        if path.is_symlink():
+            path = Located(None, f"{path.name} is a symbolic link; hand in the folder or file itself")
+        report = grade_submission(assignment, path, suites=suites)
         return Outcome(student, report, "rejected" if report.output else "graded")
     except Exception as error:  # noqa: BLE001 - one submission's failure is its own, not the batch's
         return failed(assignment, student, f"{type(error).__name__}: {error}")

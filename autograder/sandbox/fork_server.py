@@ -45,9 +45,6 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 # Folders that are fresh and empty in every worker; the working folder is the request's.
 FRESH = ("/tmp", "/var/tmp", "/dev/shm", "/run")
-# A tmpfs is memory no resource limit of the worker counts: each is capped, in bytes and in
-# files (the same sizes as namespaces.WORK_MB and FRESH_MB for a cold worker).
-WORK_MB, FRESH_MB, FRESH_INODES = 64, 32, 16384
 # A request is one JSON message with at most this many descriptors.
 MESSAGE_BYTES = 1 << 16
 MAX_FDS = 8
@@ -130,7 +127,7 @@ def _child(request, fds, closing, run):
         os.environ.update(request["environment"])
         config = dict(request["config"], shared_fd=named.get("shared"))
         if request.get("isolate"):
-            _isolate(config["workdir"])
+            _isolate(config["workdir"], request["isolate"])
         if "submission" in named:  # in namespaces: the working folder is new and empty
             _write_submission(named["submission"], config["submission"])
         run(config)
@@ -145,14 +142,16 @@ def _child(request, fds, closing, run):
         os._exit(code)
 
 
-def _isolate(workdir):
+def _isolate(workdir, sizes):
     """New namespaces with fresh folders; returns in the worker (PID 1 of its namespace)."""
     libc = ctypes.CDLL(None, use_errno=True)
     _checked(libc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID), "unshare")
     _checked(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
     for folder in (*FRESH, workdir):
-        size = WORK_MB if folder == workdir else FRESH_MB
-        options = f"mode=1777,size={size}m,nr_inodes={FRESH_INODES}".encode()
+        # A tmpfs is memory no resource limit of the worker counts: each is capped, in bytes and in
+        # files, at the sizes the grader sends (namespaces.tmpfs_sizes).
+        size = sizes["work_mb"] if folder == workdir else sizes["fresh_mb"]
+        options = f"mode=1777,size={int(size)}m,nr_inodes={int(sizes['inodes'])}".encode()
         _checked(
             libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options),
             f"mount tmpfs {folder}",

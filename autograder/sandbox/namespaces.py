@@ -35,6 +35,15 @@ INSIDE_SITE = "/sandbox/site"
 # /dev/shm and /run: tmpfs, memory that no resource limit of the worker counts.
 WORK_MB = 64
 FRESH_MB = 32
+# Files each may hold; a worker forked from the warm template only (bwrap sets no such limit).
+FRESH_INODES = 16384
+
+
+def tmpfs_sizes() -> dict:
+    """The sizes above, for the warm template, which mounts a forked worker's folders itself."""
+    return {"work_mb": WORK_MB, "fresh_mb": FRESH_MB, "inodes": FRESH_INODES}
+
+
 # The namespaces bwrap is asked for, as results.json names them.
 NAMESPACES = ("pid", "ipc", "mnt", "net", "uts")
 FLAGS = ["--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]

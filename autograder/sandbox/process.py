@@ -248,7 +248,8 @@ class WorkerProcess:
                 fds["submission"] = theirs[-1]
             if self.shared is not None:
                 fds["shared"] = self.shared.fd
-            worker = template.spawn(config, environment, fds, isolate=self.sandbox.namespaces)
+            tmpfs = namespaces.tmpfs_sizes() if self.sandbox.namespaces else None
+            worker = template.spawn(config, environment, fds, isolate=tmpfs)
         except BaseException:
             for fd in ours:
                 os.close(fd)

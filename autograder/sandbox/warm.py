@@ -69,8 +69,9 @@ class WarmTemplate:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
-    def spawn(self, config: dict, environment: dict, fds: dict[str, int], isolate: bool) -> ForkedWorker:
-        """Ask for a fresh worker with ``fds`` (requests, replies, printed, and optional submission, shared)."""
+    def spawn(self, config: dict, environment: dict, fds: dict[str, int], isolate: dict | None) -> ForkedWorker:
+        """Ask for a fresh worker with ``fds`` (requests, replies, printed, and optional submission, shared);
+        ``isolate``: new namespaces with tmpfs folders of these sizes (``namespaces.tmpfs_sizes``), or None."""
         number = next(self._numbers)
         names = list(fds)
         request = {
