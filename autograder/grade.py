@@ -137,7 +137,8 @@ def isolated_submission(assignment: Assignment, located: Located, sandbox: Sandb
     """
     if sandbox is None:
         sandbox = Sandbox.for_this_machine(unreadable=[*hidden_paths(assignment), PROJECT_ROOT])
-    if sandbox.uid is not None:
+    if sandbox.uid is not None and not sandbox.namespaces:
+        # In namespaces the worker's root holds nothing of the project: the checkout stays as it is.
         protect_hidden_files(assignment)
     with claim_sandbox_account(sandbox) as claimed:
         student = IsolatedSubmission(
@@ -252,16 +253,34 @@ def hidden_paths(assignment: Assignment) -> list[Path]:
     return [path for path in paths if path is not None and path.exists()]
 
 
-def protect_hidden_files(assignment: Assignment) -> None:
-    """As root, make the reference, the hidden suites and the whole project unreadable to other users.
+def protect_hidden_files(assignment: Assignment) -> list[Path]:
+    """As root without namespaces, make the reference, the hidden suites and the project unreadable to others.
 
-    The project holds more copies of the answers than the reference: its git
-    history, the project's own tests, built bundles. Only the folders holding
-    the Python libraries the worker imports stay open.
+    The sandbox user then sees the machine's file system, and the project holds
+    more copies of the answers than the reference: its git history, the
+    project's own tests, built bundles. Only the folders holding the Python
+    libraries the worker imports stay open. This changes the checkout's modes,
+    so the paths whose mode changed are returned and named once on stderr (a
+    later grading finds them closed and says nothing).
     """
+    watched = [*hidden_paths(assignment), PROJECT_ROOT, *PROJECT_ROOT.iterdir()]
+    before = {path: _mode(path) for path in watched}
     for folder in hidden_paths(assignment):
         os.chmod(folder, 0o700)
     close_to_others(PROJECT_ROOT, keep=library_paths())
+    changed = [path for path in watched if _mode(path) != before[path]]
+    if changed:
+        names = ", ".join(_shown(path) if path != PROJECT_ROOT else "the project folder" for path in changed)
+        print(
+            f"autograder: student code runs as another user without namespaces here, so other users lost "
+            f"their access to: {names} (docs/security.md, Running as root)",
+            file=sys.stderr,
+        )
+    return changed
+
+
+def _mode(path: Path) -> int:
+    return os.lstat(path).st_mode
 
 
 def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
