@@ -3,7 +3,7 @@
 import pytest
 
 from autograder.channels.release import LeakFound, build_release
-from autograder.channels.release.leaks import scan_release, secrets_of
+from autograder.channels.release.leaks import Tokens, public_texts, scan_release, secrets_of
 from autograder.channels.release.steps import Release
 from autograder.course import PROJECT_ROOT, load_course
 from autograder.stubs import solution_lines
@@ -47,10 +47,20 @@ def test_the_scan_looks_for_something(secrets, assignment):
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS, ids=lambda a: a.id)
-def test_only_lines_the_instructions_quote_are_allowed(secrets, assignment):
-    """a solution line is let through only when the assignment's own README prints it."""
-    instructions = (assignment.folder / "README.md").read_text()
-    assert all(line in instructions for line in secrets[assignment.id].quoted)
+def test_only_lines_a_public_file_shows_are_allowed(built, secrets, assignment):
+    """a solution line is let through only when something the release ships on purpose shows its tokens."""
+    public = public_texts(built)
+    assert all(any(text.holds(line) for text in public) for line in secrets[assignment.id].quoted)
+    assert not any(text.holds(line) for text in public for line in secrets[assignment.id].solution_lines)
+
+
+def test_tokens_ignore_spacing_case_and_line_breaks():
+    """a line's tokens are the same however it is spaced, cased or broken, and a longer name is another token."""
+    assert Tokens("x=NP.clip( X,lo ,hi )") == Tokens("x = np.clip(x, lo, hi)")
+    assert Tokens("y = 1\nx = np.clip(x,\n    lo, hi)  # done").holds("x = np.clip(x, lo, hi)")
+    assert not Tokens("x = np.clipper(x, lo, hi)").holds("x = np.clip(x, lo, hi)")
+    assert not Tokens("x = np.clip(x, lo, high)").holds("x = np.clip(x, lo, hi)")
+    assert not Tokens("anything at all").holds("")
 
 
 @pytest.mark.parametrize(
@@ -58,6 +68,8 @@ def test_only_lines_the_instructions_quote_are_allowed(secrets, assignment):
     [
         "solution_in_markdown",
         "solution_in_code",
+        "solution_respaced",
+        "solution_split",
         "hidden_line",
         "hidden_file",
         "hidden_module",
@@ -79,6 +91,11 @@ def test_a_planted_leak_is_found(built, secrets, ch01, tmp_path, plant):
         readme.write_text(readme.read_text() + f"\n    {solution}\n")
     elif plant == "solution_in_code":
         (copy.out / "autograder" / "extra.py").write_text(f"def f():\n    {solution}\n")
+    elif plant == "solution_respaced":
+        readme.write_text(readme.read_text() + "\n" + solution.replace(" ", "").upper() + "\n")
+    elif plant == "solution_split":
+        cut = solution.rindex(" ")  # a line broken where a formatter would break it
+        readme.write_text(readme.read_text() + f"\n{solution[:cut]}\n    {solution[cut:]}\n")
     elif plant == "hidden_line":
         (copy.out / "assignments" / "ch01_forward" / "notes.py").write_text(f"    {hidden}\n")
     elif plant == "hidden_file":
