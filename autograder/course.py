@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -12,62 +11,22 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from autograder.manifest import CourseError, ManifestError, validate
-from autograder.runner import Limits
+from autograder.manifest import (
+    Assignment,
+    Course,
+    CourseError,
+    ManifestError,
+    NotebookExtras,
+    Task,
+    build,
+    validate,
+)
 
-__all__ = ["CourseError", "ManifestError"]  # raised by load_course, importable from here
+# Raised by load_course, and the schema's dataclasses, importable from here.
+__all__ = ["Assignment", "CourseError", "ManifestError", "NotebookExtras", "Task"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = PROJECT_ROOT / "course.toml"
-
-
-@dataclass(frozen=True)
-class Task:
-    """One function the students write: what its stub asks for, and hints from gentle to strong."""
-
-    name: str
-    todo: str
-    hints: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NotebookExtras:
-    """What the assignment's nbgrader notebook adds to its tasks (all optional)."""
-
-    readme_sections: tuple[str, ...] = ()  # sections of the README shown in the introduction
-    closing: Path | None = None  # markdown; its ```python blocks become code cells, after the tasks
-    files: tuple[Path, ...] = ()  # copied beside the notebook (pictures the closing cells open)
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """One assignment of the course and where its parts live."""
-
-    id: str
-    title: str
-    module: str
-    folder: Path
-    solution: Path | None  # None in the students' copy of the manifest
-    public_tests: Path
-    hidden_tests: Path | None
-    limits: Limits
-    tasks: tuple[Task, ...]
-    figures: Path | None = None  # the assignment's figures file (see autograder/figures/tools.py)
-    notebook: NotebookExtras = NotebookExtras()
-
-    @property
-    def filename(self) -> str:
-        return f"{self.module}.py"
-
-    @property
-    def task_names(self) -> list[str]:
-        return [task.name for task in self.tasks]
-
-    def task(self, name: str) -> Task:
-        for task in self.tasks:
-            if task.name == name:
-                return task
-        raise KeyError(f"{self.id} has no task {name!r}; its tasks are {', '.join(self.task_names)}")
 
 
 class UnknownAssignment(KeyError):
@@ -83,31 +42,8 @@ def load_course(manifest: Path = MANIFEST) -> dict[str, Assignment]:
     except tomllib.TOMLDecodeError as error:
         raise ManifestError(f"{manifest.name}: not valid TOML: {error}") from None
     validate(data, manifest)
-    root = manifest.parent
-    assignments = {}
-    for entry in data["assignments"]:
-        assignments[entry["id"]] = Assignment(
-            id=entry["id"],
-            title=entry["title"],
-            module=entry["module"],
-            folder=root / entry["folder"],
-            solution=root / entry["solution"] if "solution" in entry else None,
-            public_tests=root / entry["public_tests"],
-            hidden_tests=root / entry["hidden_tests"] if "hidden_tests" in entry else None,
-            limits=Limits(**entry.get("limits", {})),
-            tasks=tuple(Task(t["name"], t["todo"], tuple(t.get("hints", ()))) for t in entry["tasks"]),
-            figures=root / entry["figures"] if "figures" in entry else None,
-            notebook=_notebook_extras(entry.get("notebook", {}), root),
-        )
-    return assignments
-
-
-def _notebook_extras(table: dict, root: Path) -> NotebookExtras:
-    return NotebookExtras(
-        readme_sections=tuple(table.get("readme_sections", ())),
-        closing=root / table["closing"] if "closing" in table else None,
-        files=tuple(root / name for name in table.get("files", ())),
-    )
+    course: Course = build(Course, data, manifest.parent)
+    return {assignment.id: assignment for assignment in course.assignments}
 
 
 def get_assignment(assignment_id: str, manifest: Path = MANIFEST) -> Assignment:

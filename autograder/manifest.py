@@ -1,25 +1,37 @@
-"""The schema of course.toml, and its check: every key known, present, of its type, every path there.
+"""The schema of course.toml, declared once, and its check: every key known, present, of its type, every path there.
+
+The dataclasses below (``Assignment``, ``Task``, ``NotebookExtras``, ``CourseInfo``)
+are the schema: each field's ``manifest`` metadata (made by ``schema_field``) gives the
+key's kind, whether it must be there and what it means; the limits are the
+fields of ``runner.Limits``. ``keys_of`` reads the schema from them,
+``validate`` checks a manifest against it and ``build`` makes the dataclasses
+from a checked table, so a key added to a dataclass is checked, loaded and
+described without another edit.
 
 ``validate(data, manifest)`` raises ``ManifestError`` with one line that names
 the file, the assignment (and task) and the key, e.g.
 
     course.toml: assignment ch02_example: unknown key 'hiden_tests' (did you mean 'hidden_tests'?)
 
-The schema below is the one description of the manifest; docs/authoring.md
-explains each key, and ``describe()`` prints the schema with the defaults of
-the limits.
+docs/authoring.md explains each key, and ``describe()`` prints the schema with
+the defaults of the limits.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from autograder.runner import Limits
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# The kinds of key: the kind says how a value is checked (``_check_value``) and loaded (``_loaded``).
+KINDS = ("text", "identifier", "number", "texts", "file", "folder", "path", "files", "table", "tables")
+# Where a field keeps its key's description, in the field's metadata.
+MANIFEST = "manifest"
 
 
 class CourseError(Exception):
@@ -30,15 +42,33 @@ class ManifestError(CourseError):
     """course.toml does not follow its schema; the message is one line naming the file, the place and the key."""
 
 
+def schema_field(
+    kind: str, doc: str, *, required: bool = False, default: Any = MISSING, table: type | None = None
+) -> Any:
+    """A dataclass field that is a key of course.toml: its kind, whether it must be there, what it means.
+
+    ``table`` is the dataclass a table (``kind="table"``), or each table of a
+    list (``kind="tables"``), is loaded into; an optional table left out is
+    that dataclass's defaults. An optional key's ``default`` is what the field
+    holds when the key is absent.
+    """
+    assert kind in KINDS, kind
+    metadata = {MANIFEST: {"kind": kind, "doc": doc, "required": required, "table": table}}
+    if kind == "table" and not required:
+        return field(default_factory=table, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass(frozen=True)
 class Key:
-    """One key of the manifest: its name, its kind, whether it must be there, and what it means."""
+    """One key of the manifest, as read from the schema: its name, kind, whether it must be there, what it means."""
 
     name: str
-    kind: str  # text | identifier | number | texts | file | folder | path | files | table | tables
+    kind: str
     required: bool = False
     doc: str = ""
     keys: tuple[Key, ...] = ()  # the keys of a table, or of each table of a list of tables
+    table: type | None = None  # the dataclass that table is loaded into
 
 
 LIMIT_DOCS = {
@@ -53,37 +83,110 @@ LIMIT_DOCS = {
     "total_seconds": "seconds all the student's code may take over one grading",
     "function_seconds": "seconds all calls of one function may take",
 }
-LIMITS = tuple(
-    Key(f.name, "number", doc=f"{LIMIT_DOCS.get(f.name, f.name)} (default {f.default:g})") for f in fields(Limits)
-)
-TASK = (
-    Key("name", "identifier", True, "the function the student writes; a def of that name is in the solution"),
-    Key("todo", "text", True, "what the stub's TODO asks for (what, never how)"),
-    Key("hints", "texts", doc="hints from gentle to strong, shown one at a time by `make hint`"),
-)
-NOTEBOOK = (
-    Key("readme_sections", "texts", doc="titles of README sections the notebook's introduction shows"),
-    Key("closing", "file", doc="markdown after the tasks; its ```python blocks become code cells"),
-    Key("files", "files", doc="files copied beside the notebook (what the closing cells open)"),
-)
-ASSIGNMENT = (
-    Key("id", "identifier", True, "the assignment's name in every command (ASSIGNMENT=<id>)"),
-    Key("title", "text", True, "shown in the README, the notebook and the results"),
-    Key("module", "identifier", True, "the file students edit is <module>.py"),
-    Key("folder", "folder", True, "what students get: README.md, test_<module>.py, the stub"),
-    Key("solution", "file", doc="the reference, with BEGIN/END SOLUTION regions (not in the students' copy)"),
-    Key("public_tests", "file", True, "the public checks, shipped to students"),
-    Key("hidden_tests", "path", doc="the hidden suite: a folder of test_*.py (not in the students' copy)"),
-    Key("figures", "file", doc="the assignment's figures file for `make figures` (see autograder/figures/tools.py)"),
-    Key("limits", "table", doc="limits for student code; every one optional", keys=LIMITS),
-    Key("notebook", "table", doc="what the nbgrader notebook adds", keys=NOTEBOOK),
-    Key("tasks", "tables", True, "the functions students write, in order", keys=TASK),
-)
-COURSE = (Key("title", "text", True, "the course's name, on the release's front page"),)
-SCHEMA = (
-    Key("course", "table", True, "the course as a whole", keys=COURSE),
-    Key("assignments", "tables", True, "the assignments, in course order", keys=ASSIGNMENT),
-)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One function the students write: what its stub asks for, and hints from gentle to strong."""
+
+    name: str = schema_field(
+        "identifier", "the function the student writes; a def of that name is in the solution", required=True
+    )
+    todo: str = schema_field("text", "what the stub's TODO asks for (what, never how)", required=True)
+    hints: tuple[str, ...] = schema_field(
+        "texts", "hints from gentle to strong, shown one at a time by `make hint`", default=()
+    )
+
+
+@dataclass(frozen=True)
+class NotebookExtras:
+    """What the assignment's nbgrader notebook adds to its tasks (all optional)."""
+
+    readme_sections: tuple[str, ...] = schema_field(
+        "texts", "titles of README sections the notebook's introduction shows", default=()
+    )
+    closing: Path | None = schema_field(
+        "file", "markdown after the tasks; its ```python blocks become code cells", default=None
+    )
+    files: tuple[Path, ...] = schema_field(
+        "files", "files copied beside the notebook (what the closing cells open)", default=()
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Assignment:
+    """One assignment of the course and where its parts live."""
+
+    id: str = schema_field("identifier", "the assignment's name in every command (ASSIGNMENT=<id>)", required=True)
+    title: str = schema_field("text", "shown in the README, the notebook and the results", required=True)
+    module: str = schema_field("identifier", "the file students edit is <module>.py", required=True)
+    folder: Path = schema_field("folder", "what students get: README.md, test_<module>.py, the stub", required=True)
+    # None in the students' copy of the manifest.
+    solution: Path | None = schema_field(
+        "file", "the reference, with BEGIN/END SOLUTION regions (not in the students' copy)", default=None
+    )
+    public_tests: Path = schema_field("file", "the public checks, shipped to students", required=True)
+    hidden_tests: Path | None = schema_field(
+        "path", "the hidden suite: a folder of test_*.py (not in the students' copy)", default=None
+    )
+    figures: Path | None = schema_field(
+        "file", "the assignment's figures file for `make figures` (see autograder/figures/tools.py)", default=None
+    )
+    limits: Limits = schema_field("table", "limits for student code; every one optional", table=Limits)
+    notebook: NotebookExtras = schema_field("table", "what the nbgrader notebook adds", table=NotebookExtras)
+    tasks: tuple[Task, ...] = schema_field(
+        "tables", "the functions students write, in order", required=True, table=Task
+    )
+
+    @property
+    def filename(self) -> str:
+        return f"{self.module}.py"
+
+    @property
+    def task_names(self) -> list[str]:
+        return [task.name for task in self.tasks]
+
+    def task(self, name: str) -> Task:
+        for task in self.tasks:
+            if task.name == name:
+                return task
+        raise KeyError(f"{self.id} has no task {name!r}; its tasks are {', '.join(self.task_names)}")
+
+
+@dataclass(frozen=True)
+class CourseInfo:
+    """The ``[course]`` table: the course as a whole."""
+
+    title: str = schema_field("text", "the course's name, on the release's front page", required=True)
+
+
+@dataclass(frozen=True)
+class Course:
+    """The whole manifest: the course table and the assignments, in course order."""
+
+    course: CourseInfo = schema_field("table", "the course as a whole", required=True, table=CourseInfo)
+    assignments: tuple[Assignment, ...] = schema_field(
+        "tables", "the assignments, in course order", required=True, table=Assignment
+    )
+
+
+def keys_of(table: type) -> tuple[Key, ...]:
+    """The keys of a table of the manifest, read from the dataclass it is loaded into."""
+    return tuple(_key_of(item) for item in fields(table))
+
+
+def _key_of(item: Field) -> Key:
+    spec = item.metadata.get(MANIFEST)
+    if spec is None:  # a field of runner.Limits, which is declared there: every limit is an optional number
+        return Key(item.name, "number", doc=f"{LIMIT_DOCS.get(item.name, item.name)} (default {item.default:g})")
+    nested = keys_of(spec["table"]) if spec["table"] is not None else ()
+    return Key(item.name, spec["kind"], spec["required"], spec["doc"], nested, spec["table"])
+
+
+SCHEMA = keys_of(Course)
+LIMITS = keys_of(Limits)
+TASK = keys_of(Task)
+ASSIGNMENT = keys_of(Assignment)
 
 
 def validate(data: dict, manifest: Path) -> None:
@@ -116,6 +219,26 @@ def validate(data: dict, manifest: Path) -> None:
             for task in tasks:
                 if not re.search(rf"^def {re.escape(task)}\(", source, re.MULTILINE):
                     raise ManifestError(f"{where} task {task!r} has no `def {task}(` in {entry['solution']}")
+
+
+def build(table: type, data: dict, root: Path) -> Any:
+    """The dataclass ``table`` made from a validated table of the manifest; paths are made absolute under ``root``."""
+    keys = {key.name: key for key in keys_of(table)}
+    return table(**{name: _loaded(data[name], keys[name], root) for name in data})
+
+
+def _loaded(value: Any, key: Key, root: Path) -> Any:
+    if key.kind == "table":
+        return build(key.table, value, root)
+    if key.kind == "tables":
+        return tuple(build(key.table, item, root) for item in value)
+    if key.kind in ("file", "folder", "path"):
+        return root / value
+    if key.kind == "files":
+        return tuple(root / item for item in value)
+    if key.kind == "texts":
+        return tuple(value)
+    return value
 
 
 def _check_table(table, keys: tuple[Key, ...], where: str, root: Path) -> None:

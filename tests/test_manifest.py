@@ -6,8 +6,8 @@ import dataclasses
 import pytest
 from new_course import TOY, autograder, make_course
 
-from autograder.course import MANIFEST, ManifestError, load_course, tomllib
-from autograder.manifest import LIMITS, SCHEMA, describe, validate
+from autograder.course import MANIFEST, Assignment, load_course, tomllib
+from autograder.manifest import LIMITS, SCHEMA, ManifestError, build, describe, keys_of, schema_field, validate
 from autograder.runner import Limits
 
 COURSE = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
@@ -142,6 +142,42 @@ def test_the_schema_is_documented_in_authoring_md():
 
     missing = [name for name in names(SCHEMA) if f"`{name}`" not in authoring]
     assert missing == []
+
+
+@dataclasses.dataclass(frozen=True)
+class Gallery:
+    """A table a later course might add, declared the one way the schema declares keys."""
+
+    label: str = schema_field("identifier", "a name for the gallery", required=True)
+    pictures: tuple = schema_field("files", "pictures shown in it", default=())
+
+
+def test_a_key_declared_on_a_dataclass_is_checked_loaded_and_described(tmp_path):
+    """one schema_field declares a key: the check knows it (did you mean), build loads it, describe prints it."""
+    (tmp_path / "sky.png").write_bytes(b"png")
+    keys = keys_of(Gallery)
+    assert describe(keys).splitlines() == [
+        "label (identifier, required): a name for the gallery",
+        "pictures (files, optional): pictures shown in it",
+    ]
+    loaded = build(Gallery, {"label": "first", "pictures": ["sky.png"]}, tmp_path)
+    assert loaded == Gallery(label="first", pictures=(tmp_path / "sky.png",))
+    assert build(Gallery, {"label": "first"}, tmp_path).pictures == ()
+    from autograder.manifest import _check_table  # noqa: PLC0415 - the check the schema drives, on a table of its own
+
+    with pytest.raises(ManifestError, match=r"^x.toml: unknown key 'picture' \(did you mean 'pictures'\?\)$"):
+        _check_table({"label": "first", "picture": []}, keys, "x.toml:", tmp_path)
+    with pytest.raises(ManifestError, match=r"^x.toml: key 'pictures': no such file: moon.png$"):
+        _check_table({"label": "first", "pictures": ["moon.png"]}, keys, "x.toml:", tmp_path)
+
+
+def test_every_field_of_an_assignment_is_a_key_of_the_manifest():
+    """the assignment's keys are its dataclass's fields, in order; the project's entries load into them unchanged."""
+    assert [key.name for key in keys_of(Assignment)] == [field.name for field in dataclasses.fields(Assignment)]
+    for entry, loaded in zip(COURSE["assignments"], load_course().values(), strict=True):
+        assert loaded.id == entry["id"] and loaded.title == entry["title"] and loaded.module == entry["module"]
+        assert [task.hints for task in loaded.tasks] == [tuple(task.get("hints", ())) for task in entry["tasks"]]
+        assert loaded.solution == MANIFEST.parent / entry["solution"]
 
 
 @pytest.fixture(scope="module")
