@@ -1,116 +1,22 @@
 """The engine names no assignment: a new chapter needs no edit outside autograder/suites/.
 
-What counts is what the engine's code does, read with ``ast``: a name it
-defines, binds, calls or imports, or a string it uses, that is an assignment's
-id, module or task. Comments and docstrings may mention anything, and another
-library's attribute (``np.clip``) is that library's word, not a course's: an
-assignment whose module is ``clip`` must not trip over NumPy.
+``engine_names`` says what counts: identifiers and strings of the engine's code
+(read with ``ast``), not its comments, docstrings or other libraries' attributes.
 """
 
 from __future__ import annotations
 
-import ast
-import re
 import textwrap
 
+from engine_names import course_names, engine_hits, names_in_code, names_in_makefile
 from suite_totals import ASSIGNMENTS
 
 from autograder.course import PROJECT_ROOT
 
-ENGINE = PROJECT_ROOT / "autograder"
-# The engine's code and the files it writes from templates.
-SCANNED = [p for p in sorted(ENGINE.rglob("*.py")) if ENGINE / "suites" not in p.parents]
-MAKEFILE = PROJECT_ROOT / "Makefile"
-
-
-def course_names(assignments=ASSIGNMENTS) -> set[str]:
-    """Every assignment id, module and task of course.toml."""
-    return {name for a in assignments for name in (a.id, a.module, *a.task_names)}
-
-
-def _in_text(names: set[str]) -> re.Pattern:
-    """A name as a word of its own in text: not part of a longer name, not an attribute (``np.clip``)."""
-    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w.])({alternatives})(?!\w)")
-
-
-def _docstrings(tree: ast.AST) -> set[int]:
-    """The ids of the string nodes that are docstrings (of the module, a class or a function)."""
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                found.add(id(first.value))
-    return found
-
-
-def _other_libraries(tree: ast.AST) -> set[str]:
-    """Names this module binds to modules that are not the engine's (``np``, ``os``, ``pytest``)."""
-    bound = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            bound |= {alias.asname or alias.name.split(".")[0] for alias in node.names if alias.name != "autograder"}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and not (node.module or "").startswith("autograder"):
-            bound |= {alias.asname or alias.name for alias in node.names}
-    return bound
-
-
-def _root(node: ast.Attribute) -> ast.AST:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node
-
-
-def names_in_code(source: str, names: set[str]) -> list[tuple[int, str]]:
-    """(line, name) for each identifier or string of ``source`` that is, or holds, one of ``names``."""
-    tree = ast.parse(source)
-    docstrings, libraries, text = _docstrings(tree), _other_libraries(tree), _in_text(names)
-    hits = []
-    for node in ast.walk(tree):
-        identifiers: list[str] = []
-        if isinstance(node, ast.Name):
-            identifiers = [node.id]
-        elif isinstance(node, ast.Attribute):
-            root = _root(node)
-            if not (isinstance(root, ast.Name) and root.id in libraries):
-                identifiers = [node.attr]
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            identifiers = [node.name]
-        elif isinstance(node, ast.arg):
-            identifiers = [node.arg]
-        elif isinstance(node, ast.keyword) and node.arg:
-            identifiers = [node.arg]
-        elif isinstance(node, ast.alias):
-            identifiers = [*node.name.split("."), node.asname or ""]
-        elif isinstance(node, ast.ImportFrom):
-            identifiers = (node.module or "").split(".")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-            hits += [(node.lineno, match.group(1)) for match in text.finditer(node.value)]
-        hits += [(getattr(node, "lineno", 0), name) for name in identifiers if name in names]
-    return sorted(set(hits))
-
-
-def names_in_makefile(text: str, names: set[str]) -> list[tuple[int, str]]:
-    """(line, name) for each name the Makefile's rules and variables use (its comments are free)."""
-    pattern = _in_text(names)
-    return [
-        (number, match.group(1))
-        for number, line in enumerate(text.splitlines(), start=1)
-        for match in pattern.finditer(line.split("#", 1)[0])
-    ]
-
 
 def test_engine_code_names_no_assignment_module_or_task():
     """no engine file outside suites/ (nor the Makefile) names an assignment id, module or task in its code."""
-    names = course_names()
-    hits = [
-        f"{path.relative_to(PROJECT_ROOT)}:{line}: {name}"
-        for path in SCANNED
-        for line, name in names_in_code(path.read_text(encoding="utf-8"), names)
-    ]
-    hits += [f"Makefile:{line}: {name}" for line, name in names_in_makefile(MAKEFILE.read_text(), names)]
-    assert hits == []
+    assert engine_hits(PROJECT_ROOT, course_names(ASSIGNMENTS)) == []
 
 
 PLANTED = '''\
@@ -144,7 +50,7 @@ def test_the_scan_finds_a_planted_name_and_nothing_else():
 
 def test_the_scan_sees_every_assignment_of_the_course():
     """each assignment's id, module and first task, used in code, is found; a longer name around them is not."""
-    names = course_names()
+    names = course_names(ASSIGNMENTS)
     for assignment in ASSIGNMENTS:
         for name in (assignment.id, assignment.module, assignment.task_names[0]):
             code = textwrap.dedent(f"""\
