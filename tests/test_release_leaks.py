@@ -1,5 +1,7 @@
 """The release holds nothing of the reference or the hidden suites, and the scan would say so if it did."""
 
+import dataclasses
+
 import pytest
 
 from autograder.channels.release import LeakFound, build_release
@@ -131,3 +133,31 @@ def test_a_leaking_release_is_not_kept(tmp_path, monkeypatch):
     every = secrets_of(Release.of(PROJECT_ROOT, tmp_path)).values()
     assert sum("solution line" in hit for hit in hits) == sum(len(own.solution_lines) for own in every)
     assert not (tmp_path / "release").exists() and not (tmp_path / "release.partial").exists()
+
+
+def with_assignment(release: Release, changed) -> Release:
+    """The release with one assignment replaced by ``changed`` (same id)."""
+    assignments = tuple(changed if a.id == changed.id else a for a in release.assignments)
+    return Release(project=release.project, out=release.out, assignments=assignments)
+
+
+def test_a_solution_line_a_hint_quotes_is_no_secret_however_it_is_written(built, ch01):
+    """a hint quoting a solution line, recased and respaced, makes it public: the release holding it is clean."""
+    line = sorted(secrets_of(built)[ch01.id].solution_lines)[0]
+    hint = "In the end: " + line.upper().replace(" = ", "=").replace(", ", ",")
+    first = dataclasses.replace(ch01.tasks[0], hints=(*ch01.tasks[0].hints, hint))
+    quoting = with_assignment(built, dataclasses.replace(ch01, tasks=(first, *ch01.tasks[1:])))
+    own = secrets_of(quoting)[ch01.id]
+    assert line in own.quoted and line not in own.solution_lines
+    assert line in secrets_of(built)[ch01.id].solution_lines  # without the hint it is a secret
+
+
+def test_a_line_another_assignments_public_file_holds_is_no_secret(built, ch01, tmp_path):
+    """a solution line that another assignment's figures file holds too (a common idiom) is let through."""
+    line = sorted(secrets_of(built)[ch01.id].solution_lines)[0]
+    other = next(a for a in built.assignments if a.id != ch01.id)
+    figures = tmp_path / "figures.py"
+    figures.write_text(f"def draw(x):\n    {line}\n")
+    sharing = with_assignment(built, dataclasses.replace(other, figures=figures))
+    assert line not in secrets_of(sharing)[ch01.id].solution_lines
+    assert line in secrets_of(sharing)[ch01.id].quoted
