@@ -44,6 +44,7 @@ SUITES = ("public", "hidden")
 # Reference answers by reference file, kept for the later gradings of this process.
 _MEMOS: dict[tuple[str, str], Memo] = {}
 _FROZEN: list[bool] = []  # holds True once this process froze its long-lived objects
+_TOLD_CLOSED: list[bool] = []  # holds True once this process said which modes it closed
 
 
 class GraderBroken(Exception):
@@ -260,8 +261,8 @@ def protect_hidden_files(assignment: Assignment) -> list[Path]:
     more copies of the answers than the reference: its git history, the
     project's own tests, built bundles. Only the folders holding the Python
     libraries the worker imports stay open. This changes the checkout's modes,
-    so the paths whose mode changed are returned and named once on stderr (a
-    later grading finds them closed and says nothing).
+    so the paths whose mode changed are returned, and named on stderr by the
+    first grading of a process that changes any (a later one finds them closed).
     """
     watched = [*hidden_paths(assignment), PROJECT_ROOT, *PROJECT_ROOT.iterdir()]
     before = {path: _mode(path) for path in watched}
@@ -269,7 +270,8 @@ def protect_hidden_files(assignment: Assignment) -> list[Path]:
         os.chmod(folder, 0o700)
     close_to_others(PROJECT_ROOT, keep=library_paths())
     changed = [path for path in watched if _mode(path) != before[path]]
-    if changed:
+    if changed and not _TOLD_CLOSED:
+        _TOLD_CLOSED.append(True)  # later gradings of this process close only what the grader wrote since
         names = ", ".join(_shown(path) if path != PROJECT_ROOT else "the project folder" for path in changed)
         print(
             f"autograder: student code runs as another user without namespaces here, so other users lost "

@@ -1,4 +1,4 @@
-"""A copy of the course with a second, throwaway assignment added the way an author adds one.
+"""A copy of the course with two throwaway assignments added the way an author adds one.
 
 The author adds only what docs/authoring.md lists: a block in course.toml, the
 reference, the README and public tests, the hidden suite with a helper beside
@@ -11,6 +11,7 @@ are the ones used.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -153,6 +154,25 @@ AUTHORED = (
     f"autograder/suites/{TOY}/cases.py",
     *(f"autograder/suites/{TOY}/{name}" for name in HIDDEN),
 )
+# The one-function assignment docs/authoring.md walks through, read from that page: its hint
+# quotes its solution line, and its solution opens with an idiom that a public file of another
+# assignment (ch01_forward's figures.py) holds too. Neither may refuse the release.
+CLIP = "clip_values"
+CLIP_MODULE = "clip"
+WALK = PROJECT_ROOT / "docs" / "authoring.md"
+WALK_SECTION = "## A complete tiny assignment, step by step"
+# A paragraph that opens with a file's path in backticks and ends with a colon, then that file's text.
+FILE_BLOCK = re.compile(r"^`(?P<path>[^`\s]+)`(?:(?!\n\n).)*:\n\n```\w*\n(?P<text>.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def walked_files() -> dict[str, str]:
+    """The files the walk of docs/authoring.md shows, by path (course.toml: the block it appends)."""
+    text = WALK.read_text(encoding="utf-8")
+    section = text[text.index(WALK_SECTION) :]
+    section = section[: section.index("\n## ", len(WALK_SECTION))]
+    return {match["path"]: match["text"] for match in FILE_BLOCK.finditer(section)}
+
+
 # What the course is made of: a fresh clone without the project's own tests, benchmarks and docs.
 NOT_COPIED = ("tests/", "benchmarks/", "docs/", ".ci/")
 
@@ -174,9 +194,11 @@ def make_course(root: Path) -> Path:
     for name in course_files():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(PROJECT_ROOT / name, root / name)
+    walked = walked_files()
     with (root / "course.toml").open("a", encoding="utf-8") as manifest:
-        manifest.write(MANIFEST_BLOCK)
+        manifest.write(MANIFEST_BLOCK + "\n" + walked.pop("course.toml"))
     files = {
+        **walked,
         f"solutions/{TOY}/{MODULE}.py": SOLUTION,
         f"assignments/{TOY}/README.md": README,
         f"assignments/{TOY}/test_{MODULE}.py": PUBLIC_TESTS,

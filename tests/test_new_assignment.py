@@ -7,16 +7,19 @@ files the contract lists (``new_course.py``), and every command run there as
 
 import csv
 import json
+import os
 import shutil
 import sys
 import zipfile
 
 import nbformat
 import pytest
-from new_course import AUTHORED, MODULE, TASKS, TOY, autograder, make_course, run
+from engine_names import course_names, engine_hits
+from new_course import AUTHORED, CLIP, CLIP_MODULE, MODULE, TASKS, TOY, autograder, make_course, run, walked_files
 
 from autograder.channels.classroom import runner_id
 from autograder.course import load_course
+from autograder.sandbox import namespaces
 
 # The toy's checks are the fixture's own: public 1 + 1, hidden 2 x 3 cases + 3.
 PUBLIC_POINTS = 2
@@ -182,3 +185,113 @@ def test_notebook_holds_nothing_of_another_assignment(course, tmp_path):
     assert all(f"def {task}(" in text for task in TASKS)
     released = tmp_path / "nb" / "release" / TOY / f"{TOY}.ipynb"
     assert released.is_file()
+
+
+# -- the walk docs/authoring.md describes: a one-function assignment, clip_values ---------------------
+
+CLIP_POINTS = 8  # public 1; hidden 2 x 3 cases + 1
+
+
+def modes(root):
+    """Every path of the course (what it ships and what it keeps), with its permission bits; build/ left out."""
+    kept = [p for p in root.rglob("*") if "build" not in p.relative_to(root).parts and "__pycache__" not in p.parts]
+    return {p.relative_to(root).as_posix(): p.lstat().st_mode for p in [root, *kept]}
+
+
+def closes_the_checkout() -> bool:
+    """Whether grading here closes the checkout to other users: as root without namespaces (docs/security.md)."""
+    return os.name == "posix" and os.geteuid() == 0 and not namespaces.available()
+
+
+def test_clip_values_grades_the_reference_full_and_the_stub_zero_leaving_the_modes(course):
+    """make grade ASSIGNMENT=clip_values: the reference 8 of 8, the stub 0, and no mode of the checkout changes."""
+    before = modes(course)
+    reference = course / "solutions" / CLIP / f"{CLIP_MODULE}.py"
+    done = autograder(course, "grade", CLIP, "--submission", str(reference), "--results", "build/clip.json")
+    assert done.returncode == 0, done.stderr
+    assert results(course, "clip.json")["score"] == CLIP_POINTS == results(course, "clip.json")["max_score"]
+    stub = autograder(course, "grade", CLIP, "--results", "build/clip_stub.json")
+    assert stub.returncode == 0, stub.stderr
+    assert results(course, "clip_stub.json")["score"] == 0
+    if not closes_the_checkout():
+        assert modes(course) == before
+        assert "lost their access" not in done.stderr + stub.stderr
+
+
+def test_clip_values_release_refuses_a_real_leak_only(course, tmp_path):
+    """a hint quoting the solution line and a common idiom pass the leak scan; the solution's own line does not."""
+    done = autograder(course, "release", "--out", str(tmp_path / "release"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (tmp_path / "release" / "assignments" / CLIP / f"{CLIP_MODULE}.py").is_file()
+    planted = course / "assignments" / CLIP / "notes.md"
+    planted.write_text('Raise ValueError(F"lo ({lo}) is above hi ({hi})")\n')  # the solution's line, recased
+    try:
+        leaking = autograder(course, "release", "--out", str(tmp_path / "leaking"))
+    finally:
+        planted.unlink()
+    assert leaking.returncode == 1
+    assert f"assignments/{CLIP}/notes.md: {CLIP}'s solution line " in leaking.stdout
+    assert not (tmp_path / "leaking").exists()
+
+
+def test_clip_values_gradescope_bundle_grades_the_reference(course, tmp_path):
+    """make gradescope ASSIGNMENT=clip_values: the bundle, run as Gradescope runs it, gives the reference 8 of 8."""
+    done = autograder(course, "gradescope", CLIP, "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    root = tmp_path / "autograder"
+    with zipfile.ZipFile(tmp_path / f"{CLIP}.zip") as bundle:
+        bundle.extractall(root / "source")
+    (root / "submission").mkdir()
+    (root / "results").mkdir()
+    shutil.copyfile(course / "solutions" / CLIP / f"{CLIP_MODULE}.py", root / "submission" / f"{CLIP_MODULE}.py")
+    graded = run(root / "source", sys.executable, "-m", "autograder", "gradescope-run", CLIP, "--root", str(root))
+    assert graded.returncode == 0, graded.stdout + graded.stderr
+    assert json.loads((root / "results" / "results.json").read_text())["score"] == CLIP_POINTS
+
+
+def test_clip_values_notebook_is_released(course, tmp_path):
+    """make nbgrader-release ASSIGNMENT=clip_values writes the notebook with the task's stub and no solution line."""
+    pytest.importorskip("nbgrader", reason="the nbgrader extra is installed by `make test`")
+    done = autograder(course, "nbgrader-release", CLIP, "--course", str(tmp_path / "nb"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    released = nbformat.read(str(tmp_path / "nb" / "release" / CLIP / f"{CLIP}.ipynb"), as_version=4)
+    text = "\n".join(cell.source for cell in released.cells)
+    assert "def clip_values(" in text and 'raise ValueError(f"lo' not in text
+
+
+def test_the_copys_engine_names_neither_new_assignment(course):
+    """the course-neutral scan passes with the new names (module `clip` against the engine's np.clip)."""
+    assert engine_hits(course, course_names(load_course(course / "course.toml").values())) == []
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="only root closes the checkout to other users")
+def test_without_namespaces_the_grader_names_once_what_it_closed(course, tmp_path):
+    """as root without namespaces, the first grading names the paths it closed on stderr; the next says nothing."""
+    copy = tmp_path / "course"
+    shutil.copytree(course, copy, symlinks=True, ignore=shutil.ignore_patterns("build"))
+    (copy / "solutions" / CLIP).chmod(0o755)
+    reference = str(copy / "solutions" / CLIP / f"{CLIP_MODULE}.py")
+    runs = [
+        autograder(
+            copy, "grade", CLIP, "--submission", reference, "--results", f"build/{n}.json", AUTOGRADER_NAMESPACES="0"
+        )
+        for n in (1, 2)
+    ]
+    assert [done.returncode for done in runs] == [0, 0], runs[0].stderr
+    said = [line for line in runs[0].stderr.splitlines() if "lost their access" in line]
+    assert len(said) == 1 and f"solutions/{CLIP}" in said[0] and "docs/security.md" in said[0]
+    assert "lost their access" not in runs[1].stderr
+    assert (copy / "solutions" / CLIP).stat().st_mode & 0o777 == 0o700
+
+
+def test_the_walk_in_authoring_md_shows_every_file_an_author_adds():
+    """docs/authoring.md's walk shows the manifest block, the reference, the README, the public and hidden tests."""
+    assert sorted(walked_files()) == sorted(
+        [
+            "course.toml",
+            f"solutions/{CLIP}/{CLIP_MODULE}.py",
+            f"assignments/{CLIP}/README.md",
+            f"assignments/{CLIP}/test_{CLIP_MODULE}.py",
+            f"autograder/suites/{CLIP}/test_{CLIP}.py",
+        ]
+    )
