@@ -52,7 +52,8 @@ def schema_field(
     that dataclass's defaults. An optional key's ``default`` is what the field
     holds when the key is absent.
     """
-    assert kind in KINDS, kind
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of key {kind!r}; one of {', '.join(KINDS)}")
     metadata = {MANIFEST: {"kind": kind, "doc": doc, "required": required, "table": table}}
     if kind == "table" and not required:
         return field(default_factory=table, metadata=metadata)
