@@ -69,8 +69,8 @@ hint: $(COMPILED)  ## the next hint for a task: make hint TASK=name (RESET=1 sta
 release: $(STAMP)  ## build the student repository under build/release (no solutions, no hidden checks)
 	$(PY) -m autograder release
 
-gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
-	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope
+gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope (HIDDEN_CHECKS=each: see README)
+	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope $(if $(HIDDEN_CHECKS),--hidden-checks $(HIDDEN_CHECKS))
 
 grade-all: $(COMPILED)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
 	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
