@@ -28,7 +28,24 @@ NBGRADER_COURSE ?= $(BUILD)/nbgrader
         nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons mutants mutants-ci
 .DEFAULT_GOAL := help
 
+# The oldest Python the project runs on: pyproject.toml's requires-python.
+MIN_PYTHON := $(shell sed -n 's/^requires-python *= *">= *\([0-9.]*\)".*/\1/p' pyproject.toml)
+# Shell: succeeds when the Python $(1) names is older than MIN_PYTHON or does not run; $$v says which.
+python_too_old = v=$$($(1) -c 'import sys; print("%d %d" % sys.version_info[:2])' 2>/dev/null); \
+	if [ -z "$$v" ]; then v="a Python that does not run"; else set -- $$v $(subst ., ,$(MIN_PYTHON)); \
+	v="Python $$1.$$2"; [ "$$1" -lt "$$3" ] || { [ "$$1" -eq "$$3" ] && [ "$$2" -lt "$$4" ]; }; fi
+
+# A .venv of an unsupported Python (an older PYTHON=, or one that no longer runs) is made again;
+# a PYTHON too old to make one is refused before anything is written.
 $(STAMP): pyproject.toml $(LOCK)
+	@if $(call python_too_old,$(PYTHON)); then \
+		echo "make: PYTHON=$(PYTHON) is $$v; the project needs Python $(MIN_PYTHON) or newer:" \
+			"install one and run make $(or $(MAKECMDGOALS),help) PYTHON=python3.X with it" >&2; \
+		exit 2; fi
+	@if [ -e $(VENV) ] && $(call python_too_old,$(PY)); then \
+		echo "make: $(VENV) holds $$v, which the project cannot use (it needs $(MIN_PYTHON) or newer);" \
+			"making it again with $(PYTHON)"; \
+		rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'

@@ -24,7 +24,24 @@ RESET ?=
 .PHONY: help check grade hint figures watch clean
 .DEFAULT_GOAL := help
 
+# The oldest Python the project runs on: pyproject.toml's requires-python.
+MIN_PYTHON := $$(shell sed -n 's/^requires-python *= *">= *\\([0-9.]*\\)".*/\\1/p' pyproject.toml)
+# Shell: succeeds when the Python $$(1) names is older than MIN_PYTHON or does not run; $$$$v says which.
+python_too_old = v=$$$$($$(1) -c 'import sys; print("%d %d" % sys.version_info[:2])' 2>/dev/null); \\
+\tif [ -z "$$$$v" ]; then v="a Python that does not run"; else set -- $$$$v $$(subst ., ,$$(MIN_PYTHON)); \\
+\tv="Python $$$$1.$$$$2"; [ "$$$$1" -lt "$$$$3" ] || { [ "$$$$1" -eq "$$$$3" ] && [ "$$$$2" -lt "$$$$4" ]; }; fi
+
+# A .venv of an unsupported Python (an older PYTHON=, or one that no longer runs) is made again;
+# a PYTHON too old to make one is refused before anything is written.
 $$(VENV)/.installed: pyproject.toml requirements.lock
+\t@if $$(call python_too_old,$$(PYTHON)); then \\
+\t\techo "make: PYTHON=$$(PYTHON) is $$$$v; the project needs Python $$(MIN_PYTHON) or newer:" \\
+\t\t\t"install one and run make $$(or $$(MAKECMDGOALS),help) PYTHON=python3.X with it" >&2; \\
+\t\texit 2; fi
+\t@if [ -e $$(VENV) ] && $$(call python_too_old,$$(PY)); then \\
+\t\techo "make: $$(VENV) holds $$$$v, which the project cannot use (it needs $$(MIN_PYTHON) or newer);" \\
+\t\t\t"making it again with $$(PYTHON)"; \\
+\t\trm -rf $$(VENV); fi
 \t$$(PYTHON) -m venv $$(VENV)
 \t$$(PY) -m pip install --quiet --upgrade pip
 \t$$(PY) -m pip install --quiet -c requirements.lock -e .
