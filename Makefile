@@ -24,7 +24,7 @@ SUBMISSIONS ?= submissions
 OUT ?= $(BUILD)/grades
 NBGRADER_COURSE ?= $(BUILD)/nbgrader
 
-.PHONY: help grade check watch test figures hint stubs readme-images release gradescope grade-all \
+.PHONY: help grade check watch test figures hint stubs readme-images readme-points release gradescope grade-all \
         nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons mutants mutants-ci
 .DEFAULT_GOAL := help
 
@@ -123,6 +123,9 @@ lock: $(STAMP)  ## re-resolve requirements.lock from pyproject.toml (needs PyPI;
 
 stubs: $(STAMP)  ## regenerate the student stubs from the solutions
 	$(PY) -m autograder stubs
+
+readme-points: $(STAMP)  ## rewrite README.md's table of assignments and points from course.toml and the suites
+	$(PY) tests/readme_points.py
 
 readme-images: $(STAMP)  ## redraw the assignment's README pictures from the reference
 	$(PY) -m autograder readme-images $(ASSIGNMENT)
