@@ -21,7 +21,7 @@ The reporter computes points twice, and differently (``src/console-results.js``,
 The two agree for every outcome only when a runner holds one check: then the
 fraction is 0 or 1 and both give that check's score, whatever the weights. So
 this command writes **one runner per check**, named after its task
-(``addnoise3``: the third public check of add_noise), with the check's points as
+(``sometask3``: the third public check of ``some_task``), with the check's points as
 ``max_score``. (A check scored between 0 and its maximum, which no suite gives
 today, is written as two runners, the points earned and the points lost, so that
 the two sums still agree.) The log's numbers are JavaScript doubles: checks worth

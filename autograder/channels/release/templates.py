@@ -184,8 +184,8 @@ WORKFLOW = Template("""\
 # runner's points as (passed tests / all tests) x max_score while Classroom
 # records the tests' own scores added up: the two agree for every submission
 # only when a runner holds one check. So `python -m autograder classroom`
-# grades once and writes one runner per public check (addnoise3: the third
-# check of add_noise, with that check's points) to $$GITHUB_ENV, their ids to
+# grades once and writes one runner per public check (sometask3: the third
+# check of some_task, with that check's points) to $$GITHUB_ENV, their ids to
 # the step output `runners`, and each failed check's reason under its name in
 # the reporter's log and in the job summary. (The stock
 # autograding-command-grader gives all or nothing per command; the older
