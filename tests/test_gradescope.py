@@ -314,3 +314,16 @@ def test_the_image_pins_every_package_grading_loads_and_no_figure_package(root, 
 
 def lock_names(path):
     return [line.split("==")[0] for line in path.read_text().splitlines() if "==" in line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize(("variable", "flag"), [("", ""), ("HIDDEN_CHECKS=each", " --hidden-checks each")])
+def test_make_gradescope_passes_the_choice_on(variable, flag):
+    """`make gradescope` builds with the default; HIDDEN_CHECKS=each reaches the command line as --hidden-checks."""
+    done = subprocess.run(
+        ["make", "-n", "--no-print-directory", "gradescope", "STAMP=", *filter(None, [variable])],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1].endswith(f"--out build/gradescope{flag}")
