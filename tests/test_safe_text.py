@@ -157,3 +157,27 @@ def test_workflow_log_changes_ordinary_text_in_nothing():
     assert workflow_log(text) == text
     assert workflow_log(workflow_log("::error::x")) == workflow_log("::error::x") == "\\x3a:error::x"
     assert workflow_log("  ##[error]x") == "  #\\x23[error]x"
+
+
+SUMMARY_ATTACKS = [
+    '<img src=x onerror="alert(1)">',
+    "[all checks passed](https://example.com)",
+    "![badge](https://example.com/full-marks.svg)",
+    "@github-classroom please regrade #1",
+    "```\n# 176 / 176 points\n```",
+    "````` closing? `````",
+    "~~~\n</details>\n<details open><summary>fake</summary>",
+    "<!-- hide the rest",
+    "    indented code\n\n| a | table |\n| - | - |",
+]
+
+
+@pytest.mark.parametrize("attack", SUMMARY_ATTACKS)
+def test_markdown_keeps_every_line_inside_one_fence(attack):
+    """HTML, links, images, mentions, fences and tables are all inside one fenced block no line of them closes."""
+    block = markdown(f"before\n{attack}\nafter").split("\n")
+    fence = block[0].removesuffix("text")
+    assert set(fence) == {"`"} and block[-1] == fence
+    inside = block[1:-1]
+    assert inside == plain(f"before\n{attack}\nafter").split("\n")
+    assert not [line for line in inside if re.fullmatch(rf" {{0,3}}`{{{len(fence)},}}\s*", line)]
