@@ -24,11 +24,28 @@ SUBMISSIONS ?= submissions
 OUT ?= $(BUILD)/grades
 NBGRADER_COURSE ?= $(BUILD)/nbgrader
 
-.PHONY: help grade check watch test figures hint stubs readme-images release gradescope grade-all \
+.PHONY: help grade check watch test figures hint stubs readme-images readme-points release gradescope grade-all \
         nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons mutants mutants-ci
 .DEFAULT_GOAL := help
 
+# The oldest Python the project runs on: pyproject.toml's requires-python.
+MIN_PYTHON := $(shell sed -n 's/^requires-python *= *">= *\([0-9.]*\)".*/\1/p' pyproject.toml)
+# Shell: succeeds when the Python $(1) names is older than MIN_PYTHON or does not run; $$v says which.
+python_too_old = v=$$($(1) -c 'import sys; print("%d %d" % sys.version_info[:2])' 2>/dev/null); \
+	if [ -z "$$v" ]; then v="a Python that does not run"; else set -- $$v $(subst ., ,$(MIN_PYTHON)); \
+	v="Python $$1.$$2"; [ "$$1" -lt "$$3" ] || { [ "$$1" -eq "$$3" ] && [ "$$2" -lt "$$4" ]; }; fi
+
+# A .venv of an unsupported Python (an older PYTHON=, or one that no longer runs) is made again;
+# a PYTHON too old to make one is refused before anything is written.
 $(STAMP): pyproject.toml $(LOCK)
+	@if $(call python_too_old,$(PYTHON)); then \
+		echo "make: PYTHON=$(PYTHON) is $$v; the project needs Python $(MIN_PYTHON) or newer:" \
+			"install one and run make $(or $(MAKECMDGOALS),help) PYTHON=python3.X with it" >&2; \
+		exit 2; fi
+	@if [ -e $(VENV) ] && $(call python_too_old,$(PY)); then \
+		echo "make: $(VENV) holds $$v, which the project cannot use (it needs $(MIN_PYTHON) or newer);" \
+			"making it again with $(PYTHON)"; \
+		rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev]'
@@ -69,8 +86,8 @@ hint: $(COMPILED)  ## the next hint for a task: make hint TASK=name (RESET=1 sta
 release: $(STAMP)  ## build the student repository under build/release (no solutions, no hidden checks)
 	$(PY) -m autograder release
 
-gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope
-	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope
+gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope (HIDDEN_CHECKS=each: see README)
+	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope $(if $(HIDDEN_CHECKS),--hidden-checks $(HIDDEN_CHECKS))
 
 grade-all: $(COMPILED)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
 	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
@@ -106,6 +123,9 @@ lock: $(STAMP)  ## re-resolve requirements.lock from pyproject.toml (needs PyPI;
 
 stubs: $(STAMP)  ## regenerate the student stubs from the solutions
 	$(PY) -m autograder stubs
+
+readme-points: $(STAMP)  ## rewrite README.md's table of assignments and points from course.toml and the suites
+	$(PY) tests/readme_points.py
 
 readme-images: $(STAMP)  ## redraw the assignment's README pictures from the reference
 	$(PY) -m autograder readme-images $(ASSIGNMENT)

@@ -10,6 +10,7 @@ through one function here, at the place the output is written:
     csv_cell(text)   a spreadsheet cell: plain, on one line, never read as a formula
     html(text)       HTML text: plain, then escaped
     markdown(text)   GitHub Markdown (a job summary): plain, in a code block it cannot close
+    workflow_log(text)  a GitHub Actions job log: plain, and no line of it a workflow command
     json_tree(data)  every string of a JSON tree (keys too) made plain
 
 What ``plain`` does, and why:
@@ -22,6 +23,20 @@ What ``plain`` does, and why:
   zero-width formatting marks, are shown as escapes (``\\x07``, ``\\u202e``);
 - a lone surrogate (from ``'\\ud800'``, or a file name with bytes that are not
   UTF-8) becomes U+FFFD, the replacement character.
+
+What ``workflow_log`` adds, from the runner's own parser (actions/runner,
+``ActionCommand.TryParseV2`` and ``TryParse``, fed one line at a time by
+``StreamReader.ReadLine``, which ends a line at CR, LF or CR LF):
+- a line whose first characters after any blanks (``TrimStart``: every Unicode
+  space, tab, VT, FF, NEL, NBSP, U+2028/2029) are ``::`` is a command
+  (``::error``, ``::notice``, ``::add-mask``, ``::stop-commands::TOKEN``, which
+  turns off the runner's own commands until the token comes back). Its first
+  colon is shown as ``\\x3a``, in ``plain``'s notation; so is that of a line
+  led by invisible formatting marks, in case another runner counts them as blanks;
+- the older form ``##[command]`` is read *anywhere* in a line, not only at its
+  start: every ``##[`` becomes ``#\\x23[``.
+Line breaks are those of ``plain`` (CR, NEL, U+2028/2029 become newlines; VT and
+FF are shown as escapes), so the lines checked are the lines the runner reads.
 """
 
 from __future__ import annotations
@@ -29,6 +44,7 @@ from __future__ import annotations
 import html as _html
 import re
 import sys
+import unicodedata
 
 # ESC or its 8-bit form, then the rest of the sequence a terminal would consume.
 _SEQUENCE = re.compile(
@@ -84,6 +100,21 @@ def markdown(text: str) -> str:
     longest = max((len(run) for run in re.findall("`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
     return f"{fence}text\n{text}\n{fence}"
+
+
+def workflow_log(text: str) -> str:
+    """Plain text for a GitHub Actions job log, of which no line is a workflow command the runner obeys."""
+    return "\n".join(_inert_log_line(line) for line in plain(text).split("\n"))
+
+
+def _inert_log_line(line: str) -> str:
+    line = line.replace("##[", "#\\x23[")
+    lead = 0
+    while lead < len(line) and (line[lead].isspace() or unicodedata.category(line[lead]) == "Cf"):
+        lead += 1
+    if line.startswith("::", lead):
+        return line[:lead] + "\\x3a" + line[lead + 1 :]
+    return line
 
 
 def json_tree(data):

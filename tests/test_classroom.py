@@ -1,10 +1,10 @@
-"""The release's Classroom workflow: its grading steps, run here, hand the reporter what the reporter's source accepts.
+"""The release's Classroom workflow: its grading steps, run here, and GitHub Classroom's reporter fed with them.
 
-The rules are those of classroom-resources/autograding-grading-reporter (src/main.js,
-src/notify-classroom.js, src/helpers/test-helpers.js): runner ids from the ``runners``
-input split at commas; each result read from ``<ID upper-cased>_RESULTS`` as base64 of
-UTF-8 JSON; ``tests`` non-empty (the table divides by their number); points are the
-tests' ``score`` summed over the runners with a ``max_score``.
+The reporter is tests/classroom_reporter.py, a model of
+classroom-resources/autograding-grading-reporter written from its source: its log gives a
+runner (passed tests / tests) x max_score, while Classroom records the tests' scores added
+up. For a full, a partial, a broken and an empty submission, every number it prints and
+records must be the project's own points, and every failed check's reason must be in its log.
 """
 
 import base64
@@ -12,21 +12,24 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
+from classroom_reporter import ANSI, js_number, js_to_fixed, run_reporter, runner_obeys
 from wrong_variants import write_wrong
 
-from autograder.channels.classroom import runner_id
+from autograder import results
+from autograder.channels import classroom
+from autograder.channels.classroom import colliding_runner_ids, runner_id
 from autograder.channels.release import build_release
 from autograder.course import load_course
 from autograder.grade import grade_submission
 
-# The pattern main.js checks the runners input against when anything goes wrong: an id
-# outside it turns every error into "The runners input must be a comma-separated list of strings".
-RUNNERS_ON_THE_ERROR_PATH = re.compile(r"^([a-zA-Z0-9]+,)*[a-zA-Z0-9]+$")
 STATUSES = {"pass", "fail", "error"}
 REPORTER = "classroom-resources/autograding-grading-reporter"
+SUBMISSIONS = Path(__file__).parent / "submissions"
+HOSTILE = Path(__file__).parent / "hostile"
 
 
 @pytest.fixture(scope="module")
@@ -35,26 +38,34 @@ def release(tmp_path_factory):
 
 
 def run_grading_steps(release, tmp_path) -> dict:
-    """Each `run:` step of the grading job as Actions runs it (bash -e, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY);
-    the install step is left out, since this interpreter has the requirements. Returns the reporter step's
-    env (expressions filled in from the steps' outputs), its runners input and the summary written."""
+    """Each `run:` step of the grading job as Actions runs it (bash -e; GITHUB_OUTPUT, GITHUB_ENV and
+    GITHUB_STEP_SUMMARY files); the install step is left out, since this interpreter has the requirements.
+    Returns the reporter step's environment and runners input (expressions filled in from the steps'
+    outputs), every step's log and the summary written."""
     job = yaml.safe_load((release / ".github" / "workflows" / "classroom.yml").read_text())["jobs"]
     steps = job["run-autograding-tests"]["steps"]
     bin_folder = tmp_path / "bin"
     bin_folder.mkdir()
     (bin_folder / "python").write_text(f'#!/bin/sh\nexec "{sys.executable}" "$@"\n')
     (bin_folder / "python").chmod(0o755)
-    summary = tmp_path / "summary.md"
-    outputs = {}
+    summary, environment_file = tmp_path / "summary.md", tmp_path / "env"
+    environment_file.touch()
+    outputs, logs = {}, []
     for step in steps:
         if "run" not in step or "pip install" in step["run"]:
             continue
         output = tmp_path / f"{step['id']}.output"
         output.touch()
-        env = {"PATH": f"{bin_folder}:/usr/bin:/bin", "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
+        env = {
+            "PATH": f"{bin_folder}:/usr/bin:/bin",
+            "GITHUB_OUTPUT": str(output),
+            "GITHUB_ENV": str(environment_file),
+            "GITHUB_STEP_SUMMARY": str(summary),
+        }
         command = ["bash", "-e", "-c", step["run"]]
         done = subprocess.run(command, cwd=release, env=env, capture_output=True, text=True, timeout=600, check=False)
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        logs.append(done.stdout + done.stderr)
         outputs[step["id"]] = read_step_outputs(output.read_text())
     reporter = next(step for step in steps if step.get("uses", "").startswith(REPORTER))
 
@@ -63,15 +74,18 @@ def run_grading_steps(release, tmp_path) -> dict:
             r"\$\{\{\s*steps\.(\w+)\.outputs\.(\w+)\s*\}\}", lambda m: outputs.get(m[1], {}).get(m[2], ""), value
         )
 
+    environment = read_step_outputs(environment_file.read_text())
+    environment.update({name: fill(value) for name, value in reporter.get("env", {}).items()})
     return {
-        "env": {name: fill(value) for name, value in reporter["env"].items()},
-        "runners": reporter["with"]["runners"],
+        "env": environment,
+        "runners": fill(reporter["with"]["runners"]),
+        "logs": "".join(logs),
         "summary": summary.read_text() if summary.exists() else "",
     }
 
 
 def read_step_outputs(text: str) -> dict:
-    """$GITHUB_OUTPUT as Actions reads it: `name=value` lines and `name<<DELIMITER` blocks."""
+    """$GITHUB_OUTPUT or $GITHUB_ENV as Actions reads it: `name=value` lines and `name<<DELIMITER` blocks."""
     found, lines = {}, iter(text.splitlines())
     for line in lines:
         if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
@@ -83,24 +97,17 @@ def read_step_outputs(text: str) -> dict:
     return found
 
 
-def reporter_reads(runners: str, env: dict) -> tuple[float, float, dict]:
-    """What the reporter does with its input, or an assertion where it would fail: (points, max points, results)."""
-    assert RUNNERS_ON_THE_ERROR_PATH.match(runners), runners
-    results = {}
+def reporter_input_is_well_formed(runners: str, env: dict) -> None:
+    """Every runner named has a result of the shape the reporter reads, with at least one test."""
+    assert re.fullmatch(r"([a-zA-Z0-9]+,)*[a-zA-Z0-9]+", runners), runners
     for runner in runners.split(","):
-        encoded = env.get(f"{runner.strip().upper()}_RESULTS")
-        assert encoded, f"{runner}: no {runner.strip().upper()}_RESULTS for the reporter"
-        result = json.loads(base64.b64decode(encoded, validate=True).decode("utf-8"))
+        result = json.loads(base64.b64decode(env[f"{runner.upper()}_RESULTS"], validate=True).decode("utf-8"))
         assert result["status"] in STATUSES and isinstance(result["max_score"], (int, float))
         assert isinstance(result["tests"], list) and result["tests"], f"{runner}: no tests"
         for test in result["tests"]:
             assert isinstance(test["name"], str) and test["status"] in STATUSES
             assert isinstance(test["score"], (int, float)) and isinstance(test["line_no"], int)
             assert isinstance(test.get("message", ""), str) and isinstance(test.get("test_code", ""), str)
-        results[runner] = result
-    graded = [r for r in results.values() if r["max_score"]]
-    points = sum(test["score"] for r in graded for test in r["tests"])
-    return points, sum(r["max_score"] for r in graded), results
 
 
 def submit(release, ch01, source: str | None) -> None:
@@ -117,52 +124,117 @@ def submit(release, ch01, source: str | None) -> None:
         target.write_text(source)
 
 
-@pytest.fixture(scope="module")
-def public_maximum():
-    """The workflow grades every assignment of the course: the reporter's maximum is their public points together."""
-    return sum(grade_submission(a, a.solution, suites=("public",)).max_score for a in load_course().values())
+def project_points(release) -> results.GradeReport:
+    """The project's own grading of every assignment of the release, public checks: what Classroom must record."""
+    tests = []
+    for assignment in load_course().values():
+        report = grade_submission(assignment, release / "assignments" / assignment.id, suites=("public",))
+        tests += report.tests
+    return results.GradeReport("course", tests)
 
 
-def test_every_runner_id_is_one_the_reporter_accepts_on_every_path():
-    """each task of the course becomes a runner id of letters and digits only, unique in any case."""
-    ids = [runner_id(task) for a in load_course().values() for task in a.task_names]
-    assert all(re.fullmatch(r"[a-zA-Z0-9]+", i) for i in ids)
-    assert len({i.lower() for i in ids}) == len(ids)
-    assert runner_id("add_noise") == "addnoise"
+def test_no_two_checks_of_the_course_can_get_one_runner_id():
+    """runner ids are a task's letters and digits plus the check's number: no two tasks of the course can meet."""
+    tasks = [task for a in load_course().values() for task in a.task_names]
+    assert all(re.fullmatch(r"[a-zA-Z0-9]+", runner_id(task)) for task in tasks)
+    assert colliding_runner_ids(tasks) == []
+    assert colliding_runner_ids(["step", "step_1", "add_noise"]) == [("step", "step_1")]
+    assert colliding_runner_ids(["Add_Noise", "addnoise"]) == [("Add_Noise", "addnoise")]
 
 
-def test_full_submission_reports_every_public_point(release, ch01, public_maximum, tmp_path):
-    """the references: the reporter reads every runner, and the points are the public maximum."""
-    submit(release, ch01, ch01.solution.read_text())
-    for other in load_course().values():
-        (release / "assignments" / other.id / other.filename).write_text(other.solution.read_text())
+SUBMISSION_KINDS = {
+    "full": lambda a, tmp: a.solution.read_text(),
+    "partial": lambda a, tmp: write_wrong(a.solution, "fencepost", tmp / "wrong" / a.filename).read_text(),
+    "broken": lambda a, tmp: (SUBMISSIONS / "ch01_forward" / "broken" / "syntax_error.py").read_text(),
+    "empty": lambda a, tmp: None,
+    "hostile": lambda a, tmp: (HOSTILE / "workflow_commands.py").read_text(),
+}
+
+
+@pytest.mark.parametrize("kind", list(SUBMISSION_KINDS))
+def test_every_total_the_reporter_prints_or_records_is_the_projects(kind, release, ch01, tmp_path):
+    """full, partial, broken, empty, hostile: the log's runner, table and grand totals and Classroom's points
+    are the project's, and every failed check shows its reason under its cross."""
+    submit(release, ch01, SUBMISSION_KINDS[kind](ch01, tmp_path))
+    if kind == "full":
+        for other in load_course().values():
+            (release / "assignments" / other.id / other.filename).write_text(other.solution.read_text())
     handed = run_grading_steps(release, tmp_path)
-    points, top, results = reporter_reads(handed["runners"], handed["env"])
-    assert points == top == public_maximum
-    assert {r["status"] for r in results.values()} == {"pass"}
-    assert "Every public check passes" in handed["summary"]
+    reporter_input_is_well_formed(handed["runners"], handed["env"])
+    run = run_reporter(handed["runners"], handed["env"])
+    expected = project_points(release)
+    score, top = js_number(expected.score), js_number(expected.max_score)
+    assert run.recorded == f"Points {score}/{top}"
+    assert run.table[-1] == ("Total: ", score, top)
+    assert run.tests_passed == (sum(t.passed for t in expected.tests), len(expected.tests))
+    printed = {runner: float(points) for runner, (points, _) in run.runner_points.items()}
+    assert sum(printed.values()) == expected.score and len(printed) == len(expected.tests)
+    for runner, points in run.runner_points.items():
+        row = next(row for row in run.table if row[0] == runner)
+        assert (js_to_fixed(float(row[1]), 2), row[2]) == points  # the table says what the runner's line said
+    for task in {t.task for t in expected.tests}:
+        mine = [p for r, p in printed.items() if re.fullmatch(runner_id(task) + r"\d+", r)]
+        assert sum(mine) == sum(t.score for t in expected.tests if t.task == task), task
+    assert run.failed == (None if kind == "full" else "Some tests failed.")
+    log = run.log
+    crosses = [i for i, line in enumerate(log) if line.startswith("❌ ")]
+    assert len(crosses) == sum(not t.passed for t in expected.tests)
+    assert all(log[i + 1].startswith(classroom.LOG_INDENT) and log[i + 1].strip() for i in crosses)
+    for test in expected.tests:
+        if not test.passed:
+            first_line = ANSI.sub("", classroom.workflow_log(test.output)).strip().splitlines()[0]
+            assert first_line[:100] in run.output, test.name
+    # Nothing but the reporter's own notice is a workflow command, in its log or the grading steps' logs.
+    assert runner_obeys(handed["logs"]) == []
+    assert runner_obeys(run.output) == [f"::notice title=Autograding complete::{run.recorded}"]
+    assert run.recorded_json == {"totalPoints": expected.score, "maxPoints": expected.max_score}
 
 
-def test_partial_submission_reports_its_points_and_each_failed_message(release, ch01, grade, public_maximum, tmp_path):
-    """one mistake: the reporter's points are the grader's, and the summary shows each failed check's message."""
-    wrong = write_wrong(ch01.solution, "fencepost", tmp_path / "wrong" / ch01.filename)
-    submit(release, ch01, wrong.read_text())
-    handed = run_grading_steps(release, tmp_path)
-    points, top, results = reporter_reads(handed["runners"], handed["env"])
-    expected = grade(wrong, suites=("public",))
-    assert (points, top) == (expected.score, public_maximum) and 0 < points < expected.max_score
-    assert results[runner_id("cosine_schedule")]["status"] == "fail"
-    failed = [t for t in expected.tests if not t.passed]
-    assert failed
-    for test in failed:
-        assert test.name in handed["summary"]
-        assert test.output.strip().splitlines()[0] in handed["summary"]
+def test_broken_and_empty_submissions_say_why_in_the_log(release, ch01, tmp_path):
+    """a syntax error and an empty file: the reporter's log names the cause under the first cross."""
+    for kind, cause in (("broken", "SyntaxError"), ("empty", "is empty")):
+        submit(release, ch01, SUBMISSION_KINDS[kind](ch01, tmp_path))
+        folder = tmp_path / kind
+        folder.mkdir()
+        handed = run_grading_steps(release, folder)
+        log = run_reporter(handed["runners"], handed["env"]).log
+        first = next(i for i, line in enumerate(log) if line.startswith("❌ "))
+        assert cause in log[first + 1], log[first : first + 3]
+        assert cause in handed["summary"]
 
 
-def test_empty_submission_reports_zero_of_the_same_maximum(release, ch01, public_maximum, tmp_path):
-    """an empty file: every runner still has a result, 0 points of the public maximum, and the summary says why."""
-    submit(release, ch01, None)
-    handed = run_grading_steps(release, tmp_path)
-    points, top, _ = reporter_reads(handed["runners"], handed["env"])
-    assert (points, top) == (0, public_maximum)
-    assert "is empty" in handed["summary"]
+def test_a_partly_earned_check_prints_and_records_the_same_points(ch01):
+    """a check scored 1.5 of 3 (no suite does this today) is two runners: 1.5 earned, 1.5 lost; both sums agree."""
+    report = results.GradeReport(
+        ch01.id,
+        [
+            results.TestResult("add_noise: a", 1.5, 3, "half right", task="add_noise"),
+            results.TestResult("add_noise: b", 2, 2, "", task="add_noise"),
+            results.TestResult("add_noise: c", 0, 1, "wrong", task="add_noise"),
+        ],
+    )
+    runners = classroom.runner_results(report, ch01)
+    env = {f"{name.upper()}_RESULTS": classroom.encode(result) for name, result in runners.items()}
+    run = run_reporter(",".join(runners), env)
+    assert run.recorded == "Points 3.5/6" and run.table[-1] == ("Total: ", "3.5", "6")
+    assert sum(float(points) for points, _ in run.runner_points.values()) == 3.5
+
+
+def test_a_submission_no_check_graded_still_gives_the_reporter_a_runner(ch01):
+    """no check at all: one errored runner with the reason, which the reporter prints."""
+    report = results.GradeReport(ch01.id, [], output="0 points: nothing to grade ::error::x")
+    runners = classroom.runner_results(report, ch01)
+    env = {f"{name.upper()}_RESULTS": classroom.encode(result) for name, result in runners.items()}
+    run = run_reporter(",".join(runners), env)
+    assert run.failed == "Some tests errored." and "0 points: nothing to grade" in run.output
+    assert runner_obeys(run.output) == []
+
+
+def test_job_summary_of_a_hostile_submission_is_inert(release, ch01, tmp_path):
+    """workflow commands, HTML, links, images and fences in student text: the summary shows them in fences."""
+    submit(release, ch01, SUBMISSION_KINDS["hostile"](ch01, tmp_path))
+    summary = run_grading_steps(release, tmp_path)["summary"]
+    outside = re.sub(r"(?ms)^(`{3,})text\n.*?^\1$", "", summary)  # everything but the fenced blocks
+    assert "::error" in summary and "<img" in summary  # the student's text is shown ...
+    for active in ("<img", "<script", "](http", "@github", "::", "```\n~~~"):
+        assert active not in outside, active  # ... and nowhere outside a fence

@@ -23,7 +23,9 @@ from autograder.channels.gradescope import (
     limits_for_container,
     unpack,
 )
+from autograder.cli import main as autograder_main
 from autograder.course import PROJECT_ROOT
+from autograder.grade import grade_submission
 from autograder.runner import Limits
 
 
@@ -32,9 +34,18 @@ def bundle(tmp_path_factory, ch01):
     return build_bundle(ch01, tmp_path_factory.mktemp("gradescope"))
 
 
+@pytest.fixture(scope="module")
+def bundle_of_each_check(tmp_path_factory, ch01):
+    return build_bundle(ch01, tmp_path_factory.mktemp("gradescope-each"), hidden_checks="each")
+
+
 @pytest.fixture
 def root(bundle, tmp_path):
     """/autograder as Gradescope lays it out, after setup.sh has run (with this interpreter)."""
+    return laid_out(bundle, tmp_path)
+
+
+def laid_out(bundle, tmp_path):
     root = tmp_path / "autograder"
     root.mkdir()
     unpack(bundle, root)
@@ -80,18 +91,95 @@ def test_bundle_has_the_scripts_at_its_root_and_what_they_need(bundle, ch01):
     assert not [name for name in modes if "__pycache__" in name or name.endswith(".pyc")]
 
 
-def test_reference_gets_full_marks_with_hidden_checks_after_the_due_date(root, ch01, grade):
-    """the reference scores every point; public checks are visible, hidden ones shown after the due date."""
+def seen_and_unseen(assignment, submission):
+    """The checks students see at once and the others, when the hidden suite is shown after the due date."""
+    report = grade_submission(assignment, submission, visibility={"hidden": HIDDEN_VISIBILITY})
+    seen = [t for t in report.tests if t.visibility == "visible"]
+    return seen, [t for t in report.tests if t.visibility != "visible"]
+
+
+def test_reference_gets_full_marks_with_every_entry_visible_so_students_see_the_total(root, ch01, grade):
+    """by default every entry is visible, so Gradescope shows the total: visible checks, one per task for the rest."""
+    shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
+    results = run_autograder(root)
+    assert results["score"] == results["max_score"] == grade(ch01.solution).max_score
+    public, hidden = seen_and_unseen(ch01, ch01.solution)
+    assert hidden and {t.task for t in hidden} == set(ch01.task_names)
+    shown = {t["name"]: t for t in results["tests"]}
+    assert {t["visibility"] for t in results["tests"]} == {"visible"} and results["visibility"] == "visible"
+    assert set(shown) == {t.name for t in public} | {f"{task}: hidden checks" for task in ch01.task_names}
+    for task in ch01.task_names:
+        mine = [t for t in hidden if t.task == task]
+        entry = shown[f"{task}: hidden checks"]
+        assert entry["score"] == entry["max_score"] == sum(t.max_score for t in mine)
+        assert entry["output"].startswith(f"All {len(mine)} hidden checks of {task} pass")
+    assert results["stdout_visibility"] == "hidden"
+    if os.geteuid() == 0:  # Gradescope runs as root: the student's code must not
+        assert results["extra_data"]["protections"]["in_force"]["privileges_dropped"] is True
+
+
+def test_hidden_checks_names_and_messages_never_reach_the_results_by_default(root, ch01, grade):
+    """a submission failing hidden checks: its score is the engine's, and no hidden check's name or message is in
+    results.json, only how many of each task's pass; run_autograder's output (instructors only) lists them."""
+    wrong = write_wrong(ch01.solution, "variance_weights", root / "submission" / "forward.py")
+    expected = grade(wrong)
+    run = subprocess.run(
+        [str(root / "run_autograder")], cwd=root, env=gradescope_env(root), capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    text = (root / "results" / "results.json").read_text()
+    results = json.loads(text)
+    assert results["score"] == expected.score < results["max_score"]
+    public, hidden = seen_and_unseen(ch01, wrong)
+    failed = [t for t in hidden if not t.passed]
+    assert failed
+    assert [test.name for test in hidden if test.name in text] == []
+    for test in failed:
+        assert test.name.split(": ", 1)[1] in run.stdout  # the instructor's view names it
+        if all(test.output != p.output for p in public):
+            assert test.output.splitlines()[0] not in text
+    mine = [t for t in hidden if t.task == "add_noise"]
+    entry = next(t for t in results["tests"] if t["name"] == "add_noise: hidden checks")
+    assert entry["output"].startswith(f"{sum(t.passed for t in mine)} of {len(mine)} hidden checks of add_noise pass")
+    assert entry["score"] == sum(t.score for t in mine) < entry["max_score"]
+
+
+def test_each_hidden_check_on_its_own_is_shown_after_the_due_date(bundle_of_each_check, ch01, grade, tmp_path):
+    """--hidden-checks each: public checks visible, every hidden check its own entry, shown after the due date."""
+    root = laid_out(bundle_of_each_check, tmp_path)
     shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
     results = run_autograder(root)
     assert results["score"] == results["max_score"] == grade(ch01.solution).max_score
     public = {t.name for t in grade(ch01.solution, suites=("public",)).tests}
     shown = {t["name"]: t["visibility"] for t in results["tests"]}
+    assert set(shown) == {t.name for t in grade(ch01.solution).tests}
     assert {name for name, v in shown.items() if v == "visible"} == public
     assert {v for name, v in shown.items() if name not in public} == {HIDDEN_VISIBILITY}
-    assert results["stdout_visibility"] == "hidden"
-    if os.geteuid() == 0:  # Gradescope runs as root: the student's code must not
-        assert results["extra_data"]["protections"]["in_force"]["privileges_dropped"] is True
+
+
+@pytest.mark.parametrize(
+    ("arguments", "written"),
+    [
+        ([], "--hidden-checks per-task --container-mb"),
+        (["--hidden-checks", "each"], "--hidden-checks each --hidden-visibility after_due_date"),
+        (["--hidden-visibility", "hidden"], "--hidden-checks each --hidden-visibility hidden"),  # its old meaning
+        (["--hidden-checks", "each", "--hidden-visibility", "after_published"], "each --hidden-visibility after_pub"),
+    ],
+)
+def test_the_command_line_choice_is_what_run_autograder_grades_with(arguments, written, ch01, tmp_path):
+    """`python -m autograder gradescope` writes the instructor's choice into run_autograder; the default is per-task."""
+    assert autograder_main(["gradescope", ch01.id, "--out", str(tmp_path), *arguments]) == 0
+    with zipfile.ZipFile(tmp_path / f"{ch01.id}.zip") as archive:
+        script = archive.read("run_autograder").decode()
+    assert written in " ".join(script.replace("\\\n", " ").split())
+
+
+def test_a_visibility_for_entries_per_task_is_refused(ch01, tmp_path, capsys):
+    """per-task entries are always visible: asking for another visibility with them is a user's mistake (exit 2)."""
+    with pytest.raises(SystemExit) as stopped:
+        autograder_main(["gradescope", ch01.id, "--out", str(tmp_path), "--hidden-checks", "per-task",
+                         "--hidden-visibility", "hidden"])  # fmt: skip
+    assert stopped.value.code == 2 and "--hidden-visibility applies to --hidden-checks each" in capsys.readouterr().err
 
 
 def test_wrong_submission_gets_what_the_engine_gives_it(root, ch01, grade, tmp_path):
@@ -102,7 +190,9 @@ def test_wrong_submission_gets_what_the_engine_gives_it(root, ch01, grade, tmp_p
     assert results["score"] == expected.score
     assert 0 < results["score"] < results["max_score"]
     failed = {t["name"] for t in results["tests"] if t["score"] < t["max_score"]}
-    assert failed == {t.name for t in expected.tests if not t.passed}
+    seen, unseen = seen_and_unseen(ch01, wrong)
+    hidden_tasks = {f"{t.task}: hidden checks" for t in unseen if not t.passed}
+    assert failed == {t.name for t in seen if not t.passed} | hidden_tasks
     assert all(name.startswith("add_noise") for name in failed)
 
 
@@ -191,14 +281,13 @@ def test_limits_fit_gradescopes_default_container():
 
 
 @pytest.mark.parametrize(("name", "task"), [("memory_bomb.py", "add_noise"), ("fork_storm.py", "noise_step")])
-def test_a_memory_bomb_or_fork_storm_costs_its_function_not_the_container(root, ch01, grade, name, task):
+def test_a_memory_bomb_or_fork_storm_costs_its_function_not_the_container(root, name, task):
     """under the container's limits, a runaway function fails only itself and no process grows past its share."""
     shutil.copyfile(PROJECT_ROOT / "tests" / "hostile" / name, root / "submission" / "forward.py")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     results = run_autograder(root)
     peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    reference = {t.name: t.score for t in grade(ch01.solution).tests}
-    lost = {t["name"] for t in results["tests"] if t["score"] < reference[t["name"]]}
+    lost = {t["name"] for t in results["tests"] if t["score"] < t["max_score"]}  # the reference loses none
     assert lost and all(n.startswith(task) for n in lost)
     assert results["extra_data"]["memory_mb"] == {
         "container": 768,
@@ -225,3 +314,16 @@ def test_the_image_pins_every_package_grading_loads_and_no_figure_package(root, 
 
 def lock_names(path):
     return [line.split("==")[0] for line in path.read_text().splitlines() if "==" in line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize(("variable", "flag"), [("", ""), ("HIDDEN_CHECKS=each", " --hidden-checks each")])
+def test_make_gradescope_passes_the_choice_on(variable, flag):
+    """`make gradescope` builds with the default; HIDDEN_CHECKS=each reaches the command line as --hidden-checks."""
+    done = subprocess.run(
+        ["make", "-n", "--no-print-directory", "gradescope", "STAMP=", *filter(None, [variable])],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1].endswith(f"--out build/gradescope{flag}")

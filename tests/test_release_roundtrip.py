@@ -149,26 +149,28 @@ def test_engine_in_the_release_grades_without_hidden_suites(student_repo, ch01, 
     assert results["score"] == expected.score < expected.max_score == results["max_score"]
 
 
-def test_classroom_step_writes_one_result_per_task(student_repo, ch01, grade, tmp_path):
-    """the workflow's grading step writes base64 reporter results whose points add up to the public score."""
+def test_classroom_step_writes_one_result_per_check(student_repo, ch01, grade, tmp_path):
+    """the workflow's grading step writes base64 reporter results, one per check, adding up to the public score."""
     wrong = write_wrong(ch01.solution, "fencepost", student_repo / "assignments" / "ch01_forward" / "forward.py")
-    outputs = tmp_path / "github_output"
+    outputs, environment = tmp_path / "github_output", tmp_path / "github_env"
     run = subprocess.run(
         [sys.executable, "-m", "autograder", "classroom", "ch01_forward"],
         cwd=student_repo,
-        env={"GITHUB_OUTPUT": str(outputs), "PATH": "/usr/bin:/bin"},
+        env={"GITHUB_OUTPUT": str(outputs), "GITHUB_ENV": str(environment), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         check=False,
     )
     assert run.returncode == 0, run.stderr
-    runners = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
-    assert list(runners) == [runner_id(task) for task in ch01.task_names]
-    results = {task: json.loads(base64.b64decode(runners[runner_id(task)])) for task in ch01.task_names}
+    runners = outputs.read_text().removeprefix("runners=").strip().split(",")
+    encoded = dict(line.split("=", 1) for line in environment.read_text().splitlines())
+    assert list(encoded) == [f"{runner.upper()}_RESULTS" for runner in runners]
+    results = {runner: json.loads(base64.b64decode(encoded[f"{runner.upper()}_RESULTS"])) for runner in runners}
     expected = grade(wrong, suites=("public",))
+    assert len(results) == len(expected.tests) and all(len(r["tests"]) == 1 for r in results.values())
     assert sum(t["score"] for r in results.values() for t in r["tests"]) == expected.score
     assert sum(r["max_score"] for r in results.values()) == expected.max_score
-    assert results["cosine_schedule"]["status"] == "fail"
+    assert results[runner_id("cosine_schedule") + "1"]["status"] == "fail"
     assert all(r["version"] == 1 for r in results.values())
 
 

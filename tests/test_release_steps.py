@@ -1,9 +1,10 @@
 """Each step of `make release`, on its own, in the order autograder.channels.release.STEPS runs them."""
 
+import dataclasses
+
 import pytest
 
 from autograder.channels import release
-from autograder.channels.classroom import runner_id
 from autograder.channels.release import steps
 from autograder.channels.release.steps import PRIVATE_KEYS, tomllib
 from autograder.course import PROJECT_ROOT, load_course
@@ -114,18 +115,28 @@ def test_write_gitignore_keeps_the_virtualenv_out(fresh):
     assert ".venv/" in lines and "build/" in lines
 
 
-def test_write_classroom_workflow_reports_one_runner_per_task(fresh, ch01):
-    """the workflow grades with the engine and hands every task's result to the Classroom reporter."""
+def test_write_classroom_workflow_hands_every_grading_steps_runners_to_the_reporter(fresh):
+    """the workflow grades each assignment with the engine and hands the ids each step writes to the reporter."""
     steps.write_classroom_workflow(fresh)
     text = (fresh.out / ".github" / "workflows" / "classroom.yml").read_text()
     assert "\n  run-autograding-tests:\n" in text  # the job whose check run Classroom reads
     assert "uses: classroom-resources/autograding-grading-reporter@v1" in text
-    assert "run: python -m autograder classroom ch01_forward" in text
-    runners = [runner_id(task) for task in ch01.task_names]
-    assert f"runners: {','.join(runners)}" in text
-    for runner in runners:
-        assert f"{runner.upper()}_RESULTS: ${{{{ steps.grade_ch01_forward.outputs.{runner} }}}}" in text
+    ids = [f"grade_{a.id}" for a in fresh.assignments]
+    for assignment in fresh.assignments:
+        assert f"run: python -m autograder classroom {assignment.id}" in text
+    assert "runners: " + ",".join(f"${{{{ steps.{i}.outputs.runners }}}}" for i in ids) in text
+    assert 'echo "::remove-matcher owner=python::"' in text  # no traceback-shaped print becomes an annotation
     assert "\t" not in text  # YAML forbids tabs
+
+
+def test_write_classroom_workflow_refuses_tasks_whose_runner_ids_could_meet(fresh):
+    """two tasks named so that their checks' runner ids could be equal (step, step_1) stop the release."""
+    assignment = fresh.assignments[0]
+    first = assignment.tasks[0]
+    twin = dataclasses.replace(first, name=f"{first.name}_1")
+    clash = dataclasses.replace(assignment, tasks=(*assignment.tasks, twin))
+    with pytest.raises(ValueError, match="runner id"):
+        steps.write_classroom_workflow(dataclasses.replace(fresh, assignments=(clash,)))
 
 
 def test_build_release_refuses_to_replace_a_folder_it_did_not_build(tmp_path):

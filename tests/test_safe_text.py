@@ -1,12 +1,14 @@
 """Student text made safe for the terminal, JSON, spreadsheets, HTML and Markdown."""
 
 import io
+import itertools
 import json
 import re
 
 import pytest
+from classroom_reporter import runner_obeys
 
-from autograder.safe_text import csv_cell, html, json_tree, markdown, plain, tolerant_streams
+from autograder.safe_text import csv_cell, html, json_tree, markdown, plain, tolerant_streams, workflow_log
 
 # Every byte a terminal acts on: C0 controls but tab and newline, DEL, and C1 (as characters).
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -114,3 +116,68 @@ def test_tolerant_streams_escape_what_the_encoding_lacks():
     stream.write("Zoë\n")
     stream.flush()
     assert raw.getvalue() == b"Zo\\xeb\n"
+
+
+WORKFLOW_COMMANDS = [
+    "::error title=Autograding complete::all checks passed",
+    "::notice title=Autograding complete::Points 176/176",
+    "::stop-commands::TOKEN",
+    "::add-mask::Points",
+    "::set-output name=addnoise::eyJ2ZXJzaW9uIjogMX0=",
+    "::group::fake group",
+    "::ERROR::upper case",
+    "##[error]all checks passed",
+    "##[stop-commands]TOKEN",
+    "##[set-output name=x;]y",
+]
+LEADS = ["", "  ", "\t", "\xa0", "\u3000", "\u2003", "\u200b", "\ufeff", "\x1b[31m", "\x1b]0;t\x07 "]
+BREAKS = ["\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1e"]
+
+
+def test_the_model_of_the_runner_sees_every_attack_unprotected():
+    """each hostile string, fed raw, is a command to the model of the runner (so the next test means something)."""
+    for command, lead, brk in itertools.product(WORKFLOW_COMMANDS, LEADS[:8], BREAKS):
+        assert runner_obeys(f"ok{brk}{lead}{command}"), (command, lead, brk)
+
+
+@pytest.mark.parametrize("command", WORKFLOW_COMMANDS)
+def test_workflow_log_leaves_no_line_the_runner_obeys(command):
+    """a command after any line break, blank, invisible mark or escape sequence is shown, never obeyed."""
+    for lead, brk in itertools.product(LEADS, BREAKS):
+        text = f"checks failed{brk}{lead}{command}{brk}{lead}  {command} tail ##[warning]x"
+        logged = workflow_log(text)
+        assert runner_obeys(logged) == [], (lead, brk, logged)
+        assert CONTROL.search(logged) is None
+        assert command.split("::")[-1].split("]")[-1] in logged  # the student's words stay readable
+
+
+def test_workflow_log_changes_ordinary_text_in_nothing():
+    """colons, hashes and brackets that form no command are kept as they are."""
+    text = "shape (3,) :: expected\n## not a heading\n[x] #[y] a::b\nline 15, in <module>: if a.ndim == 1"
+    assert workflow_log(text) == text
+    assert workflow_log(workflow_log("::error::x")) == workflow_log("::error::x") == "\\x3a:error::x"
+    assert workflow_log("  ##[error]x") == "  #\\x23[error]x"
+
+
+SUMMARY_ATTACKS = [
+    '<img src=x onerror="alert(1)">',
+    "[all checks passed](https://example.com)",
+    "![badge](https://example.com/full-marks.svg)",
+    "@github-classroom please regrade #1",
+    "```\n# 176 / 176 points\n```",
+    "````` closing? `````",
+    "~~~\n</details>\n<details open><summary>fake</summary>",
+    "<!-- hide the rest",
+    "    indented code\n\n| a | table |\n| - | - |",
+]
+
+
+@pytest.mark.parametrize("attack", SUMMARY_ATTACKS)
+def test_markdown_keeps_every_line_inside_one_fence(attack):
+    """HTML, links, images, mentions, fences and tables are all inside one fenced block no line of them closes."""
+    block = markdown(f"before\n{attack}\nafter").split("\n")
+    fence = block[0].removesuffix("text")
+    assert set(fence) == {"`"} and block[-1] == fence
+    inside = block[1:-1]
+    assert inside == plain(f"before\n{attack}\nafter").split("\n")
+    assert not [line for line in inside if re.fullmatch(rf" {{0,3}}`{{{len(fence)},}}\s*", line)]

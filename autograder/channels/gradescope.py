@@ -14,8 +14,18 @@ The bundle carries the engine, the assignment's hidden suite, its reference and
 a manifest with its entry only: nothing of the course's other assignments.
 Student code runs as an unprivileged user: the engine drops to it whenever it
 runs as root, and makes the reference and hidden suites unreadable to it.
-Hidden checks get the visibility ``after_due_date``: students see the public
-checks at once and the hidden checks' names and feedback after the due date.
+What students see of the hidden checks is the instructor's choice
+(``--hidden-checks``), because Gradescope hides a student's total score as long
+as any test of the results is not visible to them:
+- ``per-task`` (the default): each task's hidden checks are one visible entry,
+  ``<task>: hidden checks``, with their points together and how many of them
+  pass. Students see their total at once; the hidden checks' names and
+  messages are never shown to them (run_autograder's output, which only
+  instructors see, lists every check).
+- ``each``: every hidden check is an entry of its own, with the visibility
+  ``--hidden-visibility`` (default ``after_due_date``): students see its name and
+  message then, and no total before that. Giving ``--hidden-visibility`` alone
+  means ``each``, as it did before the choice existed.
 ``AUTOGRADER_ROOT`` replaces ``/autograder`` (for tests), and ``AUTOGRADER_PYTHON``
 names an interpreter that already has the requirements (``setup.sh`` then
 installs nothing).
@@ -38,13 +48,15 @@ from autograder.channels.release.steps import JUNK
 from autograder.course import PROJECT_ROOT, Assignment, get_assignment, load_course, manifest_text_for
 from autograder.grade import GraderBroken, grade_submission
 from autograder.locate import CannotGrade, lone_python_file, uploaded_files
-from autograder.results import GradeReport, render_table, write_results
+from autograder.results import GradeReport, TestResult, render_table, write_results
 from autograder.runner import Limits
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "gradescope"
 DEFAULT_ROOT = "/autograder"
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 HIDDEN_VISIBILITY = "after_due_date"
+HIDDEN_CHECKS = ("per-task", "each")
+DEFAULT_HIDDEN_CHECKS = "per-task"
 # Files named in the note about an upload that has no file to grade.
 MAX_LISTED = 10
 
@@ -99,8 +111,8 @@ PYTHON="${{AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}}"
 case "$ROOT" in /*) ;; *) ROOT="$PWD/$ROOT" ;; esac
 case "$PYTHON" in /*) ;; */*) PYTHON="$PWD/$PYTHON" ;; esac
 cd "$ROOT/source"
-exec "$PYTHON" -m autograder.channels.gradescope {assignment} --root "$ROOT" --hidden-visibility {visibility} \\
-    --container-mb {container_mb}
+exec "$PYTHON" -m autograder.channels.gradescope {assignment} --root "$ROOT" --hidden-checks {hidden_checks} \\
+    {visibility}--container-mb {container_mb}
 """
 
 
@@ -110,19 +122,33 @@ def build_bundle(
     project: Path = PROJECT_ROOT,
     hidden_visibility: str = HIDDEN_VISIBILITY,
     container_mb: int = CONTAINER_MB,
+    hidden_checks: str = DEFAULT_HIDDEN_CHECKS,
 ) -> Path:
     """Write ``out/<id>.zip``: setup.sh and run_autograder at the root, the grader beside them."""
     with tempfile.TemporaryDirectory() as folder:
         staging = Path(folder)
         limits_for_container(assignment.limits, container_mb)  # refuse a container too small, before building
-        _stage(assignment, project, staging, hidden_visibility, container_mb)
+        shown = Shown(hidden_checks, hidden_visibility)
+        _stage(assignment, project, staging, shown, container_mb)
         out.mkdir(parents=True, exist_ok=True)
         bundle = out / f"{assignment.id}.zip"
         _zip(staging, bundle)
     return bundle
 
 
-def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibility: str, container_mb: int) -> None:
+@dataclasses.dataclass(frozen=True)
+class Shown:
+    """What students see of the hidden checks: one entry per task, or each check with a visibility."""
+
+    hidden_checks: str = DEFAULT_HIDDEN_CHECKS
+    hidden_visibility: str = HIDDEN_VISIBILITY
+
+    def __post_init__(self):
+        if self.hidden_checks not in HIDDEN_CHECKS or self.hidden_visibility not in VISIBILITIES:
+            raise ValueError(f"hidden checks {self.hidden_checks!r}, visibility {self.hidden_visibility!r}")
+
+
+def _stage(assignment: Assignment, project: Path, staging: Path, shown: Shown, container_mb: int) -> None:
     junk = shutil.ignore_patterns(*JUNK)
     # Only this assignment's hidden suite and manifest entry: nothing of the others travels with it.
     others = {
@@ -155,7 +181,12 @@ def _stage(assignment: Assignment, project: Path, staging: Path, hidden_visibili
     )
     (staging / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
     (staging / "run_autograder").write_text(
-        RUN_AUTOGRADER.format(assignment=assignment.id, visibility=hidden_visibility, container_mb=container_mb),
+        RUN_AUTOGRADER.format(
+            assignment=assignment.id,
+            hidden_checks=shown.hidden_checks,
+            visibility=f"--hidden-visibility {shown.hidden_visibility} " if shown.hidden_checks == "each" else "",
+            container_mb=container_mb,
+        ),
         encoding="utf-8",
     )
 
@@ -204,9 +235,14 @@ def limits_for_container(limits: Limits, container_mb: int = CONTAINER_MB) -> Li
 
 
 def grade_in_container(
-    assignment: Assignment, root: Path, hidden_visibility: str = HIDDEN_VISIBILITY, container_mb: int = CONTAINER_MB
+    assignment: Assignment,
+    root: Path,
+    hidden_visibility: str = HIDDEN_VISIBILITY,
+    container_mb: int = CONTAINER_MB,
+    hidden_checks: str = DEFAULT_HIDDEN_CHECKS,
 ) -> GradeReport:
     """Grade ``root/submission`` and write ``root/results/results.json``, whatever the submission holds."""
+    shown = Shown(hidden_checks, hidden_visibility)
     limits = limits_for_container(assignment.limits, container_mb)
     assignment = dataclasses.replace(assignment, limits=limits)
     results = root / "results" / "results.json"
@@ -214,7 +250,7 @@ def grade_in_container(
     # Browsers and students rename files ("solution (1).py"); one Python file is the one they meant.
     lone = lone_python_file(upload, assignment.filename)
     try:
-        report = grade_submission(assignment, lone or upload, visibility={"hidden": hidden_visibility})
+        report = grade_submission(assignment, lone or upload, visibility={"hidden": shown.hidden_visibility})
     except CannotGrade as reason:
         # Gradescope shows "output" to the student: say what to upload.
         report = GradeReport(
@@ -227,8 +263,41 @@ def grade_in_container(
         "student_processes": limits.processes,
         "reply": limits.reply_mb,
     }
-    write_results(report, results)
-    return report
+    written = report
+    if shown.hidden_checks == "per-task":
+        written = dataclasses.replace(report, tests=tests_per_task(report.tests, assignment.task_names))
+    write_results(written, results)
+    return report  # every check, for run_autograder's output, which only instructors see
+
+
+def tests_per_task(tests: list[TestResult], tasks: list[str]) -> list[TestResult]:
+    """The visible checks, then each task's other checks as one visible entry: their points, how many pass.
+
+    Every entry being visible, Gradescope shows the student's total; nothing of a
+    hidden check but its points and whether it passed reaches the student.
+    """
+    visible = [test for test in tests if test.visibility == "visible"]
+    unseen = [test for test in tests if test.visibility != "visible"]
+    order = {task: i for i, task in enumerate(tasks)}
+    for task in sorted({test.task for test in unseen}, key=lambda task: (order.get(task, len(order)), task)):
+        mine = [test for test in unseen if test.task == task]
+        passed = sum(test.passed for test in mine)
+        score, top = sum(test.score for test in mine), sum(test.max_score for test in mine)
+        told = f"All {len(mine)}" if passed == len(mine) else f"{passed} of {len(mine)}"
+        visible.append(
+            TestResult(
+                name=f"{task}: hidden checks",
+                score=score,
+                max_score=top,
+                output=(
+                    f"{told} hidden checks of {task} pass ({score:g} of {top:g} points). They test the same "
+                    "function on more cases; which checks they are, and what they found, is not shown."
+                ),
+                visibility="visible",
+                task=task,
+            )
+        )
+    return visible
 
 
 def _upload_note(assignment: Assignment, upload: Path, lone: Path | None) -> str:
@@ -265,18 +334,13 @@ def add_parser(commands) -> None:
         default=DEFAULT_OUT,
         help=f"where to write <id>.zip (default: {DEFAULT_OUT.relative_to(PROJECT_ROOT)})",
     )
-    build.add_argument(
-        "--hidden-visibility",
-        choices=VISIBILITIES,
-        default=HIDDEN_VISIBILITY,
-        help=f"when students see hidden checks (default: {HIDDEN_VISIBILITY})",
-    )
+    _add_shown_arguments(build)
     _add_container_argument(build)
-    build.set_defaults(run=run_build)
+    build.set_defaults(run=run_build, parser=build)
 
     run = commands.add_parser("gradescope-run", help="grade inside Gradescope's container (run_autograder calls it)")
     _add_run_arguments(run)
-    run.set_defaults(run=run_in_container)
+    run.set_defaults(run=run_in_container, parser=run)
 
 
 def _add_run_arguments(parser) -> None:
@@ -287,8 +351,34 @@ def _add_run_arguments(parser) -> None:
         default=Path(os.environ.get("AUTOGRADER_ROOT", DEFAULT_ROOT)),
         help="Gradescope's folder (default: $AUTOGRADER_ROOT or /autograder)",
     )
-    parser.add_argument("--hidden-visibility", choices=VISIBILITIES, default=HIDDEN_VISIBILITY)
+    _add_shown_arguments(parser)
     _add_container_argument(parser)
+
+
+def _add_shown_arguments(parser) -> None:
+    parser.add_argument(
+        "--hidden-checks",
+        choices=HIDDEN_CHECKS,
+        default=None,
+        help="per-task (default): each task's hidden checks are one entry with their points, so students see "
+        "their total at once and never a hidden check's name or message; each: every hidden check is an entry "
+        "shown at --hidden-visibility, and Gradescope hides the total until then",
+    )
+    parser.add_argument(
+        "--hidden-visibility",
+        choices=VISIBILITIES,
+        default=None,
+        help=f"with --hidden-checks each: when students see each hidden check (default: {HIDDEN_VISIBILITY}); "
+        "given alone, it means --hidden-checks each",
+    )
+
+
+def shown_from(args, parser) -> Shown:
+    """The choice the command line makes; ``--hidden-visibility`` alone keeps its earlier meaning (``each``)."""
+    if args.hidden_checks == "per-task" and args.hidden_visibility is not None:
+        parser.error("--hidden-visibility applies to --hidden-checks each: per-task entries are always visible")
+    implied = "each" if args.hidden_visibility is not None else DEFAULT_HIDDEN_CHECKS
+    return Shown(args.hidden_checks or implied, args.hidden_visibility or HIDDEN_VISIBILITY)
 
 
 def _add_container_argument(parser) -> None:
@@ -302,8 +392,13 @@ def _add_container_argument(parser) -> None:
 
 def run_build(args) -> int:
     assignment = get_assignment(args.assignment)
+    shown = shown_from(args, args.parser)
     bundle = build_bundle(
-        assignment, args.out, hidden_visibility=args.hidden_visibility, container_mb=args.container_mb
+        assignment,
+        args.out,
+        hidden_visibility=shown.hidden_visibility,
+        container_mb=args.container_mb,
+        hidden_checks=shown.hidden_checks,
     )
     print(f"gradescope: {bundle} (upload it as the assignment's autograder)")
     return 0
@@ -311,13 +406,16 @@ def run_build(args) -> int:
 
 def run_in_container(args) -> int:
     assignment = get_assignment(args.assignment)
+    shown = shown_from(args, args.parser)
     try:
-        report = grade_in_container(assignment, args.root, args.hidden_visibility, args.container_mb)
+        report = grade_in_container(
+            assignment, args.root, shown.hidden_visibility, args.container_mb, hidden_checks=shown.hidden_checks
+        )
     except GraderBroken as error:
         # No results.json: Gradescope then marks the run as failed for the instructor to see.
         print(f"the grader itself failed: {error}", file=sys.stderr)
         return 1
-    # run_autograder's stdout goes to the instructor's view only (stdout_visibility: hidden).
+    # run_autograder's stdout goes to the instructor's view only (stdout_visibility: hidden): every check.
     print(render_table(report, assignment.task_names))
     return 0
 
@@ -327,6 +425,7 @@ def main(argv=None) -> int:
     figures or grade folders, whose packages the image does not have."""
     parser = argparse.ArgumentParser(prog="python -m autograder.channels.gradescope", description=main.__doc__)
     _add_run_arguments(parser)
+    parser.set_defaults(parser=parser)
     return run_in_container(parser.parse_args(argv))
 
 

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.channels.classroom import runner_id
+from autograder.channels.classroom import colliding_runner_ids
 from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release import templates
 from autograder.course import Assignment, load_course, tomllib
@@ -149,22 +149,20 @@ def write_gitignore(release: Release) -> None:
 
 def write_classroom_workflow(release: Release) -> None:
     """The GitHub Classroom workflow: public grading on every push, points to the reporter."""
-    runners = [runner_id(task) for a in release.assignments for task in a.task_names]
-    if len({r.lower() for r in runners}) != len(runners):
-        raise ValueError("two tasks have the same runner id (letters and digits of the name); rename one")
-    steps, env = [], []
+    collisions = colliding_runner_ids(task for a in release.assignments for task in a.task_names)
+    if collisions:
+        one, other = collisions[0]
+        raise ValueError(
+            f"tasks {one} and {other} could give two checks the same runner id "
+            "(the task's letters and digits, then the check's number); rename one"
+        )
+    steps, runners = [], []
     for assignment in release.assignments:
         step_id = f"grade_{assignment.id}"
         steps.append(templates.GRADING_STEP.substitute(assignment=assignment.id, step_id=step_id))
-        env += [
-            f"          {runner_id(task).upper()}_RESULTS: ${{{{ steps.{step_id}.outputs.{runner_id(task)} }}}}"
-            for task in assignment.task_names
-        ]
+        runners.append(f"${{{{ steps.{step_id}.outputs.runners }}}}")
     text = templates.WORKFLOW.substitute(
-        python_version=PYTHON_VERSION,
-        grading_steps="".join(steps),
-        reporter_env="\n".join(env),
-        runners=",".join(runners),
+        python_version=PYTHON_VERSION, grading_steps="".join(steps), runners=",".join(runners)
     )
     path = release.out / WORKFLOW
     path.parent.mkdir(parents=True, exist_ok=True)

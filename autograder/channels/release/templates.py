@@ -24,7 +24,24 @@ RESET ?=
 .PHONY: help check grade hint figures watch clean
 .DEFAULT_GOAL := help
 
+# The oldest Python the project runs on: pyproject.toml's requires-python.
+MIN_PYTHON := $$(shell sed -n 's/^requires-python *= *">= *\\([0-9.]*\\)".*/\\1/p' pyproject.toml)
+# Shell: succeeds when the Python $$(1) names is older than MIN_PYTHON or does not run; $$$$v says which.
+python_too_old = v=$$$$($$(1) -c 'import sys; print("%d %d" % sys.version_info[:2])' 2>/dev/null); \\
+\tif [ -z "$$$$v" ]; then v="a Python that does not run"; else set -- $$$$v $$(subst ., ,$$(MIN_PYTHON)); \\
+\tv="Python $$$$1.$$$$2"; [ "$$$$1" -lt "$$$$3" ] || { [ "$$$$1" -eq "$$$$3" ] && [ "$$$$2" -lt "$$$$4" ]; }; fi
+
+# A .venv of an unsupported Python (an older PYTHON=, or one that no longer runs) is made again;
+# a PYTHON too old to make one is refused before anything is written.
 $$(VENV)/.installed: pyproject.toml requirements.lock
+\t@if $$(call python_too_old,$$(PYTHON)); then \\
+\t\techo "make: PYTHON=$$(PYTHON) is $$$$v; the project needs Python $$(MIN_PYTHON) or newer:" \\
+\t\t\t"install one and run make $$(or $$(MAKECMDGOALS),help) PYTHON=python3.X with it" >&2; \\
+\t\texit 2; fi
+\t@if [ -e $$(VENV) ] && $$(call python_too_old,$$(PY)); then \\
+\t\techo "make: $$(VENV) holds $$$$v, which the project cannot use (it needs $$(MIN_PYTHON) or newer);" \\
+\t\t\t"making it again with $$(PYTHON)"; \\
+\t\trm -rf $$(VENV); fi
 \t$$(PYTHON) -m venv $$(VENV)
 \t$$(PY) -m pip install --quiet --upgrade pip
 \t$$(PY) -m pip install --quiet -c requirements.lock -e .
@@ -95,7 +112,9 @@ Your code runs in a separate process with limits on time and memory, so an
 endless loop costs you that check, not the whole grade.
 
 When a check fails, the run's page says why: open the Actions tab, then the
-run of your push; the summary lists every failed check with its message.
+run of your push. The log of the Autograding Reporter step gives each check's
+points and, under each failed one, the reason; the summary lists the same
+messages.
 
 ## For instructors: setting up GitHub Classroom
 
@@ -161,13 +180,16 @@ WORKFLOW = Template("""\
 # Why it looks like this: Classroom reads the points from the check run of the
 # job `run-autograding-tests`, written there by the
 # classroom-resources/autograding-grading-reporter action. The reporter takes
-# one base64 JSON result per runner from <RUNNER>_RESULTS. The stock
-# autograding-command-grader would give all or nothing per command, so
-# `python -m autograder classroom` grades once and writes one result per task,
-# each check with its own points, and writes each failed check's message to the
-# job summary (the reporter prints none). Runner ids are the task names without
-# underscores: the reporter's error path accepts letters and digits only. (The
-# older education/autograding action with .github/classroom/autograding.json is
+# one base64 JSON result per runner from <RUNNER>_RESULTS, and it prints a
+# runner's points as (passed tests / all tests) x max_score while Classroom
+# records the tests' own scores added up: the two agree for every submission
+# only when a runner holds one check. So `python -m autograder classroom`
+# grades once and writes one runner per public check (sometask3: the third
+# check of some_task, with that check's points) to $$GITHUB_ENV, their ids to
+# the step output `runners`, and each failed check's reason under its name in
+# the reporter's log and in the job summary. (The stock
+# autograding-command-grader gives all or nothing per command; the older
+# education/autograding action with .github/classroom/autograding.json is
 # retired.) Adding tests in the Classroom UI replaces this file: see README.md.
 name: Autograding Tests
 
@@ -195,13 +217,15 @@ jobs:
         with:
           python-version: "$python_version"
 
+      # setup-python makes lines that look like a Python traceback into error
+      # annotations; what student code prints is no annotation.
       - name: Install the grader's requirements
-        run: python -m pip install --quiet -c requirements.lock -e .
+        run: |
+          echo "::remove-matcher owner=python::"
+          python -m pip install --quiet -c requirements.lock -e .
 $grading_steps
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1
-        env:
-$reporter_env
         with:
           runners: $runners
 """)
