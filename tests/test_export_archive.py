@@ -30,7 +30,8 @@ def files_under(folder):
 def test_a_zip_of_a_folder_is_unpacked_with_nested_archives_opened(tmp_path):
     """A zip holding a folder and a zip inside: every file lands under the new folder."""
     inner = make_zip(tmp_path / "inner.zip", {"deep/forward.py": b"x = 1\n"})
-    make_zip(tmp_path / "sub.zip", {"hw/forward.py": b"x = 2\n", "hw/inner.zip": inner.read_bytes(), "__MACOSX/._f": b""})
+    entries = {"hw/forward.py": b"x = 2\n", "hw/inner.zip": inner.read_bytes(), "__MACOSX/._f": b""}
+    make_zip(tmp_path / "sub.zip", entries)
     out = unpack(tmp_path / "sub.zip", tmp_path / "out")
     assert files_under(out) == [
         "hw",

@@ -17,9 +17,7 @@ def touch(folder, *names, text="x = 1\n"):
 
 def summary(export):
     """student -> [(original names, late)] per attempt, oldest first."""
-    return {
-        s.key: [(sorted(o for _, o in a.files), a.late) for a in s.attempts] for s in group(export.attempts)
-    }
+    return {s.key: [(sorted(o for _, o in a.files), a.late) for a in s.attempts] for s in group(export.attempts)}
 
 
 def test_canvas_names_give_user_ids_late_flags_and_reuploads_as_attempts(tmp_path):
@@ -57,7 +55,10 @@ def test_moodle_folders_and_prefixed_files_are_one_attempt_per_participant(tmp_p
     export = read_export(tmp_path)
     assert export.layout == "moodle"
     students = group(export.attempts)
-    assert [(s.key, s.name, len(s.attempts)) for s in students] == [("101", "Ada Lovelace", 1), ("102", "Grace Hopper", 1)]
+    assert [(s.key, s.name, len(s.attempts)) for s in students] == [
+        ("101", "Ada Lovelace", 1),
+        ("102", "Grace Hopper", 1),
+    ]
     assert sorted(o for _, o in students[1].attempts[0].files) == ["README.md", "forward (1).py"]
     assert students[0].attempts[0].late is None
     assert any("onlinetext" in line for line in export.skipped)
@@ -65,8 +66,9 @@ def test_moodle_folders_and_prefixed_files_are_one_attempt_per_participant(tmp_p
 
 def test_blackboard_attempts_are_dated_and_named_from_the_receipt(tmp_path):
     """Blackboard: each attempt date is an attempt, oldest first; the receipt gives the name."""
-    touch(tmp_path, "Chapter 1_ada_attempt_2026-01-02-10-00-00_forward.py", "Chapter 1_ada_attempt_2026-01-03-09-00-00_forward.py")
-    (tmp_path / "Chapter 1_ada_attempt_2026-01-02-10-00-00.txt").write_text("Name: Ada Lovelace (ada)\nAssignment: Chapter 1\n")
+    first, second = "Chapter 1_ada_attempt_2026-01-02-10-00-00", "Chapter 1_ada_attempt_2026-01-03-09-00-00"
+    touch(tmp_path, f"{first}_forward.py", f"{second}_forward.py")
+    (tmp_path / f"{first}.txt").write_text("Name: Ada Lovelace (ada)\nAssignment: Chapter 1\n")
     touch(tmp_path, "Chapter 1_bob_attempt_2026-01-04-23-59-59_LATE_forward.py")
     export = read_export(tmp_path)
     assert export.layout == "blackboard"
@@ -105,7 +107,11 @@ def test_gradescope_metadata_names_each_submitter_and_a_group_is_graded_once(tmp
     export = read_export(tmp_path)
     assert export.layout == "gradescope"
     students = group(export.attempts)
-    assert [(s.key, s.name) for s in students] == [("A1", "Ada Lovelace"), ("B2", "Bob Babbage"), ("cy@example.edu", "Cy Young")]
+    assert [(s.key, s.name) for s in students] == [
+        ("A1", "Ada Lovelace"),
+        ("B2", "Bob Babbage"),
+        ("cy@example.edu", "Cy Young"),
+    ]
     assert students[0].attempts[0].entry == students[1].attempts[0].entry == tmp_path / "submission_1001"
     assert export.skipped == ["submission_1003: not in submission_metadata.yml, so whose it is is unknown"]
     assert parse_metadata(GRADESCOPE_METADATA)["submission_1001"]["created_at"].startswith("2026-01-02")

@@ -50,6 +50,7 @@ from autograder.channels.exports.class_report import write_class_report
 from autograder.channels.exports.entries import NEVER_STUDENTS, safe_id
 from autograder.channels.exports.gradebooks import (
     RosterRefused,
+    assignment_columns,
     read_roster,
     write_canvas,
     write_grades_csv,
@@ -605,6 +606,14 @@ def _missing(assignment, roster, students) -> list[Row]:
     return rows
 
 
+def _canvas_column(args, assignment: Assignment, roster) -> str:
+    """The column to fill: the one named, else the Canvas roster's only assignment, else a new one (the id)."""
+    if args.canvas_column:
+        return args.canvas_column
+    columns = assignment_columns(roster) if roster is not None and roster.platform == "canvas" else []
+    return columns[0] if len(columns) == 1 else assignment.id
+
+
 def _fill_names(rows: list[Row], roster) -> None:
     for row in rows:
         known = roster.entries.get(row.student.key) if roster is not None else None
@@ -638,7 +647,7 @@ def _write_outputs(args, assignment, rows: list[Row], chosen, graded, previous, 
     top = max((row.report.max_score for row in rows), default=0)
     write_grades_csv(rows, assignment.task_names, args.out / "grades.csv", top, folder, work / "staged")
     if platform == "canvas":
-        write_canvas(rows, roster, args.canvas_column or assignment.id, top, args.out / "canvas_grades.csv")
+        write_canvas(rows, roster, _canvas_column(args, assignment, roster), top, args.out / "canvas_grades.csv")
     elif platform == "moodle":
         write_moodle(rows, roster, top, args.out / "moodle_grades.csv")
     handed_in = [Outcome(row.student.folder, row.report, row.status) for row in rows if row.counted]

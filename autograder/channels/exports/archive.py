@@ -33,12 +33,13 @@ class Bounds:
     # Source code compresses about 4 to 10 times; 200 leaves room and stops a zip bomb's millions.
     ratio: int = 200
     depth: int = 24
-    nesting: int = 2  # archives inside archives opened, beyond the first
+    nesting: int = 2  # archives inside archives opened, beyond the first; -1: left as files
 
 
 STUDENT = Bounds()
 # A whole class's export: many students, each within STUDENT when their own archive is opened.
-EXPORT = Bounds(total_bytes=4 << 30, entries=200_000, ratio=200, depth=32, nesting=0)
+# The students' own archives inside it are left as files, for each student's attempt to open.
+EXPORT = Bounds(total_bytes=4 << 30, entries=200_000, ratio=200, depth=32, nesting=-1)
 
 
 class ArchiveRefused(ValueError):
@@ -56,7 +57,8 @@ def unpack(archive: Path, into: Path, bounds: Bounds = STUDENT) -> Path:
     into.mkdir()
     try:
         _unpack_one(archive, into, bounds, _Budget(bounds))
-        _unpack_nested(into, bounds, level=1)
+        if bounds.nesting >= 0:
+            _unpack_nested(into, bounds, level=1)
     except ArchiveRefused:
         shutil.rmtree(into, ignore_errors=True)
         raise

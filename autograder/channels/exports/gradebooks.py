@@ -31,6 +31,7 @@ MOODLE_COLUMNS = [
     "Last modified (grade)",
     "Feedback comments",
 ]
+CANVAS_ASSIGNMENT = re.compile(r"^.+ \(\d+\)$")
 MOODLE_PARTICIPANT = re.compile(r"^Participant (\d+)$")
 
 
@@ -177,11 +178,22 @@ def write_moodle(rows: list[Row], roster: Roster | None, top: float, path: Path)
                     f"{row.report.score:.2f}",
                     f"{top:.2f}",
                     cells.get("Grade can be changed") or "Yes",
-                    csv_cell(cells.get("Last modified (submission)", "")),
-                    csv_cell(cells.get("Last modified (grade)", "")),
+                    _platform_cell(cells.get("Last modified (submission)", "")),
+                    _platform_cell(cells.get("Last modified (grade)", "")),
                     csv_cell(row.reason),
                 ]
             )
+
+
+def _platform_cell(value: str) -> str:
+    """A cell copied from the platform's own file: Moodle's "-" (never modified) stays as Moodle wrote it."""
+    return value if value == "-" else csv_cell(value)
+
+
+def assignment_columns(roster: Roster) -> list[str]:
+    """The assignment columns of a Canvas gradebook export ("<title> (<assignment id>)")."""
+    header = next(iter(roster.entries.values())).cells if roster.entries else {}
+    return [name for name in header if CANVAS_ASSIGNMENT.match(name or "")]
 
 
 def _yes_no(flag: bool | None) -> str:
