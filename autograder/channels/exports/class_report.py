@@ -96,7 +96,7 @@ def render(rows: list[Row], title: str, top: float) -> str:
 def _histogram_svg(rows: list[Row], top: float) -> str:
     counts = histogram(rows, top)
     most = max([*counts, 1])
-    width, height, bar = 600, 180, 600 // BINS
+    width, height, bar, base = 600, 195, 600 // BINS, 165
     items = []
     for i, count in enumerate(counts):
         h = round(140 * count / most)
@@ -104,9 +104,9 @@ def _histogram_svg(rows: list[Row], top: float) -> str:
         label = f"{low:g} to {high:g}" + (" points (full marks included)" if i == BINS - 1 else " points")
         items.append(
             f"<g class='bin' data-count='{count}'><title>{count} students: {label}</title>"
-            f"<rect x='{i * bar + 2}' y='{150 - h}' width='{bar - 4}' height='{h}' fill='#4878a8'/>"
-            f"<text x='{i * bar + bar / 2}' y='{145 - h}' text-anchor='middle'>{count}</text>"
-            f"<text x='{i * bar + bar / 2}' y='168' text-anchor='middle'>{low:g}-{high:g}</text></g>"
+            f"<rect x='{i * bar + 2}' y='{base - h}' width='{bar - 4}' height='{h}' fill='#4878a8'/>"
+            f"<text x='{i * bar + bar / 2}' y='{base - h - 5}' text-anchor='middle'>{count}</text>"
+            f"<text x='{i * bar + bar / 2}' y='{base + 18}' text-anchor='middle'>{low:g}-{high:g}</text></g>"
         )
     return (
         f"<h2>Score distribution</h2><svg id='histogram' width='{width}' height='{height}' role='img' "
