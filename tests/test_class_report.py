@@ -48,9 +48,21 @@ def test_misconceptions_are_counted_per_student_from_the_checks_feedback():
     """Each named mistake with the students who made it, most common first."""
     found = misconceptions(class_rows())
     assert list(found.items()) == [
-        (known.EXPLAIN["swapped"], ["Bob (2)", "<script>alert(1)</script> (3)"]),
+        (known.EXPLAIN["swapped"], ["<script>alert(1)</script> (3)", "Bob (2)"]),
         (known.EXPLAIN["no_sqrt"], ["Di (4)"]),
     ]
+
+
+def test_two_wordings_of_one_mistake_in_one_task_by_the_same_students_are_one_line():
+    """The public and the hidden suite naming one mistake in their own words count once."""
+    rows = class_rows()
+    for student in rows[1:3]:
+        student.report.tests.append(
+            Check("add_noise: hidden", 0, 1, output=f"{known.message('no_sqrt')[:-1]} again.", task="add_noise")
+        )
+    found = misconceptions(rows)
+    assert list(found.values())[0] == ["<script>alert(1)</script> (3)", "Bob (2)"]
+    assert list(found)[0] == (f"{known.EXPLAIN['no_sqrt']} again (also: {known.EXPLAIN['swapped']})")
 
 
 def test_pass_rates_count_graded_students_only_and_the_histogram_every_hand_in():

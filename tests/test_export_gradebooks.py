@@ -60,6 +60,17 @@ def test_reasons_name_the_function_that_ran_out_of_time_or_ended_its_process():
     )
 
 
+def test_functions_left_as_the_stub_are_named():
+    """A stub's untouched functions are named as not implemented yet."""
+    stub = report(
+        Check(
+            "add_noise: a", 0, 2, "add_noise is not implemented yet (it raises NotImplementedError)", task="add_noise"
+        ),
+        Check("cosine_schedule: a", 2, 2, task="cosine_schedule"),
+    )
+    assert row_reason(stub) == "not implemented yet: add_noise (1 check not passed)"
+
+
 def test_a_rejection_is_its_first_line_and_a_note_is_kept_apart():
     """A rejection gives its first line; the renaming note follows it, once."""
     note = "Note: your upload has no file named forward.py, so ..."

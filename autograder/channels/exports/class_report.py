@@ -34,13 +34,30 @@ svg text { font-size: 11px; fill: #333; }
 
 
 def misconceptions(rows: list[Row]) -> dict[str, list[str]]:
-    """Each named mistake -> the students who made it (by name, else id), most common first."""
-    seen: dict[str, list[str]] = {}
+    """Each named mistake -> the students who made it (by name, else id), most common first.
+
+    Checks of one task may word one mistake differently (the public and the hidden
+    suite each name it): wordings of one task seen in exactly the same students are
+    one mistake, shown as "first wording (also: other wording)".
+    """
+    seen: dict[tuple[str, str], list[str]] = {}
     for row in rows:
-        found = {m["what"] for test in row.report.tests if not test.passed for m in KNOWN_MISTAKE.finditer(test.output)}
-        for what in found:
-            seen.setdefault(what, []).append(_who(row))
-    return dict(sorted(seen.items(), key=lambda item: (-len(item[1]), item[0])))
+        found = {
+            (test.task, m["what"])
+            for test in row.report.tests
+            if not test.passed
+            for m in KNOWN_MISTAKE.finditer(test.output)
+        }
+        for key in sorted(found):
+            seen.setdefault(key, []).append(_who(row))
+    merged: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for (task, what), who in seen.items():
+        merged.setdefault((task, tuple(sorted(who))), []).append(what)
+    named = {
+        words[0] + (f" (also: {'; '.join(words[1:])})" if len(words) > 1 else ""): list(who)
+        for (_, who), words in merged.items()
+    }
+    return dict(sorted(named.items(), key=lambda item: (-len(item[1]), item[0])))
 
 
 def pass_rates(rows: list[Row]) -> list[tuple[str, str, int, int]]:
@@ -126,8 +143,12 @@ def _mistakes_html(found: dict[str, list[str]], total: int) -> str:
 
 
 def _checks_html(rates: list[tuple[str, str, int, int]]) -> str:
+    """The checks some graded student failed, in a table; those everyone passed, folded away below it."""
     lines = []
+    everyone = [(task, name) for task, name, passed, graded in rates if passed == graded]
     for task, name, passed, graded in rates:
+        if passed == graded:
+            continue
         share = passed / graded
         lines.append(
             f"<tr class='check' data-passed='{passed}' data-graded='{graded}'><td>{_e(task)}</td>"
@@ -135,9 +156,15 @@ def _checks_html(rates: list[tuple[str, str, int, int]]) -> str:
             f"<td><span class='bar{' low' if share < 0.5 else ''}' style='width:{round(120 * share)}px'></span> "
             f"{100 * share:.0f}%</td></tr>"
         )
+    passed_by_all = "".join(f"<li>{_e(task)}: {_e(name.removeprefix(task + ': '))}</li>" for task, name in everyone)
     return (
-        "<h2>Pass rate of each check</h2><p>Among the students whose code was graded; least passed first.</p>"
-        "<table id='checks'><tr><th>task</th><th>check</th><th>passed</th><th></th></tr>" + "".join(lines) + "</table>"
+        "<h2>Pass rate of each check</h2><p>Checks some graded student failed, least passed first "
+        "(among the students whose code was graded).</p>"
+        "<table id='checks'><tr><th>task</th><th>check</th><th>passed</th><th></th></tr>"
+        + "".join(lines)
+        + "</table>"
+        + f"<details id='passed-by-all'><summary>{len(everyone)} more checks passed by every graded student"
+        f"</summary><ul>{passed_by_all}</ul></details>"
     )
 
 

@@ -9,6 +9,7 @@ from autograder.results import GradeReport
 # How the runner words a check stopped for time, or a worker that ended (autograder/runner.py).
 OUT_OF_TIME = ("time limit", "used up the time", "was stopped after", "already ran past the time limit")
 PROCESS_ENDED = ("process running your code was ended", "process running your code stopped itself")
+NOT_IMPLEMENTED = "is not implemented yet"
 PREFIX = re.compile(r"^0 points: ")
 
 
@@ -22,9 +23,10 @@ def row_reason(report: GradeReport, note: str = "") -> str:
 
 
 def stopped_checks(report: GradeReport) -> str:
-    """Which functions reached the time limit or ended their process, with how many checks that cost."""
+    """Which functions are not written yet, reached the time limit or ended their process, and what that cost."""
     timed: dict[str, int] = {}
     ended: dict[str, int] = {}
+    missing: dict[str, int] = {}
     for test in report.tests:
         if test.passed:
             continue
@@ -32,7 +34,11 @@ def stopped_checks(report: GradeReport) -> str:
             timed[test.task or test.name] = timed.get(test.task or test.name, 0) + 1
         elif any(words in test.output for words in PROCESS_ENDED):
             ended[test.task or test.name] = ended.get(test.task or test.name, 0) + 1
+        elif NOT_IMPLEMENTED in test.output:
+            missing[test.task or test.name] = missing.get(test.task or test.name, 0) + 1
     parts = []
+    if missing:
+        parts.append(f"not implemented yet: {_listed(missing)}")
     if timed:
         parts.append(f"time limit reached in {_listed(timed)}")
     if ended:
