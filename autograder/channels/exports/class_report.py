@@ -61,11 +61,12 @@ def misconceptions(rows: list[Row]) -> dict[str, list[str]]:
 
 
 def pass_rates(rows: list[Row]) -> list[tuple[str, str, int, int]]:
-    """(task, check, passed, graded) per check, over the students whose code was graded; least passed first."""
+    """(task, check, passed, graded) per check, over the students whose code was graded and earned some points
+    (as summary.png counts: those with none fail everything, often not having started); least passed first."""
     passed: Counter = Counter()
     graded: Counter = Counter()
     for row in rows:
-        if row.status != "graded":
+        if row.status != "graded" or row.report.score <= 0:
             continue
         for test in row.report.tests:
             graded[(test.task, test.name)] += 1
@@ -123,7 +124,7 @@ def _histogram_svg(rows: list[Row], top: float) -> str:
             f"<g class='bin' data-count='{count}'><title>{count} students: {label}</title>"
             f"<rect x='{i * bar + 2}' y='{base - h}' width='{bar - 4}' height='{h}' fill='#4878a8'/>"
             f"<text x='{i * bar + bar / 2}' y='{base - h - 5}' text-anchor='middle'>{count}</text>"
-            f"<text x='{i * bar + bar / 2}' y='{base + 18}' text-anchor='middle'>{low:g}-{high:g}</text></g>"
+            f"<text x='{i * bar + bar / 2}' y='{base + 18}' text-anchor='middle'>{low:.0f}-{high:.0f}</text></g>"
         )
     return (
         f"<h2>Score distribution</h2><svg id='histogram' width='{width}' height='{height}' role='img' "
@@ -158,8 +159,8 @@ def _checks_html(rates: list[tuple[str, str, int, int]]) -> str:
         )
     passed_by_all = "".join(f"<li>{_e(task)}: {_e(name.removeprefix(task + ': '))}</li>" for task, name in everyone)
     return (
-        "<h2>Pass rate of each check</h2><p>Checks some graded student failed, least passed first "
-        "(among the students whose code was graded).</p>"
+        "<h2>Pass rate of each check</h2><p>Checks failed by some of the students whose code was graded and "
+        "earned points, least passed first.</p>"
         "<table id='checks'><tr><th>task</th><th>check</th><th>passed</th><th></th></tr>"
         + "".join(lines)
         + "</table>"
