@@ -154,8 +154,8 @@ def _checks_html(rates: list[tuple[str, str, int, int]]) -> str:
         lines.append(
             f"<tr class='check' data-passed='{passed}' data-graded='{graded}'><td>{_e(task)}</td>"
             f"<td>{_e(name.removeprefix(task + ': '))}</td><td class='num'>{passed} of {graded}</td>"
-            f"<td><span class='bar{' low' if share < 0.5 else ''}' style='width:{round(120 * share)}px'></span> "
-            f"{100 * share:.0f}%</td></tr>"
+            f"<td class='num'><span class='bar{' low' if share < 0.5 else ''}' "
+            f"style='width:{round(120 * share)}px'></span> {100 * share:.0f}%</td></tr>"
         )
     passed_by_all = "".join(f"<li>{_e(task)}: {_e(name.removeprefix(task + ': '))}</li>" for task, name in everyone)
     return (
