@@ -22,6 +22,18 @@ MAX_COPIED_BYTES = 64 << 20
 
 def stage(attempt: Attempt, filename: str, work: Path, key: str) -> Path | Located:
     """The path to grade for ``attempt`` (staged under ``work/key`` where needed), or a Located with the reason."""
+    try:
+        return _stage(attempt, filename, work, key)
+    except OSError as error:  # a named pipe, a device, an unreadable file: this student's, never the batch's
+        named = Path(getattr(error, "filename", None) or attempt.entry).name
+        return Located(None, f"{attempt.entry.name} could not be copied to be graded ({named}: {_why(error)})")
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or str(error).split(": ")[0] or type(error).__name__
+
+
+def _stage(attempt: Attempt, filename: str, work: Path, key: str) -> Path | Located:
     for entry, _ in attempt.files:
         if entry.is_symlink():
             return Located(None, f"{entry.name} is a symbolic link; hand in the folder or file itself")
