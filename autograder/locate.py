@@ -227,3 +227,11 @@ def lone_python_file(folder: Path, filename: str) -> Path | None:
         return None
     python = [path for path in uploaded_files(folder) if path.suffix.lower() == ".py"]
     return folder / python[0] if len(python) == 1 else None
+
+
+def lone_file_note(filename: str, graded: str) -> str:
+    """What the student is told when ``graded`` (``lone_python_file``'s pick) was graded as ``filename``."""
+    return (
+        f"Note: your upload has no file named {filename}, so its only Python file, "
+        f"{graded}, was graded as {filename}. Name it {filename} next time."
+    )

@@ -211,6 +211,7 @@ def test_a_second_run_replaces_the_first_and_keeps_other_files(tmp_path, ch01):
     assert sorted(p.name for p in out.iterdir()) == [
         ".grade-all.json",
         "ada",
+        "class_report.html",
         "cy",
         "grades.csv",
         "notes.txt",

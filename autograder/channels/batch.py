@@ -27,14 +27,14 @@ it) is recorded with 0 points and the reason; the batch always finishes.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import multiprocessing
 import os
-import re
 import shlex
+import shutil
 import stat
 import sys
+import tempfile
 import textwrap
 import threading
 from collections import Counter
@@ -43,20 +43,42 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.channels.exports import LAYOUTS, read_export
+from autograder.channels.exports import plain as plain_layout
+from autograder.channels.exports.archive import EXPORT, ArchiveRefused, is_archive, unpack
+from autograder.channels.exports.class_report import write_class_report
+from autograder.channels.exports.entries import NEVER_STUDENTS, safe_id
+from autograder.channels.exports.gradebooks import (
+    RosterRefused,
+    assignment_columns,
+    read_roster,
+    write_canvas,
+    write_grades_csv,
+    write_moodle,
+)
+from autograder.channels.exports.plain import (  # noqa: F401 - grade-all's own names, kept for its callers
+    AmbiguousStudents,
+    student_id,
+)
+from autograder.channels.exports.reasons import row_reason
+from autograder.channels.exports.rows import POLICIES, Row, Student, group, to_grade
+from autograder.channels.exports.rows import counted as counted_attempt
+from autograder.channels.exports.stage import stage
 from autograder.course import Assignment, get_assignment
 from autograder.grade import grade_submission
-from autograder.locate import ARCHIVE_LEFTOVERS, Located
+from autograder.locate import Located, lone_file_note, lone_python_file
 from autograder.results import GradeReport, write_results
-from autograder.safe_text import csv_cell, plain
+from autograder.safe_text import plain
 from autograder.sandbox.account import Sandbox
 
 TASKS_PER_PROCESS = 50
 MOST_FAILED = 10
 MANIFEST = ".grade-all.json"
-# What grade-all writes next to the students' results folders (compared ignoring case).
-OUTPUT_NAMES = {"grades.csv", "summary.png"}
-# Folders beside the students' that are never one (archives' and Python's leftovers).
-NEVER_STUDENTS = ARCHIVE_LEFTOVERS | {"__pycache__"}
+# Where a run unpacks archives and stages attempts, inside OUT; removed when the run ends.
+WORK_PREFIX = ".grade-all-work-"
+OUTPUTS = ("grades.csv", "summary.png", "class_report.html")
+# Platforms whose own gradebook file is written when the rows carry their ids (from the export or the roster).
+PLATFORM_GRADEBOOKS = ("canvas", "moodle")
 
 
 @dataclass
@@ -68,42 +90,18 @@ class Outcome:
     status: str  # "graded", "rejected" (0 points with a reason) or "error" (grading raised)
 
 
-class AmbiguousStudents(ValueError):
-    """Two entries of SUBMISSIONS would get one student id; nobody is graded."""
-
-
 class OutFolderRefused(ValueError):
     """OUT holds files grade-all did not write, or lies inside a student's submission."""
 
 
 def find_submissions(folder: Path, out: Path | None = None) -> dict[str, Path]:
-    """Student id -> submission path, for every entry of ``folder``.
+    """Student id -> submission path, for every entry of a plain ``folder`` (``exports.plain``).
 
     Hidden entries are skipped, and so is grade-all's own output (``out``, or any
-    folder holding a grade-all manifest). Ids equal but for case (a folder
-    ``ada`` and a file ``Ada.py``) are ambiguous too: on macOS and Windows they
-    would share one results folder.
+    folder holding a grade-all manifest).
     """
-    by_id: dict[str, list[Path]] = {}
-    ours = outputs_in(folder, out)
-    for entry in sorted(Path(folder).iterdir()):
-        if not_a_student(entry.name) or entry in ours:
-            continue
-        by_id.setdefault(student_id(entry), []).append(entry)
-    clashes: dict[str, list[Path]] = {}
-    for student, entries in by_id.items():
-        clashes.setdefault(student.casefold(), []).extend(entries)
-    clashes = {key: entries for key, entries in clashes.items() if len(entries) > 1}
-    if clashes:
-        named = "; ".join(
-            f"{student_id(entries[0])} is both " + " and ".join(str(e) for e in entries) for entries in clashes.values()
-        )
-        raise AmbiguousStudents(
-            plain(
-                f"submissions share a student id: {named}; rename or remove one, then grade again (nobody was graded)"
-            )
-        )
-    return {student: entries[0] for student, entries in by_id.items()}
+    attempts, _ = plain_layout.read(Path(folder), skip=set(outputs_in(folder, out)))
+    return {attempt.student: attempt.entry for attempt in attempts}
 
 
 def not_a_student(name: str) -> bool:
@@ -130,17 +128,6 @@ def _holds_work(folder: Path) -> bool:
     return any(next(folder.glob(pattern), None) is not None for pattern in patterns)
 
 
-def student_id(entry: Path) -> str:
-    """The id from a folder's or file's name, made safe as a folder name and a spreadsheet cell.
-
-    An id that is the name of one of grade-all's own outputs gets ``-student`` added:
-    its results folder would otherwise be that file.
-    """
-    name = entry.name if entry.is_dir() and not entry.is_symlink() else entry.stem
-    student = re.sub(r"[^\w.-]", "_", name).lstrip("-").strip(".") or "student"
-    return f"{student}-student" if student.casefold() in OUTPUT_NAMES else student
-
-
 def _resolved(path: Path) -> Path:
     try:
         return Path(path).resolve()
@@ -148,15 +135,29 @@ def _resolved(path: Path) -> Path:
         return Path(os.path.abspath(path))
 
 
-def grade_one(assignment: Assignment, student: str, path: Path, suites) -> Outcome:
-    """Grade one submission in this (pool) process; never raises."""
+def grade_one(assignment: Assignment, student: str, path: Path | Located, suites) -> Outcome:
+    """Grade one submission in this (pool) process; never raises.
+
+    A folder without the module file but with exactly one Python file (``forward (1).py``,
+    ``Forward.py``) has that file graded, with the note the Gradescope channel gives.
+    """
     try:
+        note = ""
         # A student's entry that is a link is not followed: it could lead to the reference,
         # to another student or anywhere on the disk, and be graded as this student's work.
-        if path.is_symlink():
+        if isinstance(path, Path) and path.is_symlink():
             path = Located(None, f"{path.name} is a symbolic link; hand in the folder or file itself")
+        elif isinstance(path, Path) and path.is_dir():
+            lone = lone_python_file(path, assignment.filename)
+            if lone is not None:
+                note = lone_file_note(assignment.filename, lone.relative_to(path).as_posix())
+                path = lone
         report = grade_submission(assignment, path, suites=suites)
-        return Outcome(student, report, "rejected" if report.output else "graded")
+        status = "rejected" if report.output else "graded"
+        if note:
+            report.output = "\n\n".join(part for part in (note, report.output) if part)
+            report.metadata["note"] = note
+        return Outcome(student, report, status)
     except Exception as error:  # noqa: BLE001 - one submission's failure is its own, not the batch's
         return failed(assignment, student, f"{type(error).__name__}: {error}")
 
@@ -240,55 +241,6 @@ def _own_sandbox_uid(taken) -> None:
         taken.value += 1
     base = int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999"))
     os.environ["AUTOGRADER_SANDBOX_UID"] = str(base - slot)
-
-
-def task_scores(report: GradeReport, tasks: list[str]) -> dict[str, float]:
-    return {task: sum(t.score for t in report.tests if t.task == task) for task in tasks}
-
-
-def write_gradebook(
-    outcomes: list[Outcome], assignment: Assignment, path: Path, submissions: dict[str, Path] | None = None
-) -> None:
-    """grades.csv: one row per student, scores per task, the status with its reason, and what was graded.
-
-    ``submission`` is the student's entry in SUBMISSIONS, ``graded`` the file in it that was
-    graded (empty when none was). Text cells are made safe for spreadsheets.
-    """
-    top = max((o.report.max_score for o in outcomes), default=0)
-    tasks = assignment.task_names
-    submissions = submissions or {}
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["student", "score", "max_score", *tasks, "status", "reason", "submission", "graded"])
-        for o in outcomes:
-            scores = task_scores(o.report, tasks)
-            reason = o.report.output.splitlines()[0] if o.report.output else ""
-            entry = submissions.get(o.student)
-            graded = o.report.metadata.get("submission")
-            where = entry.parent if entry is not None else None
-            writer.writerow(
-                [
-                    csv_cell(o.student),
-                    f"{o.report.score:g}",
-                    f"{top:g}",
-                    *(f"{scores[t]:g}" for t in tasks),
-                    o.status,
-                    csv_cell(reason),
-                    csv_cell(_relative(entry, where) + ("/" if entry is not None and entry.is_dir() else "")),
-                    csv_cell(_relative(graded, where)),
-                ]
-            )
-
-
-def _relative(path, folder: Path | None) -> str:
-    """``path`` relative to ``folder`` where it lies inside it (also through links); "" for None."""
-    if path is None:
-        return ""
-    if folder is not None:
-        for inside, base in ((Path(path), Path(folder)), (_resolved(path), _resolved(folder))):
-            if inside.is_relative_to(base):
-                return str(inside.relative_to(base))
-    return str(path)
 
 
 def most_failed(outcomes: list[Outcome], limit: int = MOST_FAILED) -> list[tuple[str, int]]:
@@ -416,6 +368,8 @@ def prepare_out(out: Path, submissions: Path) -> list[str]:
         return []
     if not out.is_dir():
         raise OutFolderRefused(f"--out {out} is a file, not a folder")
+    for leftover in out.glob(WORK_PREFIX + "*"):  # a run that was stopped before it could remove its own
+        shutil.rmtree(leftover, ignore_errors=True)
     try:
         written = json.loads((out / MANIFEST).read_text(encoding="utf-8"))["written"]
     except FileNotFoundError:
@@ -488,54 +442,225 @@ def warn_if_open_to_others(folder: Path) -> None:
 def add_parser(commands) -> None:
     parser = commands.add_parser(
         "grade-all",
-        help="grade a folder of submissions, one per student, on every core",
+        help="grade a class: a folder (or zip/tar) of submissions or a learning platform's export, on every core",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("assignment", help="assignment id (course.toml)")
-    parser.add_argument("submissions", type=Path, help="a folder with one sub-folder or file per student")
+    parser.add_argument(
+        "submissions",
+        type=Path,
+        help="a folder with one sub-folder or file per student, or a platform's export (a folder, zip or tar)",
+    )
     parser.add_argument(
         "--out",
         type=Path,
         required=True,
-        help="where to write results, grades.csv and summary.png: a new or empty folder, or one an earlier "
-        "grade-all wrote (what that run wrote is replaced; other files are kept); any other non-empty "
+        help="where to write results, grades.csv, summary.png and class_report.html: a new or empty folder, or one "
+        "an earlier grade-all wrote (what that run wrote is replaced; other files are kept); any other non-empty "
         "folder is refused",
     )
     parser.add_argument("--jobs", type=int, default=None, help="grader processes (default: one per core)")
     parser.add_argument("--suites", default="public,hidden", help="which suites to run (default: public,hidden)")
+    parser.add_argument(
+        "--layout", choices=LAYOUTS, default="auto", help="the export's layout (default: detected from its names)"
+    )
+    parser.add_argument(
+        "--attempts",
+        choices=POLICIES,
+        default="latest",
+        help="latest: grade each student's latest attempt (default); best: grade all, count the highest; "
+        "all: grade all, count the latest",
+    )
+    parser.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="the platform's class list (Canvas gradebook export, Moodle grading worksheet, or a CSV with an id "
+        "column): fills names and ids, and lists every student without a submission as 0 points",
+    )
+    parser.add_argument(
+        "--canvas-column",
+        default=None,
+        help='the Canvas gradebook column to fill, as Canvas names it ("Title (assignment id)"); '
+        "default: the assignment id (Canvas then makes a new assignment of it)",
+    )
     parser.set_defaults(run=run_grade_all)
 
 
 def run_grade_all(args) -> int:
     assignment = get_assignment(args.assignment)
-    if not args.submissions.is_dir():
-        raise FileNotFoundError(f"no such folder: {args.submissions}")
+    source = args.submissions
+    if not source.is_dir() and not (source.is_file() and is_archive(source)):
+        raise FileNotFoundError(f"no such folder (or zip/tar of one): {source}")
     # Everything that can refuse the batch does so before anyone is graded.
-    previous = prepare_out(args.out, args.submissions)
-    submissions = find_submissions(args.submissions, args.out)
-    for skipped in outputs_in(args.submissions, args.out):
+    previous = prepare_out(args.out, source if source.is_dir() else source.parent)
+    roster = read_roster(args.roster) if args.roster is not None else None
+    created = not args.out.exists()
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX, dir=args.out))
+    try:
+        return _grade_class(args, assignment, source, previous, roster, work, created)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _grade_class(args, assignment: Assignment, source: Path, previous, roster, work: Path, created: bool) -> int:
+    try:
+        folder = source if source.is_dir() else _unpacked_export(source, work)
+        skip = set(outputs_in(folder, args.out))
+        export = read_export(folder, args.layout, skip)
+        students = group(export.attempts)
+        if roster is not None:
+            _check_roster(roster, students, args.roster)
+    except ValueError:
+        if created:  # refused before anyone was graded: no trace of this run is left
+            shutil.rmtree(args.out, ignore_errors=True)
+        raise
+    for skipped in sorted(skip):
         print(f"skipped {plain(skipped)}: it is grade-all's output, not a submission", file=sys.stderr)
-    warn_if_open_to_others(args.submissions)
+    for line in export.skipped:
+        print(f"skipped {plain(line)}", file=sys.stderr)
+    if source.is_dir():
+        warn_if_open_to_others(source)
+    print(f"{export.layout} export: {len(export.attempts)} attempts of {len(students)} students", file=sys.stderr)
+    chosen = to_grade(students, args.attempts)
+    tasks, same = {}, {}
+    for key, (student, number) in chosen.items():
+        attempt = student.attempts[number - 1]
+        hand_in = tuple(str(path) for path, _ in attempt.files)
+        if hand_in in same:  # one hand-in of several students (a group): graded once
+            continue
+        same[hand_in] = key
+        tasks[key] = stage(attempt, assignment.filename, work / "staged", key)
     suites = tuple(s.strip() for s in args.suites.split(",") if s.strip())
     threading.Thread(target=_load_matplotlib, name="load-matplotlib", daemon=True).start()
-    outcomes = grade_all(assignment, submissions, jobs=args.jobs, suites=suites)
-    args.out.mkdir(parents=True, exist_ok=True)
-    written = [f"{o.student}/results.json" for o in outcomes] + ["grades.csv", "summary.png"]
+    graded = {o.student: o for o in grade_all(assignment, tasks, jobs=args.jobs, suites=suites)}
+    for key, (student, number) in chosen.items():
+        attempt = student.attempts[number - 1]
+        graded.setdefault(key, graded[same[tuple(str(path) for path, _ in attempt.files)]])
+    rows = _rows(assignment, students, chosen, graded, args.attempts)
+    rows += _missing(assignment, roster, students)
+    _fill_names(rows, roster)
+    platform = export.layout if export.layout in PLATFORM_GRADEBOOKS else getattr(roster, "platform", "")
+    return _write_outputs(args, assignment, rows, chosen, graded, previous, (folder, work), platform, roster)
+
+
+def _unpacked_export(archive: Path, work: Path) -> Path:
+    """The class's export unpacked (within EXPORT's bounds); a single folder at its top is the export itself."""
+    try:
+        folder = unpack(archive, work / "export", EXPORT)
+    except ArchiveRefused as error:
+        raise ValueError(f"the export {error}") from None
+    inside = [entry for entry in folder.iterdir() if not not_a_student(entry.name)]
+    if len(inside) == 1 and inside[0].is_dir() and not (inside[0] / ".git").exists():
+        return inside[0]
+    return folder
+
+
+def _check_roster(roster, students, path: Path) -> None:
+    keys = {student.key for student in students}
+    if students and not keys & set(roster.entries):
+        example = ", ".join(sorted(roster.entries)[:3]) or "none"
+        raise RosterRefused(
+            f"--roster {path} ({roster.platform}) matches none of the {len(students)} students in the export "
+            f"(roster ids: {example}, ...; export ids: {', '.join(sorted(keys)[:3])}, ...): is it this class's roster?"
+        )
+    unlisted = sorted(keys - set(roster.entries))
+    if unlisted:
+        print(
+            f"warning: {len(unlisted)} student(s) in the export are not on the roster (graded all the same): "
+            + plain(", ".join(unlisted[:10]))
+            + (" ..." if len(unlisted) > 10 else ""),
+            file=sys.stderr,
+        )
+
+
+def _rows(assignment, students, chosen, graded, policy: str) -> list[Row]:
+    rows = []
+    for student in students:
+        reports = {number: graded[key].report for key, (s, number) in chosen.items() if s is student}
+        number = counted_attempt(student, reports, policy)
+        outcome = graded[next(key for key, (s, n) in chosen.items() if s is student and n == number)]
+        row = Row(student, outcome.report, outcome.status, number, {n: r.score for n, r in reports.items()})
+        row.reason = row_reason(outcome.report, outcome.report.metadata.get("note", ""))
+        rows.append(row)
+    return rows
+
+
+def _missing(assignment, roster, students) -> list[Row]:
+    """A row of 0 points, "no submission", for each roster student the export holds nothing of."""
+    if roster is None:
+        return []
+    present = {student.key for student in students}
+    missing = [entry for key, entry in sorted(roster.entries.items()) if key not in present]
+    rows = []
+    taken = {student.folder.casefold() for student in students}
+    for entry in missing:
+        folder = safe_id(entry.key)
+        while folder.casefold() in taken:
+            folder += "-roster"
+        taken.add(folder.casefold())
+        report = GradeReport(assignment=assignment.id, tests=[], output="0 points: no submission")
+        rows.append(Row(Student(entry.key, entry.name, [], folder), report, "no submission", reason="no submission"))
+    return rows
+
+
+def _canvas_column(args, assignment: Assignment, roster) -> str:
+    """The column to fill: the one named, else the Canvas roster's only assignment, else a new one (the id)."""
+    if args.canvas_column:
+        return args.canvas_column
+    columns = assignment_columns(roster) if roster is not None and roster.platform == "canvas" else []
+    return columns[0] if len(columns) == 1 else assignment.id
+
+
+def _fill_names(rows: list[Row], roster) -> None:
+    for row in rows:
+        known = roster.entries.get(row.student.key) if roster is not None else None
+        if known is not None and known.name:
+            row.student.name = known.name
+
+
+def _write_outputs(args, assignment, rows: list[Row], chosen, graded, previous, where, platform, roster) -> int:
+    folder, work = where
+    rows.sort(key=lambda row: row.student.folder)
+    written = []
+    results = {}
+    for key, (student, number) in chosen.items():
+        results[f"{key}/results.json"] = graded[key].report
+        if len(student.attempts) > 1 and number == next(r.counted for r in rows if r.student is student):
+            results[f"{student.folder}/results.json"] = graded[key].report
+    for row in rows:
+        if row.status == "no submission":
+            results[f"{row.student.folder}/results.json"] = row.report
+    outputs = list(OUTPUTS)
+    if platform in PLATFORM_GRADEBOOKS:
+        outputs.append(f"{platform}_grades.csv")
+    written = sorted(results) + outputs
     clean_out(args.out, previous)
     write_manifest(args.out, assignment, args.submissions, written)
-    for outcome in outcomes:
+    for name, report in results.items():
         try:
-            write_results(outcome.report, args.out / outcome.student / "results.json")
+            write_results(report, args.out / name)
         except (OSError, ValueError) as error:  # one student's file never stops the gradebook
-            print(f"results of {outcome.student} not written: {plain(error)}", file=sys.stderr)
-    write_gradebook(outcomes, assignment, args.out / "grades.csv", submissions)
-    plot_summary(outcomes, args.out / "summary.png", assignment.task_names)
-    statuses = Counter(o.status for o in outcomes)
-    print(f"graded {len(outcomes)} submissions: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
-    for name, count in most_failed(outcomes, 5):
+            print(f"results {plain(name)} not written: {plain(error)}", file=sys.stderr)
+    top = max((row.report.max_score for row in rows), default=0)
+    write_grades_csv(rows, assignment.task_names, args.out / "grades.csv", top, folder, work / "staged")
+    if platform == "canvas":
+        write_canvas(rows, roster, _canvas_column(args, assignment, roster), top, args.out / "canvas_grades.csv")
+    elif platform == "moodle":
+        write_moodle(rows, roster, top, args.out / "moodle_grades.csv")
+    handed_in = [Outcome(row.student.folder, row.report, row.status) for row in rows if row.counted]
+    plot_summary(handed_in, args.out / "summary.png", assignment.task_names)
+    write_class_report(rows, assignment.id, top, args.out / "class_report.html")
+    statuses = Counter(row.status for row in rows)
+    print(f"graded {len(rows)} students: " + ", ".join(f"{n} {s}" for s, n in sorted(statuses.items())))
+    for name, count in most_failed(handed_in, 5):
         print(f"  {count:>4} x {plain(name)}")
     print(f"gradebook: {args.out / 'grades.csv'}\nsummary: {args.out / 'summary.png'}")
+    print(f"class report: {args.out / 'class_report.html'}")
+    if platform in PLATFORM_GRADEBOOKS:
+        print(f"{platform} gradebook: {args.out / f'{platform}_grades.csv'}")
     if statuses["error"]:
         # The grader failed on these (a check's own error, a suite that does not import):
         # the instructor's to fix, said in each row's status and results.json.

@@ -47,7 +47,7 @@ from autograder.channels.lock import LOCK, constraints_text, declared_requiremen
 from autograder.channels.release.steps import JUNK
 from autograder.course import PROJECT_ROOT, Assignment, get_assignment, load_course, manifest_text_for
 from autograder.grade import GraderBroken, grade_submission
-from autograder.locate import CannotGrade, lone_python_file, uploaded_files
+from autograder.locate import CannotGrade, lone_file_note, lone_python_file, uploaded_files
 from autograder.results import GradeReport, TestResult, render_table, write_results
 from autograder.runner import Limits
 
@@ -303,11 +303,7 @@ def tests_per_task(tests: list[TestResult], tasks: list[str]) -> list[TestResult
 def _upload_note(assignment: Assignment, upload: Path, lone: Path | None) -> str:
     """What the student should know about the files of the upload, or nothing when it is as asked."""
     if lone is not None:
-        name = lone.relative_to(upload).as_posix()
-        return (
-            f"Note: your upload has no file named {assignment.filename}, so its only Python file, "
-            f"{name}, was graded as {assignment.filename}. Name it {assignment.filename} next time."
-        )
+        return lone_file_note(assignment.filename, lone.relative_to(upload).as_posix())
     files = uploaded_files(upload) if upload.is_dir() else []
     if any(path.name == assignment.filename for path in files):
         return ""
