@@ -89,8 +89,9 @@ release: $(STAMP)  ## build the student repository under build/release (no solut
 gradescope: $(STAMP)  ## build the Gradescope autograder zip under build/gradescope (HIDDEN_CHECKS=each: see README)
 	$(PY) -m autograder gradescope $(ASSIGNMENT) --out $(BUILD)/gradescope $(if $(HIDDEN_CHECKS),--hidden-checks $(HIDDEN_CHECKS))
 
-grade-all: $(COMPILED)  ## grade a folder of submissions on every core: make grade-all SUBMISSIONS=dir OUT=dir
-	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT)
+grade-all: $(COMPILED)  ## grade a class folder or a platform's export: make grade-all SUBMISSIONS=dir|zip OUT=dir [LAYOUT=] [ATTEMPTS=] [ROSTER=]
+	$(PY) -m autograder grade-all $(ASSIGNMENT) $(SUBMISSIONS) --out $(OUT) $(if $(LAYOUT),--layout $(LAYOUT)) \
+		$(if $(ATTEMPTS),--attempts $(ATTEMPTS)) $(if $(ROSTER),--roster $(ROSTER))
 
 nbgrader-release: $(NBGRADER_STAMP)  ## write the nbgrader course folder and release the notebook (build/nbgrader)
 	$(PY) -m autograder nbgrader-release $(ASSIGNMENT) --course $(NBGRADER_COURSE)
