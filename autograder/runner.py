@@ -21,6 +21,7 @@ from pathlib import Path
 from autograder.interface import NotImplementedYet, Reply, StudentError, Submission, SubmissionDidNotImport
 from autograder.sandbox import wire
 from autograder.sandbox.account import Sandbox
+from autograder.sandbox.cgroups import GradingGroup
 from autograder.sandbox.process import Allowance, OutOfTime, Unsolicited, WorkerDied, WorkerProcess
 
 __all__ = ["IsolatedSubmission", "Limits", "NotImplementedYet", "Reply", "StudentError", "SubmissionDidNotImport"]
@@ -85,6 +86,8 @@ class IsolatedSubmission(Submission):
         self._spent = _Budget()  # what the student's code used so far, all of it
         self._spent_in: dict[str, _Budget] = {}  # the same, per function called
         self.survivors = 0  # processes of the submission still alive after it was stopped
+        # The grading's cgroup (as root on Linux), made with its first worker and removed on close.
+        self.group: GradingGroup | None = None
 
     def _run(self, function: str, args: tuple, kwargs: dict, seed: int | None) -> Reply:
         """Call ``function(*args, **kwargs)`` in the student's process and return its reply."""
@@ -225,7 +228,9 @@ class IsolatedSubmission(Submission):
             limits = self.limits
             cpu = min(limits.import_seconds, limits.total_seconds - self._spent.cpu)
             wall = min(limits.import_seconds, limits.total_seconds - self._spent.wall / BACKSTOP) * BACKSTOP
-            self._process = WorkerProcess(self.path, self.module, self.limits, self.sandbox)
+            if self.group is None:
+                self.group = GradingGroup.make(self.limits.memory_mb, self.limits.processes)
+            self._process = WorkerProcess(self.path, self.module, self.limits, self.sandbox, self.group)
             try:
                 ready = self._process.start(Allowance(cpu=cpu, wall=wall))
             except (OutOfTime, WorkerDied, wire.WireError) as error:
@@ -253,6 +258,9 @@ class IsolatedSubmission(Submission):
             self._output.append(self._process.take_output())
             self.protections = {
                 **self._process.protections,
+                "control_group_missing": self.group.missing()
+                if self._process.protections.get("control_group") or not self.group.versions
+                else ["control group: made, but the worker was not seen in it, so the kernel counted nothing"],
                 "cpu_time_budgets": self.cpu_measured,
                 "inputs_observed": self._process.shared is not None,
             }
@@ -269,6 +277,9 @@ class IsolatedSubmission(Submission):
 
     def close(self):
         self._stop()
+        if self.group is not None:
+            self.survivors = max(self.survivors, self.group.remove())
+            self.group = None
 
     def __enter__(self):
         return self

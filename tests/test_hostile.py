@@ -938,16 +938,22 @@ def test_keys_do_not_reach_a_later_grading_process(tmp_path, monkeypatch):
 @pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("mode", MODES)
 def test_system_calls_honest_code_never_makes_are_refused(ch01, reference_report, mode, start, monkeypatch):
-    """keyrings, io_uring, bpf, perf, userfaultfd, ptrace, kexec, modules, mounts, setns and new
-    namespaces are refused (clone3: ENOSYS); fork, threads, subprocess and posix_spawn work; full marks."""
+    """keyrings, io_uring, bpf, perf, userfaultfd, ptrace, kexec, modules, mounts, setns, memfd_create,
+    new namespaces and every socket but AF_UNIX (inet, inet6, netlink, packet, vsock) are refused
+    (clone3: ENOSYS); fork, threads, subprocess, posix_spawn and AF_UNIX socketpairs work; full marks."""
     if start == "cold":
         monkeypatch.setenv("AUTOGRADER_WARM", "0")
     report = grade_submission(ch01, HOSTILE / "forbidden_syscalls.py", sandbox=sandbox_for(mode, ch01))
     answers = dict(item.split("=", 1) for item in printed(report, "SYSCALLS").split())
-    assert len(answers) >= 27
+    assert len(answers) >= 33
+    assert {name for name in answers if name.startswith("socket(")} == {
+        f"socket({family})" for family in ("AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_VSOCK")
+    }
     assert [f"{name}={answer}" for name, answer in answers.items() if name != "clone3" and answer != "EPERM"] == []
     assert answers["clone3"] == "ENOSYS"  # so that the C library falls back to clone, whose flags are seen
-    assert printed(report, "ALLOWED") == "fork=ok thread=ok subprocess=ok posix_spawn=ok unshare(CLONE_FS)=ok"
+    assert printed(report, "ALLOWED") == (
+        "fork=ok thread=ok subprocess=ok posix_spawn=ok unshare(CLONE_FS)=ok socketpair(AF_UNIX)=ok socket(AF_UNIX)=ok"
+    )
     assert passed(report) == passed(reference_report)
     in_force = report.metadata["protections"]["in_force"]
     assert in_force["seccomp"] is True and in_force["warm_start"] is (start == "warm")
