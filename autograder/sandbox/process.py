@@ -431,6 +431,8 @@ class WorkerProcess:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return "it stopped answering"
+        if code > 128 and self.sandbox.namespaces and not isinstance(self.proc, warm.ForkedWorker):
+            code = 128 - code  # bwrap, the namespace's PID 1, ends with 128 + the signal that ended the worker
         if code < 0:
             try:
                 name = signal.Signals(-code).name
