@@ -30,6 +30,7 @@ from autograder.sandbox.account import (
     SHARED_FOLDERS,
     Sandbox,
     _ipc_of_user,
+    posix_queues_of_user,
     processes_of_user,
     remove_tree,
     signal_every_process_of,
@@ -253,6 +254,37 @@ def test_reading_proc_finds_no_classmate(ch01, graded, tmp_path, mode):
         assert data["score"] == graded("wrong.py").score
         assert "copied from" not in json.dumps(data)
         assert data["extra_data"]["protections"]["in_force"]["other_submissions_hidden"] is True
+    finally:
+        remove_tree(klass)
+
+
+@NEEDS_DROP
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="a command line is rewritten through /proc (Linux)")
+def test_grade_all_shows_no_class_folder_in_proc_without_namespaces(ch01, graded, tmp_path):
+    """without namespaces, a submission reading every command line in /proc finds no class folder
+    in grade-all's, and so no classmate: it scores exactly wrong.py's score."""
+    import tempfile  # noqa: PLC0415
+
+    klass = Path(tempfile.mkdtemp(prefix="class-"))
+    try:
+        klass.chmod(0o711)  # enterable, not listable: only a path seen somewhere leads to a classmate
+        for name, source in (("alice", ch01.solution), ("mallory", HOSTILE / "read_cmdline.py")):
+            (klass / name).mkdir(mode=0o755)
+            (klass / name / "forward.py").write_bytes(source.read_bytes())
+            (klass / name / "forward.py").chmod(0o644)
+        done = subprocess.run(
+            [sys.executable, "-m", "autograder", "grade-all", ch01.id, str(klass), "--out", str(tmp_path / "out")],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            env={**os.environ, "AUTOGRADER_NAMESPACES": "0"},
+        )
+        assert done.returncode == 0, done.stderr
+        data = json.loads((tmp_path / "out" / "mallory" / "results.json").read_text())
+        assert "copied from" not in json.dumps(data)
+        assert data["score"] == graded("wrong.py").score
     finally:
         remove_tree(klass)
 
@@ -860,10 +892,14 @@ def test_remove_tree_removes_any_depth_and_never_raises(tmp_path):
     assert remove_tree(tmp_path / "never-existed") is True
 
 
+@pytest.mark.parametrize("seccomp", ["filter", "no filter"])
 @pytest.mark.parametrize("mode", MODES)
-def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_report, mode):
-    """files in /tmp, /var/tmp, /dev/shm and /run/lock and SysV shared memory, queues and
-    semaphores made by a submission are gone when its grading ends."""
+def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_report, mode, seccomp, monkeypatch):
+    """files in /tmp, /var/tmp, /dev/shm and /run/lock, SysV shared memory, queues and semaphores,
+    and POSIX queues (refused by the filter; without it, found with /dev/mqueue mounted or not)
+    made by a submission are gone when its grading ends."""
+    if seccomp == "no filter":
+        monkeypatch.setenv("AUTOGRADER_SECCOMP", "0")
     report = grade_submission(ch01, HOSTILE / "leftovers.py", sandbox=sandbox_for(mode, ch01))
     assert passed(report) == passed(reference_report)
     left = [
@@ -874,6 +910,7 @@ def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_rep
     ]
     assert left == []
     assert _ipc_of_user(report.sandbox_uid) == []
+    assert posix_queues_of_user(report.sandbox_uid) in ([], None)
     assert_nothing_left(report)
     # The next submission of this process (the same warm template, the same uid) finds none of it.
     after = grade_submission(ch01, HOSTILE / "looks_for_leftovers.py", sandbox=sandbox_for(mode, ch01))

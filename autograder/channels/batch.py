@@ -48,7 +48,7 @@ from autograder.grade import grade_submission
 from autograder.locate import ARCHIVE_LEFTOVERS, Located
 from autograder.results import GradeReport, write_results
 from autograder.safe_text import csv_cell, plain
-from autograder.sandbox.account import Sandbox
+from autograder.sandbox.account import Sandbox, hide_command_line
 
 TASKS_PER_PROCESS = 50
 MOST_FAILED = 10
@@ -517,6 +517,7 @@ def run_grade_all(args) -> int:
     for skipped in outputs_in(args.submissions, args.out):
         print(f"skipped {plain(skipped)}: it is grade-all's output, not a submission", file=sys.stderr)
     warn_if_open_to_others(args.submissions)
+    hide_command_line(after="grade-all")  # the class folder, and so every classmate, is out of student code's sight
     suites = tuple(s.strip() for s in args.suites.split(",") if s.strip())
     threading.Thread(target=_load_matplotlib, name="load-matplotlib", daemon=True).start()
     outcomes = grade_all(assignment, submissions, jobs=args.jobs, suites=suites)

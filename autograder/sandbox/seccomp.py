@@ -11,7 +11,8 @@ EPERM for: the kernel keyrings (whose keys outlive every process of a uid and
 so would reach the next grading under it), io_uring, bpf, perf_event_open,
 userfaultfd, ptrace and process_vm_readv/writev, kexec and module loading,
 mount, umount2, pivot_root, setns and the newer mount calls, memfd_create
-(memory that no address-space limit counts), unshare or clone asked for any
+(memory that no address-space limit counts), mq_open (a POSIX queue outlives
+its grading), unshare or clone asked for any
 new namespace (a user namespace gives back every capability, inside it), and
 socket or socketpair of any family but AF_UNIX: no TCP/UDP over IPv4 or IPv6
 (without a network namespace, the machine's own listeners on 127.0.0.1 and
@@ -66,6 +67,8 @@ REFUSED = {
     # Memory that no address-space limit counts (it need not be mapped); the grader makes
     # the one memfd a worker uses and passes it down.
     "memfd_create": (319, 279),
+    # POSIX message queues outlive every process, and outside an IPC namespace reach the next grading.
+    "mq_open": (240, 180),
 }
 # Refused only when their flags (first argument) ask for a new namespace.
 CLONE, UNSHARE = (56, 220), (272, 97)

@@ -61,6 +61,7 @@ NUMBERS = {  # (x86-64, AArch64)
     "mount": (165, 40), "umount2": (166, 39), "pivot_root": (155, 41), "setns": (308, 268),
     "open_tree": (428, 428), "fsopen": (430, 430), "fspick": (433, 433),
     "unshare": (272, 97), "clone": (56, 220), "clone3": (435, 435), "memfd_create": (319, 279),
+    "mq_open": (240, 180),
 }
 NOWHERE = b"/hostile-no-such-folder"
 CLONE_NEWUSER, CLONE_FS, SIGCHLD = 0x10000000, 0x200, 17
@@ -92,6 +93,7 @@ CALLS = {
     "fspick": (-100, b"/", 0),
     "clone3": (None, 0),
     "memfd_create": (b"hostile-hoard", 0),
+    "mq_open": (b"hostile-probe", 0o102, 0o600, None),
 }
 # Socket families that reach beyond the worker: the machine's listeners, the kernel, the host of a VM.
 FAMILIES = {"AF_INET": 2, "AF_INET6": 10, "AF_NETLINK": 16, "AF_PACKET": 17, "AF_VSOCK": 40}

@@ -1,6 +1,9 @@
-"""Ignores SIGCHLD, so the kernel reaps its children and no parent ever collects their CPU time; each
-add_noise call then forks four children that compute for 0.2 s of CPU time each, and answers at once.
-Nothing counted the children's time before the grading had a cgroup.
+"""Ignores SIGCHLD, so the kernel reaps its children and no parent ever collects their CPU time. From
+its first add_noise call on, a thread of the worker forks a child every 20 ms that computes for 50
+ms of CPU time and ends: between two looks at the process list, and between calls, the machine
+computes for the submission while its worker stays idle. Every call then waits 0.5 s (waiting is
+charged only while no process of the submission computes, and these always do) and answers like the
+reference.
 
 Clean twin: the reference solution."""
 
@@ -40,21 +43,34 @@ def _per_sample(level, ndim):
 
 import os  # noqa: E402
 import signal  # noqa: E402
+import threading  # noqa: E402
 import time  # noqa: E402
 
 signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 _honest_add_noise = add_noise
+_started = []
 
 
-def _burn(children, seconds):
-    for _ in range(children):
-        if os.fork() == 0:
-            end = time.process_time() + seconds
-            while time.process_time() < end:
-                pass
-            os._exit(0)
+def _burn(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
 
 
-def add_noise(x0, alpha_bar_t):
-    _burn(4, 0.2)
+def _keep_forking():
+    while True:
+        try:
+            if os.fork() == 0:
+                _burn(0.05)
+                os._exit(0)
+        except OSError:
+            pass
+        time.sleep(0.02)
+
+
+def add_noise(x0, alpha_bar_t):  # noqa: F811
+    if not _started:
+        _started.append(threading.Thread(target=_keep_forking, daemon=True))
+        _started[0].start()
+    time.sleep(0.5)
     return _honest_add_noise(x0, alpha_bar_t)

@@ -1,6 +1,8 @@
-"""Each add_noise call leaves an orphan (double fork: its parent ends at once) that computes for
-0.8 s of CPU time, reaped by whoever adopts it (the namespace's PID 1, the template, init), never by
-the worker; the call answers at once.
+"""Its first add_noise call starts two relays of orphans: each process computes for 50 ms of CPU time,
+forks its successor and ends, so every one of them is an orphan reaped by whoever adopts it (the
+namespace's PID 1, the template, init), never collected by the worker, and each lives between two
+looks at the process list. Every call then waits 0.5 s (waiting is charged only while no process of
+the submission computes, and these always do) and answers like the reference.
 
 Clean twin: the reference solution."""
 
@@ -42,19 +44,26 @@ import os  # noqa: E402
 import time  # noqa: E402
 
 _honest_add_noise = add_noise
+_started = []
 
 
-def _orphan(seconds):
-    child = os.fork()
-    if child == 0:
-        if os.fork() == 0:
-            end = time.process_time() + seconds
-            while time.process_time() < end:
-                pass
-        os._exit(0)
-    os.waitpid(child, 0)
+def _relay():
+    while True:
+        end = time.process_time() + 0.05
+        while time.process_time() < end:
+            pass
+        try:
+            if os.fork():
+                os._exit(0)  # the successor carries on, an orphan
+        except OSError:
+            time.sleep(0.01)
 
 
-def add_noise(x0, alpha_bar_t):
-    _orphan(0.8)
+def add_noise(x0, alpha_bar_t):  # noqa: F811
+    if not _started:
+        _started.append(True)
+        for _ in range(2):
+            if os.fork() == 0:
+                _relay()
+    time.sleep(0.5)
     return _honest_add_noise(x0, alpha_bar_t)
