@@ -180,6 +180,8 @@ class WorkerProcess:
             if armed.get("stage") != "armed" or not isinstance(armed.get("protections"), dict):
                 raise wire.WireError("the worker did not report its protections")
             self.protections = self._checked(armed["protections"])
+            if not self.protections.get("control_group"):
+                self.meter.cgroup = None  # not seen in the group: its count would miss the worker itself
             self.meter.find_worker()  # the armed worker has imported nothing of the student's yet
             if not armed.get("shared") and self.shared is not None:
                 self.shared.close()  # the worker could not map it: arguments cross on the pipe
