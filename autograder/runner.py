@@ -155,9 +155,19 @@ class IsolatedSubmission(Submission):
         return text
 
     # -- budgets ---------------------------------------------------------------
+    def _total_cpu(self) -> float:
+        """CPU seconds the student's code used so far, in calls and (where a cgroup counts) between them.
+
+        Processes the submission leaves computing between two calls (the grader checks
+        the last answer meanwhile) are its code too: the group's count holds them, and
+        every worker of the grading since the group was made.
+        """
+        counted = self.group.cpu_seconds() if self.group is not None and self.protections.get("control_group") else None
+        return max(self._spent.cpu, counted or 0.0)
+
     def _refuse_when_used_up(self, function: str, spent_in: _Budget) -> None:
         limits = self.limits
-        if self._spent.cpu >= limits.total_seconds or self._spent.wall >= limits.total_seconds * BACKSTOP:
+        if self._total_cpu() >= limits.total_seconds or self._spent.wall >= limits.total_seconds * BACKSTOP:
             raise StudentError(
                 f"not run: your code already used the {limits.total_seconds:g} s of CPU time it may take in total"
             )
@@ -173,7 +183,7 @@ class IsolatedSubmission(Submission):
         left = {
             "call": limits.call_seconds,
             "function": limits.function_seconds - spent_in.cpu,
-            "total": limits.total_seconds - self._spent.cpu,
+            "total": limits.total_seconds - self._total_cpu(),
         }
         which = min(left, key=left.get)
         wall = min(
@@ -226,7 +236,7 @@ class IsolatedSubmission(Submission):
         if self._process is None or not self._process.alive():
             self._stop()  # a worker that ended by itself may still have children
             limits = self.limits
-            cpu = min(limits.import_seconds, limits.total_seconds - self._spent.cpu)
+            cpu = min(limits.import_seconds, limits.total_seconds - self._total_cpu())
             wall = min(limits.import_seconds, limits.total_seconds - self._spent.wall / BACKSTOP) * BACKSTOP
             if self.group is None:
                 self.group = GradingGroup.make(self.limits.memory_mb, self.limits.processes)

@@ -7,6 +7,7 @@ may cost points; it must never earn a check its twin does not earn.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -287,6 +288,37 @@ def test_grade_all_shows_no_class_folder_in_proc_without_namespaces(ch01, graded
         assert data["score"] == graded("wrong.py").score
     finally:
         remove_tree(klass)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_machines_listeners_are_out_of_reach(ch01, reference_report, mode, tmp_path):
+    """listeners on 127.0.0.1 and ::1 of the grading machine: student code cannot open a socket to
+    them (refused by the filter, without namespaces too), nothing reaches them, full marks."""
+    import socket  # noqa: PLC0415
+
+    listeners = []
+    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, listeners[0].getsockname()[1] if listeners else 0))
+        listener.listen(4)
+        listener.setblocking(False)
+        listeners.append(listener)
+    try:
+        port = listeners[0].getsockname()[1]
+        text = (HOSTILE / "reach_listeners.py").read_text().replace("PORT = 0", f"PORT = {port}")
+        (tmp_path / "forward.py").write_text(text)
+        report = grade_submission(ch01, tmp_path, sandbox=sandbox_for(mode, ch01))
+        reached = []
+        for listener in listeners:
+            with contextlib.suppress(BlockingIOError):
+                reached.append(listener.accept())
+    finally:
+        for listener in listeners:
+            listener.close()
+    assert reached == []
+    assert printed(report, "NETWORK") == "127.0.0.1=refused errno 1 ::1=refused errno 1"
+    assert report.score == reference_report.score
 
 
 # -- the grader survives, and nothing of the submission outlives it ----------------------------
