@@ -159,7 +159,6 @@ def test_memory_no_address_space_limit_counts_is_capped(ch01, cold, monkeypatch,
 @NEEDS_CGROUPS
 def test_a_grading_group_is_made_joined_and_removed(ch01):
     """a grading's workers join its group (confirmed from outside), and nothing of the group is left after."""
-    before = set(cgroups.ROOT.rglob("autograder-*"))
     report = grade_submission(ch01, ch01.solution)
     assert report.score == report.max_score
     in_force = report.metadata["protections"]["in_force"]["control_group"]
@@ -167,7 +166,7 @@ def test_a_grading_group_is_made_joined_and_removed(ch01):
     assert set(in_force) == held and "cpu_time" in held
     missing = [m for m in report.metadata["protections"]["not_in_force"] if m.startswith("control group")]
     assert len(missing) == len({"memory", "pids", "cpu"} - held)
-    assert set(cgroups.ROOT.rglob("autograder-*")) <= before
+    assert list(cgroups.ROOT.rglob(f"autograder-{os.getpid()}-*")) == []  # this process's gradings' groups
 
 
 def test_without_a_group_the_results_say_what_is_not_counted(ch01, monkeypatch):
@@ -213,3 +212,26 @@ def test_an_honest_slow_neighbour_keeps_full_marks_beside_thirty_busy_children(t
     lost = [t["name"] + ": " + t["output"][:200] for t in honest["tests"] if t["score"] < t["max_score"]]
     assert lost == []
     assert honest["score"] == honest["max_score"] == 176
+
+
+@NEEDS_CGROUPS
+def test_groups_left_by_a_killed_grader_are_removed_by_the_next(ch01):
+    """a group named for a grader that no longer runs, with a process still in it: the next grading ends
+    the process and removes the group."""
+    probe = cgroups.GradingGroup.make(64, 8)
+    parent = probe.made[0].parent
+    probe.remove()
+    dead = 2**22 + 1  # above the largest PID Linux hands out
+    stray = parent / f"autograder-{dead}-1"
+    stray.mkdir()
+    sleeper = subprocess.Popen(["sleep", "1000"])
+    try:
+        (stray / "cgroup.procs").write_text(str(sleeper.pid))
+        grade_submission(ch01, ch01.solution)
+        assert sleeper.wait(timeout=10) == -9
+        assert not stray.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        with contextlib.suppress(OSError):
+            stray.rmdir()

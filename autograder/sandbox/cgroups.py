@@ -83,6 +83,7 @@ class GradingGroup:
         except OSError as error:
             group.remove()
             return cls(why_not=f"the cgroup file system refused a limit ({error.strerror or error})")
+        _remove_strays(group.made)
         if "cpu_time" not in group.folders:
             group.remove()
             return cls(why_not=refused or "no cgroup file system is mounted")
@@ -316,3 +317,19 @@ def _enable_controllers(base: Path) -> set[str]:
                 (base / "cgroup.subtree_control").write_text(f"+{controller}")
                 enabled.add(controller)
     return enabled & set(CONTROLLERS)
+
+
+def _remove_strays(made: list[Path]) -> None:
+    """Remove the groups a grader that was killed mid-grading left beside ours (its PID is gone)."""
+    for folder in made:
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(folder.parent):
+                owner = entry.name.split("-")
+                if (
+                    entry.is_dir(follow_symlinks=False)
+                    and len(owner) == 3
+                    and owner[0] == "autograder"
+                    and owner[1].isdigit()
+                    and not Path(f"/proc/{owner[1]}").exists()
+                ):
+                    GradingGroup(made=[Path(entry.path)]).remove()
