@@ -312,6 +312,7 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
             f"hidden files unreadable: student code could read {len(seen['hidden_files_readable'])} protected path(s)"
         )
     missing += _kernel_protections_missing(seen, sandbox)
+    missing += seen.get("control_group_missing", [])
     if os.name != "posix":
         missing.append("killing child processes: only the worker itself is killed")
     elif sandbox.uid is None and not seen.get("warm_start"):
@@ -329,7 +330,9 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
         )
     if student.survivors:
         missing.append(f"no survivors: {student.survivors} process(es) of the submission could not be ended")
-    in_force = {k: v for k, v in seen.items() if k not in ("hidden_files_readable", "seccomp_refused")}
+    in_force = {
+        k: v for k, v in seen.items() if k not in ("hidden_files_readable", "seccomp_refused", "control_group_missing")
+    }
     in_force["other_submissions_hidden"] = sandbox.hides_other_submissions and all(seen.get("namespaces", {}).values())
     return {"in_force": in_force, "not_in_force": missing}
 
@@ -341,8 +344,9 @@ def _kernel_protections_missing(seen: dict, sandbox: Sandbox) -> list[str]:
     if not sandbox.namespaces:
         why = "the grader is not root" if sandbox.uid is None else "bubblewrap is missing or this machine forbids them"
         missing.append(
-            f"kernel namespaces: not used ({why}); student code sees the machine's process list, "
-            "network and shared folders, and the sandbox user and resource limits stand in"
+            f"kernel namespaces: not used ({why}); student code sees the machine's process list "
+            "and shared folders and may reach its AF_UNIX sockets (the seccomp filter refuses every "
+            "other socket), and the sandbox user and resource limits stand in"
         )
     elif not all(found.values()) or not found:
         absent = sorted(name for name, new in found.items() if not new) or ["all"]

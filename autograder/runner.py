@@ -15,12 +15,14 @@ times larger, for whatever the CPU count cannot see.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.interface import NotImplementedYet, Reply, StudentError, Submission, SubmissionDidNotImport
 from autograder.sandbox import wire
 from autograder.sandbox.account import Sandbox
+from autograder.sandbox.cgroups import GradingGroup
 from autograder.sandbox.process import Allowance, OutOfTime, Unsolicited, WorkerDied, WorkerProcess
 
 __all__ = ["IsolatedSubmission", "Limits", "NotImplementedYet", "Reply", "StudentError", "SubmissionDidNotImport"]
@@ -35,6 +37,8 @@ STRIKES = 2
 # such code clear of the backstop, and still ends code the CPU count misses
 # (processes that start and end between two looks) within 5 x 45 s.
 BACKSTOP = 5
+# Seconds a reading of the grading's cgroup CPU count is reused for (between the budget checks of one call).
+GROUP_READ_EVERY = 0.01
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ class IsolatedSubmission(Submission):
         self._spent = _Budget()  # what the student's code used so far, all of it
         self._spent_in: dict[str, _Budget] = {}  # the same, per function called
         self.survivors = 0  # processes of the submission still alive after it was stopped
+        # The grading's cgroup (as root on Linux), made with its first worker and removed on close.
+        self.group: GradingGroup | None = None
+        self._group_read = (float("-inf"), 0.0)  # when the group's CPU count was last read, and what it said
 
     def _run(self, function: str, args: tuple, kwargs: dict, seed: int | None) -> Reply:
         """Call ``function(*args, **kwargs)`` in the student's process and return its reply."""
@@ -152,9 +159,23 @@ class IsolatedSubmission(Submission):
         return text
 
     # -- budgets ---------------------------------------------------------------
+    def _total_cpu(self) -> float:
+        """CPU seconds the student's code used so far, in calls and (where a cgroup counts) between them.
+
+        Processes the submission leaves computing between two calls (the grader checks
+        the last answer meanwhile) are its code too: the group's count holds them, and
+        every worker of the grading since the group was made.
+        """
+        if self.group is None or not self.protections.get("control_group"):
+            return self._spent.cpu
+        now = time.monotonic()
+        if now - self._group_read[0] >= GROUP_READ_EVERY:  # a call asks three times: one read does
+            self._group_read = (now, self.group.cpu_seconds() or 0.0)
+        return max(self._spent.cpu, self._group_read[1])
+
     def _refuse_when_used_up(self, function: str, spent_in: _Budget) -> None:
         limits = self.limits
-        if self._spent.cpu >= limits.total_seconds or self._spent.wall >= limits.total_seconds * BACKSTOP:
+        if self._total_cpu() >= limits.total_seconds or self._spent.wall >= limits.total_seconds * BACKSTOP:
             raise StudentError(
                 f"not run: your code already used the {limits.total_seconds:g} s of CPU time it may take in total"
             )
@@ -170,7 +191,7 @@ class IsolatedSubmission(Submission):
         left = {
             "call": limits.call_seconds,
             "function": limits.function_seconds - spent_in.cpu,
-            "total": limits.total_seconds - self._spent.cpu,
+            "total": limits.total_seconds - self._total_cpu(),
         }
         which = min(left, key=left.get)
         wall = min(
@@ -223,9 +244,11 @@ class IsolatedSubmission(Submission):
         if self._process is None or not self._process.alive():
             self._stop()  # a worker that ended by itself may still have children
             limits = self.limits
-            cpu = min(limits.import_seconds, limits.total_seconds - self._spent.cpu)
+            cpu = min(limits.import_seconds, limits.total_seconds - self._total_cpu())
             wall = min(limits.import_seconds, limits.total_seconds - self._spent.wall / BACKSTOP) * BACKSTOP
-            self._process = WorkerProcess(self.path, self.module, self.limits, self.sandbox)
+            if self.group is None:
+                self.group = GradingGroup.make(self.limits.memory_mb, self.limits.processes)
+            self._process = WorkerProcess(self.path, self.module, self.limits, self.sandbox, self.group)
             try:
                 ready = self._process.start(Allowance(cpu=cpu, wall=wall))
             except (OutOfTime, WorkerDied, wire.WireError) as error:
@@ -253,6 +276,9 @@ class IsolatedSubmission(Submission):
             self._output.append(self._process.take_output())
             self.protections = {
                 **self._process.protections,
+                "control_group_missing": self.group.missing()
+                if self._process.protections.get("control_group") or not self.group.versions
+                else ["control group: made, but the worker was not seen in it, so the kernel counted nothing"],
                 "cpu_time_budgets": self.cpu_measured,
                 "inputs_observed": self._process.shared is not None,
             }
@@ -269,6 +295,9 @@ class IsolatedSubmission(Submission):
 
     def close(self):
         self._stop()
+        if self.group is not None:
+            self.survivors = max(self.survivors, self.group.remove())
+            self.group = None
 
     def __enter__(self):
         return self

@@ -7,6 +7,7 @@ may cost points; it must never earn a check its twin does not earn.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -30,6 +31,7 @@ from autograder.sandbox.account import (
     SHARED_FOLDERS,
     Sandbox,
     _ipc_of_user,
+    posix_queues_of_user,
     processes_of_user,
     remove_tree,
     signal_every_process_of,
@@ -255,6 +257,68 @@ def test_reading_proc_finds_no_classmate(ch01, graded, tmp_path, mode):
         assert data["extra_data"]["protections"]["in_force"]["other_submissions_hidden"] is True
     finally:
         remove_tree(klass)
+
+
+@NEEDS_DROP
+@pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="a command line is rewritten through /proc (Linux)")
+def test_grade_all_shows_no_class_folder_in_proc_without_namespaces(ch01, graded, tmp_path):
+    """without namespaces, a submission reading every command line in /proc finds no class folder
+    in grade-all's, and so no classmate: it scores exactly wrong.py's score."""
+    import tempfile  # noqa: PLC0415
+
+    klass = Path(tempfile.mkdtemp(prefix="class-"))
+    try:
+        klass.chmod(0o711)  # enterable, not listable: only a path seen somewhere leads to a classmate
+        for name, source in (("alice", ch01.solution), ("mallory", HOSTILE / "read_cmdline.py")):
+            (klass / name).mkdir(mode=0o755)
+            (klass / name / "forward.py").write_bytes(source.read_bytes())
+            (klass / name / "forward.py").chmod(0o644)
+        done = subprocess.run(
+            [sys.executable, "-m", "autograder", "grade-all", ch01.id, str(klass), "--out", str(tmp_path / "out")],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+            env={**os.environ, "AUTOGRADER_NAMESPACES": "0"},
+        )
+        assert done.returncode == 0, done.stderr
+        data = json.loads((tmp_path / "out" / "mallory" / "results.json").read_text())
+        assert "copied from" not in json.dumps(data)
+        assert data["score"] == graded("wrong.py").score
+    finally:
+        remove_tree(klass)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_machines_listeners_are_out_of_reach(ch01, reference_report, mode, tmp_path):
+    """listeners on 127.0.0.1 and ::1 of the grading machine: student code cannot open a socket to
+    them (refused by the filter, without namespaces too), nothing reaches them, full marks."""
+    import socket  # noqa: PLC0415
+
+    listeners = []
+    for family, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, listeners[0].getsockname()[1] if listeners else 0))
+        listener.listen(4)
+        listener.setblocking(False)
+        listeners.append(listener)
+    try:
+        port = listeners[0].getsockname()[1]
+        text = (HOSTILE / "reach_listeners.py").read_text().replace("PORT = 0", f"PORT = {port}")
+        (tmp_path / "forward.py").write_text(text)
+        report = grade_submission(ch01, tmp_path, sandbox=sandbox_for(mode, ch01))
+        reached = []
+        for listener in listeners:
+            with contextlib.suppress(BlockingIOError):
+                reached.append(listener.accept())
+    finally:
+        for listener in listeners:
+            listener.close()
+    assert reached == []
+    assert printed(report, "NETWORK") == "127.0.0.1=refused errno 1 ::1=refused errno 1"
+    assert report.score == reference_report.score
 
 
 # -- the grader survives, and nothing of the submission outlives it ----------------------------
@@ -860,10 +924,14 @@ def test_remove_tree_removes_any_depth_and_never_raises(tmp_path):
     assert remove_tree(tmp_path / "never-existed") is True
 
 
+@pytest.mark.parametrize("seccomp", ["filter", "no filter"])
 @pytest.mark.parametrize("mode", MODES)
-def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_report, mode):
-    """files in /tmp, /var/tmp, /dev/shm and /run/lock and SysV shared memory, queues and
-    semaphores made by a submission are gone when its grading ends."""
+def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_report, mode, seccomp, monkeypatch):
+    """files in /tmp, /var/tmp, /dev/shm and /run/lock, SysV shared memory, queues and semaphores,
+    and POSIX queues (refused by the filter; without it, found with /dev/mqueue mounted or not)
+    made by a submission are gone when its grading ends."""
+    if seccomp == "no filter":
+        monkeypatch.setenv("AUTOGRADER_SECCOMP", "0")
     report = grade_submission(ch01, HOSTILE / "leftovers.py", sandbox=sandbox_for(mode, ch01))
     assert passed(report) == passed(reference_report)
     left = [
@@ -874,6 +942,7 @@ def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_rep
     ]
     assert left == []
     assert _ipc_of_user(report.sandbox_uid) == []
+    assert posix_queues_of_user(report.sandbox_uid) in ([], None)
     assert_nothing_left(report)
     # The next submission of this process (the same warm template, the same uid) finds none of it.
     after = grade_submission(ch01, HOSTILE / "looks_for_leftovers.py", sandbox=sandbox_for(mode, ch01))
@@ -938,16 +1007,22 @@ def test_keys_do_not_reach_a_later_grading_process(tmp_path, monkeypatch):
 @pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("mode", MODES)
 def test_system_calls_honest_code_never_makes_are_refused(ch01, reference_report, mode, start, monkeypatch):
-    """keyrings, io_uring, bpf, perf, userfaultfd, ptrace, kexec, modules, mounts, setns and new
-    namespaces are refused (clone3: ENOSYS); fork, threads, subprocess and posix_spawn work; full marks."""
+    """keyrings, io_uring, bpf, perf, userfaultfd, ptrace, kexec, modules, mounts, setns, memfd_create,
+    new namespaces and every socket but AF_UNIX (inet, inet6, netlink, packet, vsock) are refused
+    (clone3: ENOSYS); fork, threads, subprocess, posix_spawn and AF_UNIX socketpairs work; full marks."""
     if start == "cold":
         monkeypatch.setenv("AUTOGRADER_WARM", "0")
     report = grade_submission(ch01, HOSTILE / "forbidden_syscalls.py", sandbox=sandbox_for(mode, ch01))
     answers = dict(item.split("=", 1) for item in printed(report, "SYSCALLS").split())
-    assert len(answers) >= 27
+    assert len(answers) >= 33
+    assert {name for name in answers if name.startswith("socket(")} == {
+        f"socket({family})" for family in ("AF_INET", "AF_INET6", "AF_NETLINK", "AF_PACKET", "AF_VSOCK")
+    }
     assert [f"{name}={answer}" for name, answer in answers.items() if name != "clone3" and answer != "EPERM"] == []
     assert answers["clone3"] == "ENOSYS"  # so that the C library falls back to clone, whose flags are seen
-    assert printed(report, "ALLOWED") == "fork=ok thread=ok subprocess=ok posix_spawn=ok unshare(CLONE_FS)=ok"
+    assert printed(report, "ALLOWED") == (
+        "fork=ok thread=ok subprocess=ok posix_spawn=ok unshare(CLONE_FS)=ok socketpair(AF_UNIX)=ok socket(AF_UNIX)=ok"
+    )
     assert passed(report) == passed(reference_report)
     in_force = report.metadata["protections"]["in_force"]
     assert in_force["seccomp"] is True and in_force["warm_start"] is (start == "warm")

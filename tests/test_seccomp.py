@@ -86,3 +86,28 @@ def test_a_filtered_process_still_forks_and_runs_threads():
         return 0 if forked and box == [1] and errno_of("unshare", 0x200) == 0 else 1
 
     assert in_a_filtered_child(probe) == 0
+
+
+@KNOWN
+def test_sockets_of_every_family_but_unix_and_memfds_are_refused():
+    """under the filter socket(AF_INET, AF_INET6, AF_NETLINK, AF_VSOCK) and memfd_create get EPERM;
+    an AF_UNIX socketpair still carries data."""
+    import socket  # noqa: PLC0415
+
+    def probe():
+        refused = []
+        for family, kind in ((2, 1), (10, 1), (16, 2), (40, 1)):
+            try:
+                socket.socket(family, kind).close()
+            except PermissionError:
+                refused.append(family)
+        try:
+            os.close(os.memfd_create("hoard"))
+        except PermissionError:
+            refused.append("memfd")
+        left, right = socket.socketpair(socket.AF_UNIX)
+        left.sendall(b"x")
+        paired = right.recv(1) == b"x"
+        return 0 if refused == [2, 10, 16, 40, "memfd"] and paired else 1
+
+    assert in_a_filtered_child(probe) == 0

@@ -69,7 +69,7 @@ from autograder.grade import grade_submission
 from autograder.locate import Located, lone_file_note, lone_python_file
 from autograder.results import GradeReport, write_results
 from autograder.safe_text import plain
-from autograder.sandbox.account import Sandbox
+from autograder.sandbox.account import Sandbox, hide_command_line
 
 TASKS_PER_PROCESS = 50
 MOST_FAILED = 10
@@ -523,6 +523,7 @@ def _grade_class(args, assignment: Assignment, source: Path, previous, roster, w
         print(f"skipped {plain(line)}", file=sys.stderr)
     if source.is_dir():
         warn_if_open_to_others(source)
+    hide_command_line(after="grade-all")  # the class folder, and so every classmate, is out of student code's sight
     print(f"{export.layout} export: {len(export.attempts)} attempts of {len(students)} students", file=sys.stderr)
     chosen = to_grade(students, args.attempts)
     tasks, same = {}, {}

@@ -16,6 +16,7 @@ import os
 import signal
 import stat
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
@@ -129,6 +130,7 @@ def remove_leftovers_of_user(uid: int) -> bool:
     them that is writable by all. Returns True if nothing of ``uid`` is left.
     """
     clean = remove_ipc_of_user(uid)
+    clean = remove_posix_queues_of_user(uid) is not False and clean
     for base in dict.fromkeys((*SHARED_FOLDERS, tempfile.gettempdir())):
         clean = _remove_owned_below(Path(base), uid) and clean
     return clean
@@ -287,6 +289,58 @@ def _ipc_of_user(uid: int) -> list[tuple[str, str]]:
         owners = [header.index(name) for name in ("uid", "cuid") if name in header]
         found += [(flag, row[1]) for row in rows if any(row[i] == str(uid) for i in owners if i < len(row))]
     return found
+
+
+def remove_posix_queues_of_user(uid: int) -> bool | None:
+    """Remove the POSIX message queues ``uid`` owns (Linux); True if none is left, None where they cannot be seen.
+
+    They live in the kernel, not in a folder: ``/dev/mqueue`` only shows them
+    where someone mounted it, and many containers do not. So the grader mounts
+    the IPC namespace's queue file system itself, in a folder only root can
+    enter, for as long as the removal takes.
+    """
+    with _queue_folder() as folder:
+        if folder is None:
+            return None
+        return _remove_owned_below(folder, uid)
+
+
+def posix_queues_of_user(uid: int) -> list[str] | None:
+    """Names of the POSIX message queues ``uid`` owns; None where they cannot be seen."""
+    with _queue_folder() as folder:
+        if folder is None:
+            return None
+        return sorted(entry.name for entry in os.scandir(folder) if entry.stat().st_uid == uid)
+
+
+@contextlib.contextmanager
+def _queue_folder():
+    """A folder showing this IPC namespace's POSIX message queues: a mount of the mqueue file system."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/mounts").read_text().splitlines():
+            fields = line.split()
+            if len(fields) > 2 and fields[2] == "mqueue":
+                yield Path(fields[1].replace("\\040", " "))
+                return
+    if not sys.platform.startswith("linux") or os.geteuid() != 0:
+        yield None
+        return
+    import ctypes  # noqa: PLC0415 - Linux only
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    folder = tempfile.mkdtemp(prefix="autograder-mqueue-")  # 0700: no one else looks in
+    try:
+        flags = 2 | 4 | 8  # MS_NOSUID | MS_NODEV | MS_NOEXEC
+        if libc.mount(b"mqueue", folder.encode(), b"mqueue", flags, None) != 0:
+            yield None
+            return
+        try:
+            yield Path(folder)
+        finally:
+            libc.umount2(folder.encode(), 2)  # MNT_DETACH
+    finally:
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
 
 
 def _lock_folder() -> Path | None:
@@ -463,3 +517,28 @@ def status_numbers(pid: int, field: bytes) -> list[int] | None:
     except (OSError, ValueError):
         return None
     return None
+
+
+def hide_command_line(after: str, extra: int = 1) -> bool:
+    """Blank this process's command line past the word ``after`` and ``extra`` more, as ``/proc/PID/cmdline``
+    shows it (Linux); without that word, past the program's name.
+
+    Without a PID namespace student code can read every command line on the
+    machine: grade-all's names the class folder, and with it every classmate's
+    submission. The words are overwritten in this process's own memory (Python
+    keeps its own copy in ``sys.argv``). True if they are hidden.
+    """
+    try:
+        with open("/proc/self/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        start, end = int(fields[45]), int(fields[46])  # arg_start, arg_end: fields 48 and 49 of proc(5)
+        with open("/proc/self/mem", "r+b", buffering=0) as memory:
+            memory.seek(start)
+            words = memory.read(end - start).split(b"\0")
+            keep = words.index(after.encode()) + 1 + extra if after.encode() in words else 1
+            kept = b"\0".join(words[:keep]) + b"\0"
+            memory.seek(start)
+            memory.write(kept.ljust(end - start, b"\0"))
+    except (OSError, ValueError, IndexError):
+        return False
+    return True

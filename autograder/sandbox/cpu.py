@@ -24,6 +24,12 @@ stopped, or in an uninterruptible wait (``D``: a parent waiting on its
 ``vfork`` child, a read from a slow disk). The time is charged while no
 process of the submission computes.
 
+Where the grading has a cgroup (``cgroups.py``), the CPU seconds are the
+kernel's count for the group instead: every process that ever ran in it, seen
+or not, collected by its parent or by the kernel (SIGCHLD ignored) or by a
+namespace's PID 1. The processes looked at for their state are then the
+group's members.
+
 Where ``/proc`` is missing (macOS, Windows) the meter counts wall-clock
 seconds instead, and ``measured`` says so.
 """
@@ -32,6 +38,10 @@ from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from autograder.sandbox.cgroups import GradingGroup
 
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") and "SC_CLK_TCK" in os.sysconf_names else 100
 # How often (seconds of wall clock) the grader looks for the student's other
@@ -64,10 +74,12 @@ def read_stat(pid: int) -> tuple[str, int, int, float, int] | None:
 class CpuMeter:
     """The CPU seconds used so far by one worker and the processes it started."""
 
-    def __init__(self, pid: int, uid: int | None):
+    def __init__(self, pid: int, uid: int | None, cgroup: GradingGroup | None = None):
         self.pid = pid  # the worker (see ``find_worker``)
         self.group = pid  # the process group the worker was started in
         self.uid = uid
+        self.cgroup = cgroup if cgroup is not None and "cpu_time" in cgroup.versions else None
+        self._cgroup_start = self.cgroup.cpu_seconds() or 0.0 if self.cgroup is not None else 0.0
         self.measured = os.path.isdir(f"/proc/{pid}")
         # CPU seconds last seen of the worker's other processes, by (pid, start time).
         self._others: dict[tuple[int, int], float] = {}
@@ -125,21 +137,27 @@ class CpuMeter:
             ):
                 self.asleep += now - self._last_look
         self._last_look = now
-        self._total = self._worker + sum(self._others.values()) + self.asleep
+        counted = self.cgroup.cpu_seconds() if self.cgroup is not None else None
+        if counted is not None:  # the kernel's count of the whole group since this worker started
+            self._total = max(counted - self._cgroup_start, 0.0) + self.asleep
+        else:
+            self._total = self._worker + sum(self._others.values()) + self.asleep
         return self._total
 
     def _look_at_others(self) -> bool:
         """Update the CPU seconds of the worker's other processes; True if none of them computes."""
         all_waiting = True
         try:
-            entries = os.listdir("/proc")
+            entries = [str(pid) for pid in self.cgroup.processes()] if self.cgroup else os.listdir("/proc")
         except OSError:
             return True
         for entry in entries:
             if not entry.isdigit() or int(entry) == self.pid:
                 continue
             pid = int(entry)
-            if self.uid is not None:
+            if self.cgroup is not None:  # every member is the submission's, whatever its uid
+                stat = read_stat(pid)
+            elif self.uid is not None:
                 if _owner(pid) != self.uid:
                     continue
                 stat = read_stat(pid)

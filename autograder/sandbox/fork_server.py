@@ -47,7 +47,7 @@ PR_SET_CHILD_SUBREAPER = 36
 FRESH = ("/tmp", "/var/tmp", "/dev/shm", "/run")
 # A request is one JSON message with at most this many descriptors.
 MESSAGE_BYTES = 1 << 16
-MAX_FDS = 8
+MAX_FDS = 16  # the pipes, the submission, the shared memory and a cgroup per hierarchy
 
 
 def serve(config, run):
@@ -125,7 +125,8 @@ def _child(request, fds, closing, run):
         _die_with_parent()
         os.environ.clear()
         os.environ.update(request["environment"])
-        config = dict(request["config"], shared_fd=named.get("shared"))
+        joining = [fd for name, fd in named.items() if name.startswith("cgroup")]
+        config = dict(request["config"], shared_fd=named.get("shared"), cgroup_fds=joining)
         if request.get("isolate"):
             _isolate(config["workdir"], request["isolate"])
         if "submission" in named:  # in namespaces: the working folder is new and empty

@@ -42,6 +42,7 @@ from autograder.sandbox.account import (
     status_numbers,
     uids_of,
 )
+from autograder.sandbox.cgroups import GradingGroup
 from autograder.sandbox.cpu import CpuMeter, single_descendant
 
 if TYPE_CHECKING:
@@ -140,9 +141,10 @@ class SharedArguments:
 class WorkerProcess:
     """One worker process: start, request/reply with a deadline, stop with no survivors."""
 
-    def __init__(self, path, module, limits: Limits, sandbox: Sandbox):
+    def __init__(self, path, module, limits: Limits, sandbox: Sandbox, group: GradingGroup | None = None):
         self.limits = limits
         self.sandbox = sandbox
+        self.group = group if group is not None and group.made else None  # the grading's cgroup, if any
         self.workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
         self.submission = self.workdir / f"{module}.py"
         shutil.copyfile(path, self.submission)
@@ -165,34 +167,12 @@ class WorkerProcess:
                 os.chown(path, self.sandbox.uid, self.sandbox.gid)
             os.chmod(self.workdir, 0o700)
         plotting = _mentions_matplotlib(self.submission)
-        # Warm where this process has a template (Matplotlib's binds are the cold worker's only).
-        template = None if plotting else warm_template(self.sandbox)
-        if template is not None:
-            paths = _template_paths(self.sandbox, self.workdir)
-            try:
-                self.proc = self._fork(template, self._config(paths, drop, plotting), self._environment(paths))
-            except warm.TemplateUnavailable:
-                drop_template(template)
-                template = None
-        if template is None:
-            if self.sandbox.namespaces:
-                command, paths, fds = _in_namespaces(self.submission, plotting)
-            else:
-                command, paths, fds = _as_a_process(self.sandbox, self.workdir, plotting)
-            try:
-                self.proc = subprocess.Popen(
-                    [*command, json.dumps(self._config(paths, drop, plotting))],
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.PIPE,
-                    cwd=self.workdir,
-                    env=self._environment(paths),
-                    start_new_session=(os.name == "posix"),
-                    pass_fds=(*fds, *((self.shared.fd,) if self.shared else ())),
-                )
-            finally:
-                for fd in fds:
-                    os.close(fd)
+        joining = self.group.open_for_joining() if self.group is not None else []
+        try:
+            self._launch(drop, plotting, joining)
+        finally:
+            for fd in joining:
+                os.close(fd)
         self._connect()
         spend = _Spend(self.meter, allowance)
         try:
@@ -200,6 +180,8 @@ class WorkerProcess:
             if armed.get("stage") != "armed" or not isinstance(armed.get("protections"), dict):
                 raise wire.WireError("the worker did not report its protections")
             self.protections = self._checked(armed["protections"])
+            if not self.protections.get("control_group"):
+                self.meter.cgroup = None  # not seen in the group: its count would miss the worker itself
             self.meter.find_worker()  # the armed worker has imported nothing of the student's yet
             if not armed.get("shared") and self.shared is not None:
                 self.shared.close()  # the worker could not map it: arguments cross on the pipe
@@ -209,6 +191,42 @@ class WorkerProcess:
             spend.finish()
             self.spent_cpu, self.spent_wall, self.spent_asleep = spend.cpu(), spend.wall(), spend.asleep()
         return header
+
+    def _launch(self, drop: dict | None, plotting: bool, joining: list[int]) -> None:
+        """Fork the worker from the warm template where there is one, else start it cold.
+
+        ``joining``: descriptors of the grading's cgroups, which the worker joins before anything else.
+        """
+        # Warm where this process has a template (Matplotlib's binds are the cold worker's only).
+        template = None if plotting else warm_template(self.sandbox)
+        if template is not None:
+            paths = _template_paths(self.sandbox, self.workdir)
+            try:
+                config = self._config(paths, drop, plotting)
+                self.proc = self._fork(template, config, self._environment(paths), joining)
+            except warm.TemplateUnavailable:
+                drop_template(template)
+                template = None
+        if template is None:
+            if self.sandbox.namespaces:
+                command, paths, fds = _in_namespaces(self.submission, plotting)
+            else:
+                command, paths, fds = _as_a_process(self.sandbox, self.workdir, plotting)
+            config = {**self._config(paths, drop, plotting), "cgroup_fds": joining}
+            try:
+                self.proc = subprocess.Popen(
+                    [*command, json.dumps(config)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    cwd=self.workdir,
+                    env=self._environment(paths),
+                    start_new_session=(os.name == "posix"),
+                    pass_fds=(*fds, *joining, *((self.shared.fd,) if self.shared else ())),
+                )
+            finally:
+                for fd in fds:
+                    os.close(fd)
 
     def _config(self, paths: dict, drop: dict | None, plotting: bool) -> dict:
         """What the worker is told: where things are, whom to become, its limits."""
@@ -234,7 +252,9 @@ class WorkerProcess:
     def _environment(self, paths: dict) -> dict:
         return _scrubbed_environment(paths["workdir"], self.token)
 
-    def _fork(self, template: warm.WarmTemplate, config: dict, environment: dict) -> warm.ForkedWorker:
+    def _fork(
+        self, template: warm.WarmTemplate, config: dict, environment: dict, joining: list[int]
+    ) -> warm.ForkedWorker:
         """A fresh worker forked from the warm template, with pipes of its own (see ``sandbox/warm.py``)."""
         theirs, ours = [], []
         try:
@@ -248,6 +268,7 @@ class WorkerProcess:
                 fds["submission"] = theirs[-1]
             if self.shared is not None:
                 fds["shared"] = self.shared.fd
+            fds.update({f"cgroup{n}": fd for n, fd in enumerate(joining)})
             tmpfs = namespaces.tmpfs_sizes() if self.sandbox.namespaces else None
             worker = template.spawn(config, environment, fds, isolate=tmpfs)
         except BaseException:
@@ -271,7 +292,7 @@ class WorkerProcess:
             for fd in (self._requests, self._replies, self._printed):
                 os.set_blocking(fd, False)
             _widen(self._replies)
-        self.meter = CpuMeter(self.proc.pid, self.sandbox.uid)
+        self.meter = CpuMeter(self.proc.pid, self.sandbox.uid, self.group)
 
     def _checked(self, protections: dict) -> dict:
         """The worker's own report, confirmed from outside where /proc allows: its users,
@@ -294,6 +315,9 @@ class WorkerProcess:
         # A forked worker's namespaces are new to the grader and to the template it came from.
         template = self.proc.template.pid if forked else None
         protections["namespaces"] = _namespaces_of(pid, template) if pid and self.sandbox.namespaces else {}
+        # What the kernel counts and caps for the grading, by cgroup version: only if the worker is seen in it.
+        joined = self.group is not None and pid is not None and pid in self.group.processes()
+        protections["control_group"] = self.group.in_force if joined else {}
         protections["warm_start"] = forked
         return protections
 
@@ -320,14 +344,18 @@ class WorkerProcess:
         raise Unsolicited("it sent a reply nobody asked for (student code writing on the grader's pipe)")
 
     def _exchange(self, parts: list[bytes], spend: _Spend):
-        """Write ``parts`` and read one message, watching the time; drains printed output meanwhile."""
+        """Write ``parts`` and read one message, watching the time; drains printed output meanwhile.
+
+        A worker may write its last reply and end at once (an import that failed): its
+        reply, its end and the grader's look at it can come in any order. So the pipe is
+        read before the worker's state is looked at, and read again once it is seen
+        ended: everything an ended worker wrote is in the pipe by then, and only a
+        message still incomplete after that last read means it died without answering.
+        """
         outgoing = memoryview(b"".join(parts)) if parts else None
         reader = wire.MessageReader(self.limits.reply_mb << 20)
         poller = select.poll() if hasattr(select, "poll") else None
         while True:
-            spend.check(answered=lambda: _readable(self._replies))
-            if not self.meter.alive:  # ended, though a child of it may still hold the pipes open
-                raise WorkerDied(self._exit_description())
             if outgoing is not None and len(outgoing):
                 try:
                     written = os.write(self._requests, outgoing[:WRITE_CHUNK])
@@ -337,6 +365,13 @@ class WorkerProcess:
                 except (BrokenPipeError, OSError, ValueError):
                     raise WorkerDied(self._exit_description()) from None
             message = self._read_some(reader)
+            if message is None:
+                spend.check(answered=lambda: _readable(self._replies))
+                if not self.meter.alive:  # ended, though a child of it may still hold the pipes open
+                    message = self._read_some(reader)  # what it wrote before it ended is all there now
+                    if message is None:
+                        self._drain_output()
+                        raise WorkerDied(self._exit_description())
             if message is not None:
                 if outgoing is not None and len(outgoing):
                     raise wire.WireError("it answered before it had read the request")
@@ -398,6 +433,8 @@ class WorkerProcess:
             code = self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             return "it stopped answering"
+        if code > 128 and self.sandbox.namespaces and not isinstance(self.proc, warm.ForkedWorker):
+            code = 128 - code  # bwrap, the namespace's PID 1, ends with 128 + the signal that ended the worker
         if code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -425,7 +462,9 @@ class WorkerProcess:
         """
         survivors = 0
         if self.proc is not None:
-            survivors = end_worker_processes(self.proc, self.sandbox, self.token)
+            # Everything the submission started is in its cgroup, whatever its uid, session or parent.
+            survivors = self.group.kill() if self.group is not None else 0
+            survivors += end_worker_processes(self.proc, self.sandbox, self.token)
             if isinstance(self.proc, warm.ForkedWorker):
                 survivors += self.proc.template.end_orphans()
             for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):

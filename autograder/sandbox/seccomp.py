@@ -6,13 +6,18 @@ then the submission is imported. A worker forked from the warm template makes
 its namespaces and mounts (``fork_server._isolate``) before it arms, so the
 filter never stands in the way of the sandbox's own set-up.
 
-The filter (a classic BPF program, about 40 instructions, built here) returns
+The filter (a classic BPF program, about 50 instructions, built here) returns
 EPERM for: the kernel keyrings (whose keys outlive every process of a uid and
 so would reach the next grading under it), io_uring, bpf, perf_event_open,
 userfaultfd, ptrace and process_vm_readv/writev, kexec and module loading,
-mount, umount2, pivot_root, setns and the newer mount calls, and unshare or
-clone asked for any new namespace (a user namespace gives back every
-capability, inside it). clone3 returns ENOSYS, so that the C library falls
+mount, umount2, pivot_root, setns and the newer mount calls, memfd_create
+(memory that no address-space limit counts), mq_open (a POSIX queue outlives
+its grading), unshare or clone asked for any
+new namespace (a user namespace gives back every capability, inside it), and
+socket or socketpair of any family but AF_UNIX: no TCP/UDP over IPv4 or IPv6
+(without a network namespace, the machine's own listeners on 127.0.0.1 and
+::1 would be in reach), no netlink, and no vsock, which no network namespace
+covers (on a virtual machine it reaches the host). clone3 returns ENOSYS, so that the C library falls
 back to clone, whose flags the filter can read (clone3 passes them in
 memory, out of a filter's reach). Honest code (NumPy, threads, fork,
 subprocess) makes none of these calls. A call of another ABI (32-bit ``int
@@ -59,10 +64,18 @@ REFUSED = {
     "fsmount": (432, 432),
     "fspick": (433, 433),
     "mount_setattr": (442, 442),
+    # Memory that no address-space limit counts (it need not be mapped); the grader makes
+    # the one memfd a worker uses and passes it down.
+    "memfd_create": (319, 279),
+    # POSIX message queues outlive every process, and outside an IPC namespace reach the next grading.
+    "mq_open": (240, 180),
 }
 # Refused only when their flags (first argument) ask for a new namespace.
 CLONE, UNSHARE = (56, 220), (272, 97)
 CLONE3 = (435, 435)
+# Allowed only for AF_UNIX (first argument): no network, netlink, vsock or packet socket.
+SOCKET, SOCKETPAIR = (41, 198), (53, 199)
+AF_UNIX = 1
 SECCOMP = (317, 277)
 # uname's machine -> (column in the tables above, AUDIT_ARCH_* of <linux/audit.h>).
 ARCHES = {"x86_64": (0, 0xC000003E), "aarch64": (1, 0xC00000B7)}
@@ -106,6 +119,12 @@ def program(column, audit_arch):
         (JEQ, "enosys", 0, CLONE3[column]),
         (JEQ, "clone", 0, CLONE[column]),
         (JEQ, "unshare", 0, UNSHARE[column]),
+        (JEQ, "socket", 0, SOCKET[column]),
+        (JEQ, "socket", 0, SOCKETPAIR[column]),
+        (RET, 0, 0, ALLOW),
+        "socket",
+        (LOAD, 0, 0, ARG0),
+        (JEQ, 0, "refuse", AF_UNIX),
         (RET, 0, 0, ALLOW),
         "clone",
         (LOAD, 0, 0, ARG0),

@@ -57,6 +57,7 @@ def run(config, wire, np, seccomp):
     The protocol keeps the original stdin/stdout; anything the student prints
     goes to stderr, which the grader captures and truncates.
     """
+    joined = join_control_groups(config.get("cgroup_fds") or [])
     if HERE in sys.path:
         sys.path.remove(HERE)
     requests = os.fdopen(os.dup(0), "rb")
@@ -70,6 +71,7 @@ def run(config, wire, np, seccomp):
     protections = (
         apply_limits(config["limits"], config.get("drop")) if config.get("limits") else {"resource_limits": False}
     )
+    protections["control_group_joined"] = joined
     protections["no_new_privs"] = forbid_new_privileges()
     protections.update(drop_privileges(config.get("drop"), config.get("unreadable", [])))
     # The sandbox uid's own keyrings only: without a drop they would be the grader's user's.
@@ -250,6 +252,26 @@ def move_imports(moved):
         if isinstance(search, list):
             search[:] = [move(path) for path in search]
     sys.path_importer_cache.clear()
+
+
+def join_control_groups(fds):
+    """Join the grading's cgroups (descriptors of their cgroup.procs the grader opened) and close them.
+
+    First, before any limit or import: every process started from here on is
+    born in the groups, and with the descriptors closed no student code can
+    move itself out. True if every group was joined (None: there are none).
+    """
+    if not fds:
+        return None
+    joined = True
+    for fd in fds:
+        try:
+            os.write(fd, b"0")  # 0: the writing process itself
+        except OSError:
+            joined = False
+        finally:
+            os.close(fd)
+    return joined
 
 
 def forbid_new_privileges():

@@ -45,6 +45,7 @@ import ctypes  # noqa: E402
 import errno  # noqa: E402
 import os  # noqa: E402
 import subprocess  # noqa: E402
+import socket  # noqa: E402
 import threading  # noqa: E402
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -59,7 +60,8 @@ NUMBERS = {  # (x86-64, AArch64)
     "init_module": (175, 105), "finit_module": (313, 273), "delete_module": (176, 106),
     "mount": (165, 40), "umount2": (166, 39), "pivot_root": (155, 41), "setns": (308, 268),
     "open_tree": (428, 428), "fsopen": (430, 430), "fspick": (433, 433),
-    "unshare": (272, 97), "clone": (56, 220), "clone3": (435, 435),
+    "unshare": (272, 97), "clone": (56, 220), "clone3": (435, 435), "memfd_create": (319, 279),
+    "mq_open": (240, 180),
 }
 NOWHERE = b"/hostile-no-such-folder"
 CLONE_NEWUSER, CLONE_FS, SIGCHLD = 0x10000000, 0x200, 17
@@ -90,7 +92,11 @@ CALLS = {
     "fsopen": (b"tmpfs", 0),
     "fspick": (-100, b"/", 0),
     "clone3": (None, 0),
+    "memfd_create": (b"hostile-hoard", 0),
+    "mq_open": (b"hostile-probe", 0o102, 0o600, None),
 }
+# Socket families that reach beyond the worker: the machine's listeners, the kernel, the host of a VM.
+FAMILIES = {"AF_INET": 2, "AF_INET6": 10, "AF_NETLINK": 16, "AF_PACKET": 17, "AF_VSOCK": 40}
 
 
 def _answer(result):
@@ -123,8 +129,15 @@ _seen = {}
 for _name, _args in CALLS.items():
     _result = _call(_name, *_args)
     _seen[_name] = _answer(_result)
-    if _result > 0 and _name in ("userfaultfd", "open_tree", "io_uring_setup", "fsopen", "fspick"):
+    if _result > 0 and _name in ("userfaultfd", "open_tree", "io_uring_setup", "fsopen", "fspick", "memfd_create"):
         os.close(_result)
+for _family, _number in FAMILIES.items():
+    _kind = socket.SOCK_DGRAM if _family in ("AF_NETLINK", "AF_PACKET") else socket.SOCK_STREAM
+    try:
+        socket.socket(_number, _kind).close()
+        _seen[f"socket({_family})"] = "ok"
+    except OSError as error:
+        _seen[f"socket({_family})"] = errno.errorcode.get(error.errno, str(error.errno))
 _seen["unshare(CLONE_NEWUSER)"] = _in_a_child("unshare", CLONE_NEWUSER)
 _seen["clone(CLONE_NEWUSER)"] = _in_a_child("clone", CLONE_NEWUSER | SIGCHLD)
 if _X86:
@@ -147,6 +160,13 @@ def _honest():
     spawned = os.posix_spawnp("true", ["true"], dict(os.environ))
     done["posix_spawn"] = "ok" if os.waitstatus_to_exitcode(os.waitpid(spawned, 0)[1]) == 0 else "failed"
     done["unshare(CLONE_FS)"] = _answer(_call("unshare", ctypes.c_long(CLONE_FS)))
+    left, right = socket.socketpair(socket.AF_UNIX)
+    left.sendall(b"x")
+    done["socketpair(AF_UNIX)"] = "ok" if right.recv(1) == b"x" else "failed"
+    left.close()
+    right.close()
+    socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()
+    done["socket(AF_UNIX)"] = "ok"
     return done
 
 

@@ -1,6 +1,6 @@
 """Leaves files and SysV IPC objects for the next submission graded under its uid: files in
 /tmp, /var/tmp, /dev/shm, /run/lock and its working folder, and a shared memory segment, a message queue and
-a semaphore set (ipcmk), each named or keyed hostile-leftover.
+a semaphore set (ipcmk), and a POSIX message queue, each named or keyed hostile-leftover.
 
 Clean twin: the reference solution."""
 
@@ -52,6 +52,13 @@ def _leave():
                 handle.write("for the next student\n")
         except OSError:
             pass
+    try:  # a POSIX queue: in the kernel, shown only where someone mounted /dev/mqueue
+        import ctypes
+
+        _rt = ctypes.CDLL("librt.so.1", use_errno=True)
+        _rt.mq_open(f"/{MARKER}-queue".encode(), os.O_CREAT | os.O_RDWR, 0o644, None)
+    except OSError:
+        pass
     for kind in (["-M", "4096"], ["-Q"], ["-S", "1"]):
         try:
             subprocess.run(["ipcmk", *kind], capture_output=True, timeout=5, check=False)
