@@ -34,13 +34,14 @@ class Positions:
     first: int = 0
 
     def name(self, index: int) -> str:
-        return f"{self.label} = {index + self.first}"
+        joint = " " if self.label == "index" else " = "
+        return f"{self.label}{joint}{index + self.first}"
 
     def span(self, start: int, stop: int) -> str:
         """The places start..stop (inclusive) in words."""
         if start == stop:
             return self.name(start)
-        return f"{self.label} = {start + self.first} to {stop + self.first}"
+        return f"{self.name(start)} to {stop + self.first}"
 
 
 def describe_difference(actual, expected, tol: float, positions: Positions | None = None) -> str:
@@ -60,6 +61,8 @@ def describe_difference(actual, expected, tol: float, positions: Positions | Non
     relation = _relation(actual, expected, tol)
     if relation:
         return relation
+    if actual.size == 1:
+        return _one_value(float(actual.ravel()[0]), float(expected.ravel()[0]))
     where = _where_and_direction(actual, expected, diff, off, positions)
     return " ".join(part for part in (where, _trend(actual, expected, tol, positions)) if part)
 
@@ -67,8 +70,8 @@ def describe_difference(actual, expected, tol: float, positions: Positions | Non
 def _relation(actual: np.ndarray, expected: np.ndarray, tol: float) -> str:  # noqa: PLR0911 - one per relation
     """A relation that holds at every place: opposite sign, reversed order, a constant factor or offset."""
     big = float(np.max(np.abs(expected)))
-    if big <= tol:
-        return ""
+    if big <= tol or actual.size == 1:
+        return ""  # one number: _one_value says it plainly
     if np.all(np.abs(actual + expected) <= tol):
         return "Each of your values is the negative of the expected one: the sign is flipped."
     if actual.ndim == 1 and actual.size > 1:
@@ -88,6 +91,13 @@ def _relation(actual: np.ndarray, expected: np.ndarray, tol: float) -> str:  # n
     return ""
 
 
+def _one_value(actual: float, expected: float) -> str:
+    """One number: too large or too small, by how much, and how many times the expected one it is."""
+    side = "too large" if actual > expected else "too small"
+    times = f" ({actual / expected:.4g} times the expected value)" if expected else ""
+    return f"Your value is {side} by {abs(actual - expected):.3g}{times}."
+
+
 def _where_and_direction(
     actual: np.ndarray, expected: np.ndarray, diff: np.ndarray, off: np.ndarray, positions: Positions
 ) -> str:
@@ -96,9 +106,10 @@ def _where_and_direction(
     low = off & (diff < 0)
     if actual.ndim == 1:
         where = _places(off, positions)
-        parts = [f"{_count(high)} too large{_at(high, positions)}"] if high.any() else []
-        if low.any():
-            parts.append(f"{_count(low)} too small{_at(low, positions)}")
+        if not (high.any() and low.any()):
+            parts = ["all too large" if high.any() else "all too small"]
+        else:
+            parts = [f"{_count(high)} too large{_at(high, positions)}", f"{_count(low)} too small{_at(low, positions)}"]
         sign = _sign_change(actual, expected, off)
         return (
             f"Your values differ from the expected ones at {count} of {size} places ({where}): "
