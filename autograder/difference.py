@@ -94,8 +94,17 @@ def _relation(actual: np.ndarray, expected: np.ndarray, tol: float) -> str:  # n
 def _one_value(actual: float, expected: float) -> str:
     """One number: too large or too small, by how much, and how many times the expected one it is."""
     side = "too large" if actual > expected else "too small"
-    times = f" ({actual / expected:.4g} times the expected value)" if expected else ""
+    times = f" ({_ratio(actual / expected)} times the expected value)" if expected else ""
     return f"Your value is {side} by {abs(actual - expected):.3g}{times}."
+
+
+def _ratio(ratio: float) -> str:
+    """``ratio`` with as many digits as it takes not to read as exactly 1 when it is not."""
+    for digits in range(4, 16):
+        text = f"{ratio:.{digits}g}"
+        if float(text) != 1 or ratio == 1:
+            return text
+    return f"{ratio:.16g}"
 
 
 def _where_and_direction(

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from autograder.checks import describe, expect_array, tolerance, tolerance_words
+from autograder.difference import describe_difference
 
 
 def quiet_numpy():
@@ -60,6 +61,9 @@ def close_number(actual: float, expected: float, what: str, scale=None, precisio
     error = abs(actual - expected)
     if error <= tol:
         return
+    if not (hint() if callable(hint) else hint):
+        # No known mistake matched: say which way the number is off, and by how many times.
+        hint = describe_difference(np.asarray(actual), np.asarray(expected), tol)
     raise AssertionError(
         with_hint(f"{what} is off by {error:.3g}; {tolerance_words(tol, precision, _why(precision))}", hint)
     )
