@@ -228,6 +228,7 @@ def dependence(
     arguments: Sequence[object],
     names: Sequence[str],
     tol: float,
+    vary: Sequence[str] | None = None,
 ) -> str:
     """How the student's result changes when each array argument changes, measured against the reference's.
 
@@ -235,7 +236,9 @@ def dependence(
     dtype (a fixed pattern), both functions are called again, and the changes of
     their results compared: "your result does not change when eps changes", or
     "changes 0.707 times as much as it should". Only relations that hold at every
-    place within ``tol`` are stated; a call that raises says nothing.
+    place within ``tol`` are stated; a call that raises says nothing. ``vary``
+    names the arguments to change (default: every array argument); ``reference``
+    need only change rightly with those, e.g. the one term that holds them.
     """
     try:
         base_student = np.asarray(student(*arguments), dtype=np.float64)
@@ -245,6 +248,8 @@ def dependence(
     sentences = []
     for position, (value, name) in enumerate(zip(arguments, names, strict=True)):
         if not isinstance(value, np.ndarray) or value.dtype.kind != "f" or value.ndim == 0:
+            continue
+        if vary is not None and name not in vary:
             continue
         changed = list(arguments)
         changed[position] = (value + _pattern(value)).astype(value.dtype)

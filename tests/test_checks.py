@@ -190,6 +190,9 @@ def test_what_a_result_does_not_depend_on_is_measured_by_calling_again():
         "When y changes, your result changes 0.6 times as much as it should."
     )
     assert dependence(right, right, (x, y), ("x", "y"), 1e-12) == ""
+    # Only the arguments named in vary are changed: the reference need only hold their term.
+    assert dependence(ignores_y, lambda x, y: x, (x, y), ("x", "y"), 1e-12, vary=("x",)) == ""
+    assert "does not change when x" in dependence(lambda x, y: y, lambda x, y: x, (x, y), ("x", "y"), 1e-12, ("x",))
 
 
 def test_an_error_only_arrays_cause_gets_what_to_change():
