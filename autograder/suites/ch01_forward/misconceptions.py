@@ -124,15 +124,17 @@ def hint(actual, candidates: dict, correct=None):
 
 
 def first_match(actual, candidates: dict, correct=None) -> str | None:
-    """The first candidate (name -> callable giving an array) that ``actual`` matches.
+    """The one candidate (name -> callable giving an array) that ``actual`` matches, or None.
 
     ``candidates`` is a dict, or a list of (name, callable) pairs when one mistake
     has several forms.
 
     Candidates that coincide with the ``correct`` answer for these inputs are
-    skipped: they cannot explain a difference.
+    skipped: they cannot explain a difference. When different mistakes give this
+    very result, the inputs cannot tell them apart and none is named.
     """
     pairs = candidates.items() if isinstance(candidates, dict) else candidates
+    named = set()
     for name, make in pairs:
         try:
             with np.errstate(all="ignore"):
@@ -140,10 +142,10 @@ def first_match(actual, candidates: dict, correct=None) -> str | None:
                 if correct is not None and is_close(candidate, correct):
                     continue
                 if is_close(actual, candidate):
-                    return name
+                    named.add(name)
         except (ValueError, IndexError, TypeError):
             continue
-    return None
+    return named.pop() if len(named) == 1 else None
 
 
 def levels(a, ndim, trailing=False):
