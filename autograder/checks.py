@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.difference import describe_difference
+
 ULPS = 1000  # float64: about 2e-13; float32: about 1.2e-4 (relative)
 # float16 holds 3 significant digits: 1000 of its ulps would be about 1, which any
 # formula passes. The spec never computes in float16; a float16 result is at best
@@ -92,21 +94,68 @@ def cast_down(values: np.ndarray, reference: np.ndarray) -> bool:
 # -- what came back ---------------------------------------------------------------------
 
 
-def describe(value) -> str:  # noqa: PLR0911 - one return per kind of value
-    """A short description of a returned value: its type, shape and dtype."""
+# How many items of a tuple or list are each described; past this, the rest is counted.
+LISTED_ITEMS = 6
+# How deep a nested tuple or list is described; deeper ones are only counted.
+LISTED_DEPTH = 2
+
+
+def describe(value, depth: int = LISTED_DEPTH) -> str:
+    """A short, true description of a returned value: its type, shape and dtype, item by item.
+
+    A tuple or list names every item (all alike: once, with "each"); past
+    ``LISTED_ITEMS`` items the rest is counted, and past ``depth`` levels of
+    nesting only the length is given, so the words never claim fewer items than
+    there are.
+    """
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if getattr(value, "type_name", None):  # what the wire format could not carry (wire.Unsupported)
         return f"an object of type {value.type_name}"
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)} ({', '.join(describe(v) for v in value[:3])})"
-    if isinstance(value, list):
-        return f"a list of {len(value)} items"
+    if isinstance(value, (tuple, list)):
+        return _describe_sequence(value, depth)
     if value is None:
         return "None (is a return statement missing?)"
     if isinstance(value, (bool, int, float, np.generic)):
         return f"one number ({type(value).__name__})"
     return f"a {type(value).__name__}"
+
+
+def _describe_sequence(value, depth: int) -> str:
+    kind, count = type(value).__name__, len(value)
+    noun = "item" if count == 1 else "items"
+    if count == 0:
+        return f"an empty {kind}"
+    if depth <= 0:
+        return f"a {kind} of {count} {noun}"
+    parts = [describe(item, depth - 1) for item in value]
+    if count > 1 and len(set(parts)) == 1:
+        return f"a {kind} of {count} {noun}, each {parts[0]}"
+    shown = parts[:LISTED_ITEMS]
+    rest = count - len(shown)
+    listed = "; ".join(shown) + (f"; and {rest} more" if rest else "")
+    return f"a {kind} of {count} {noun} ({listed})"
+
+
+def tolerance_words(tol: float, dtype, reason: str = "") -> str:
+    """'the tolerance is 0.00012 (float32 precision: the inputs were float32)': the number, its dtype and why."""
+    return f"the tolerance is {tol:.2g} ({np.dtype(dtype)} precision{': ' + reason if reason else ''})"
+
+
+def tolerance_reason(chosen, actual_dtype, held, reference_dtype, precision) -> str:
+    """Why ``chosen`` (the looser of the three) sets the tolerance, in a student's words.
+
+    ``held`` is the precision the result's values really hold, ``reference_dtype``
+    the expected values' dtype, ``precision`` the inputs' dtype (or None).
+    """
+    chosen, actual_dtype = np.dtype(chosen), np.dtype(actual_dtype)
+    if np.dtype(held) == chosen:
+        if held != actual_dtype:
+            return f"your {actual_dtype} result holds only {held} numbers"
+        return f"your result is {actual_dtype}"
+    if precision is not None and looser(precision) == chosen:
+        return f"the inputs were {np.dtype(precision)}, while your result is {actual_dtype}"
+    return f"the expected values are {np.dtype(reference_dtype)}, while your result is {actual_dtype}"
 
 
 def count_nonfinite(values: np.ndarray) -> tuple[int, int, int]:
@@ -224,6 +273,8 @@ def assert_close(
     reference_dtype=None,
     from_student=True,
     nonfinite_expected=False,
+    positions=None,
+    probe=None,
 ) -> None:
     """Fail with the largest error, its place and the tolerance used when they differ.
 
@@ -238,6 +289,10 @@ def assert_close(
     ``nonfinite_expected``: the reference legitimately holds NaN or inf for these
     fixed inputs; the student must then hold the very same value at the same place.
     ``hint`` is a string, or a callable giving one, added to the failure message.
+    When it gives nothing (no known mistake matched), the message describes the
+    shape of the difference instead (``difference.describe_difference``; its
+    places named by ``positions``), followed by what ``probe()`` measures (e.g.
+    ``difference.dependence``: what the result does not depend on).
     """
     expected = np.asarray(expected)
     if actual.shape != expected.shape:
@@ -247,7 +302,8 @@ def assert_close(
         bad_expected = np.zeros(expected.shape, bool)
     if bad_expected.any() and not from_student:
         raise CheckError(f"the expected values of {what} hold {describe_nonfinite(expected, bad_expected)}")
-    dtype = looser(held_precision(actual), reference_dtype or expected.dtype, precision)
+    held = held_precision(actual)
+    dtype = looser(held, reference_dtype or expected.dtype, precision)
     tol = tolerance(dtype, expected_scale(expected) if scale is None else scale)
     error, index = error_size(actual, expected)
     if bad_expected.any():
@@ -261,8 +317,13 @@ def assert_close(
     elif any(count_nonfinite(actual)):
         message = f"{what} holds {describe_nonfinite(actual)}, where finite numbers were expected"
     else:
-        message = f"{what} is off by up to {error:.3g} (at index {index}); the tolerance for {dtype} is {tol:.2g}"
+        why = tolerance_reason(dtype, actual.dtype, held, reference_dtype or expected.dtype, precision)
+        message = f"{what} is off by up to {error:.3g} (at index {index}); {tolerance_words(tol, dtype, why)}"
     hint = hint() if callable(hint) else hint
+    if not hint and error > tol and not any(count_nonfinite(actual)) and not bad_expected.any():
+        # No known mistake matched: say how the values differ, measured, rather than one number.
+        measured = [describe_difference(actual, expected, tol, positions), probe() if probe else ""]
+        hint = " ".join(part for part in measured if part)
     raise AssertionError(message + (f"\n{hint}" if hint else ""))
 
 

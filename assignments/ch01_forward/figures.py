@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -270,20 +271,10 @@ def betas_figure(dial: Dial, out: Path) -> Path:
     figure = Figure(figsize=(10, 3.4), dpi=DPI, layout="constrained")
     per_step, rebuilt = figure.subplots(1, 2)
     t = np.arange(1, betas.size + 1)
-    with np.errstate(all="ignore"):
-        per_step.semilogy(t, np.clip(betas, 1e-12, None), color="C2")
-    per_step.set(xlabel="step t", ylabel=r"$\beta_t$ (log scale)", xlim=(0, dial.T))
+    _plot_betas(per_step, t, betas)
+    per_step.set_xlim(0, dial.T)
     count = "one per step t = 1..T" if betas.size == dial.T else f"T = {dial.T} steps need {dial.T}"
-    per_step.set_title(f"your betas: {betas.size} values ({count})", fontsize=9)
-    per_step.annotate(
-        f"last beta: {betas[-1]:.6g} (the step into static is 1)",
-        (t[-1], max(betas[-1], 1e-12)),
-        xytext=(-6, -14),
-        textcoords="offset points",
-        ha="right",
-        fontsize=8,
-        color="0.3",
-    )
+    per_step.set_title(f"your betas: {betas.size} values\n({count})", fontsize=9)
     with np.errstate(all="ignore"):
         product = np.cumprod(1 - betas)
     steps = np.arange(alpha_bar.size)
@@ -294,11 +285,59 @@ def betas_figure(dial: Dial, out: Path) -> Path:
     right = betas.size == alpha_bar.size - 1 and error < 1e-9
     rebuilt.set(xlabel="timestep t", ylabel="value", xlim=(0, dial.T))
     rebuilt.set_title(
-        f"the betas should rebuild the schedule: largest gap {error:.2g} ({'right' if right else 'not right'})",
+        f"the betas should rebuild the schedule\nlargest gap {error:.2g} ({'right' if right else 'not right'})",
         fontsize=9,
     )
     rebuilt.legend(fontsize=8, frameon=False)
     return save_png(figure, out / "betas.png")
+
+
+def _plot_betas(ax, t: np.ndarray, betas: np.ndarray) -> None:
+    """beta_t against t: on a log scale when every beta is positive, else on a scale that shows 0 and negatives.
+
+    A log axis cannot show a beta of 0 or below; such betas are drawn where they
+    are (a symmetric log scale, linear around 0) and counted in a note, never
+    clipped to a small positive number.
+    """
+    finite = np.isfinite(betas)
+    positive = finite & (betas > 0)
+    ax.set_xlabel("step t")
+    if positive.all():
+        ax.semilogy(t, betas, color="C2")
+        ax.set_ylabel(r"$\beta_t$ (log scale)")
+    else:
+        smallest = float(np.min(np.abs(betas[finite & (betas != 0)]))) if (finite & (betas != 0)).any() else 1.0
+        ax.plot(t[finite], betas[finite], color="C2")
+        ax.set_yscale("symlog", linthresh=max(smallest, 1e-12))
+        ax.axhline(0, color="0.5", linewidth=0.8)
+        ax.set_ylabel(r"$\beta_t$ (log scale each side of 0)")
+        below = int(np.count_nonzero(finite & (betas < 0)))
+        zero = int(np.count_nonzero(finite & (betas == 0)))
+        parts = [f"{n} {word}" for n, word in ((below, "negative"), (zero, "exactly 0")) if n]
+        if not finite.all():
+            parts.append(f"{int(np.count_nonzero(~finite))} not finite (not drawn)")
+        ax.text(
+            0.03,
+            0.5,
+            f"of {betas.size} betas: {', '.join(parts)}"
+            + (";\neach beta_t must lie in [0, 1]" if below else "\n(a log axis cannot show them)"),
+            transform=ax.transAxes,
+            va="center",
+            fontsize=8,
+            color="C3",
+            bbox={"facecolor": "white", "edgecolor": "C3", "alpha": 0.9},
+        )
+    last = float(betas[-1])
+    ax.annotate(
+        f"last beta: {last:.6g} (the step into static is 1)",
+        (t[-1], last if np.isfinite(last) else 0.0),
+        # Below a positive last beta, above one that is 0 or less (the bottom of the axes).
+        xytext=(-6, -14 if last > 0 else 10),
+        textcoords="offset points",
+        ha="right",
+        fontsize=8,
+        color="0.3",
+    )
 
 
 STEPS_SHOWN = (0, 250, 500, 750, 1000)
@@ -506,6 +545,7 @@ def _page_positions(dial: Dial) -> list[dict]:
     for t in tqdm(stops[-2::-1], desc="dial page, remove_noise", unit="t", leave=False, disable=None):
         back[t] = dial.step_back(t + PAGE_STEP, t)
     variance = float(dial.image.var())
+    notch = _notch_width(up)
     positions = []
     for t in stops:
         level = float(alpha_bar[t])
@@ -518,7 +558,7 @@ def _page_positions(dial: Dial) -> list[dict]:
                 "up": _data_uri(up[t]),
                 "back": _data_uri(back[t]),
                 **_up_verdict(t, dial.T, level, variance, up[t]),
-                **_back_verdict(t, back[t], up, _mirror_tolerance(alpha_bar, t, up)),
+                **_back_verdict(t, back[t], up, _mirror_tolerance(alpha_bar, t, up), notch),
             }
         )
     return positions
@@ -553,8 +593,29 @@ def _mirror_tolerance(alpha_bar: np.ndarray, t: int, up: dict[int, np.ndarray]) 
     return MIRROR_ULPS * float(np.finfo(np.float64).eps) * max(size, 1.0) * max(amplified, 1.0)
 
 
-def _back_verdict(t: int, x: np.ndarray, up: dict[int, np.ndarray], tolerance: float) -> dict:
-    """Whether the way back at t is the way up at t, and if not, which t of the way up it looks like."""
+def _rms(a: np.ndarray, b: np.ndarray) -> float:
+    """Root mean square difference per pixel (inf when either holds NaN or inf)."""
+    with np.errstate(all="ignore"):
+        value = float(np.sqrt(np.mean((a - b) ** 2)))
+    return value if math.isfinite(value) else math.inf
+
+
+def _notch_width(up: dict[int, np.ndarray]) -> float:
+    """The largest RMS difference between the way up at two neighbouring notches of the slider.
+
+    A picture of the way back closer than this to some picture of the way up
+    looks like that level; farther from all of them, it looks like none.
+    """
+    stops = sorted(up)
+    return max((_rms(up[a], up[b]) for a, b in itertools.pairwise(stops)), default=0.0)
+
+
+def _back_verdict(t: int, x: np.ndarray, up: dict[int, np.ndarray], tolerance: float, notch: float) -> dict:
+    """Whether the way back at t is the way up at t; if not, which t of the way up it looks like, if any.
+
+    "Looks like" is measured: the RMS difference to the nearest picture of the way
+    up is within ``notch``, the largest difference between two neighbouring notches.
+    """
     gap = float(np.max(np.abs(x - up[t]))) if np.all(np.isfinite(x)) else math.inf
     ok = gap <= tolerance
     correct = (
@@ -572,10 +633,28 @@ def _back_verdict(t: int, x: np.ndarray, up: dict[int, np.ndarray], tolerance: f
     elif ok:
         yours = f"Yours differs from the way up by at most {gap:.1g}: right (float64 rounding allows {tolerance:.1g})."
     else:
-        nearest = min(up, key=lambda s: float(np.mean((up[s] - x) ** 2)) if np.all(np.isfinite(x)) else 0.0)
-        like = f"; it looks most like the way up at t = {nearest}" if nearest != t else ""
-        yours = f"Yours differs from the way up by up to {gap:.3g}{like}: not a mirror."
+        yours = f"Yours differs from the way up by up to {gap:.3g}{_likeness(t, x, up, notch)}: not a mirror."
     return {"back_correct": correct, "back_yours": yours, "back_ok": ok}
+
+
+def _likeness(t: int, x: np.ndarray, up: dict[int, np.ndarray], notch: float) -> str:
+    """Which picture of the way up ``x`` is nearest, and whether it is near enough to look like it."""
+    distances = {s: _rms(up[s], x) for s in up}
+    nearest = min(distances, key=distances.__getitem__)
+    distance = distances[nearest]
+    if not math.isfinite(distance):
+        return "; it holds NaN or inf, so it looks like no level"
+    if distance > notch:
+        return (
+            f"; it is far from every level of the way up: the nearest, t = {nearest}, is {distance:.2g} away "
+            f"per pixel (RMS), more than the {notch:.2g} between any two neighbouring notches"
+        )
+    if nearest == t:
+        return ""
+    return (
+        f"; it looks most like the way up at t = {nearest} ({distance:.2g} away per pixel, RMS, within the "
+        f"{notch:.2g} between neighbouring notches)"
+    )
 
 
 def _page_summary(positions: list[dict]) -> str:

@@ -5,7 +5,8 @@ from functools import partial
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_pair, expect_precision, within
+from autograder.checks import assert_close, expect_pair, expect_precision, tolerance, within
+from autograder.difference import dependence
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, SEEDS, alpha_bar, describe_level, image, shape_id
 from autograder.suites.ch01_forward.untouched import expect_new_arrays, expect_untouched, untouched_cases
@@ -31,8 +32,12 @@ def compare_with_reference(submission, reference, x0, a, seed):
     assert_close(xt, ref_xt, f"xt {where}", hint=hint, precision=x0.dtype, from_student=False)
 
 
-def assert_blend(xt, x0, a, eps, what):
-    """xt is sqrt(a) * x0 + sqrt(1 - a) * eps for the student's own eps (levels per sample if a is (B,))."""
+def assert_blend(xt, x0, a, eps, what, submission=None, seed=None):
+    """xt is sqrt(a) * x0 + sqrt(1 - a) * eps for the student's own eps (levels per sample if a is (B,)).
+
+    With the ``submission`` and the ``seed`` xt was drawn with, a failure also
+    says how xt moves when x0 changes (same seed, so the same eps), measured.
+    """
     w = known.levels(a, x0.ndim)
     given, x0 = x0.dtype, x0.astype(np.float64)
     expected = np.sqrt(w) * x0 + np.sqrt(1 - w) * eps.astype(np.float64)
@@ -43,7 +48,20 @@ def assert_blend(xt, x0, a, eps, what):
         precision=given,
         from_student=True,
         hint=known.hint(xt, known.mix_variants(x0, a, eps), expected),
+        probe=(lambda: _moves_with_x0(submission, x0.astype(given), a, seed)) if submission else None,
     )
+
+
+def _moves_with_x0(submission, x0, a, seed):
+    """How the student's xt moves when x0 changes, against sqrt(a) times the change (the eps term cancels)."""
+
+    def students_xt(image, level):
+        return noisy(submission, image, level, seed)[0]
+
+    def right_change(image, level):
+        return np.sqrt(known.levels(level, image.ndim)) * image.astype(np.float64)
+
+    return dependence(students_xt, right_change, (x0, a), ("x0", "alpha_bar_t"), tolerance(x0.dtype, 4.0), ("x0",))
 
 
 # The first of the add_noise checks on purpose: code that does something else on its
@@ -91,7 +109,7 @@ def test_xt_is_the_blend_of_x0_and_the_returned_eps(submission, dtype):
     x0 = image(seed=5, dtype=dtype)
     for a in (0.95, 0.6, 0.1):
         xt, eps, _ = noisy(submission, x0, a, seed=5)
-        assert_blend(xt, x0, a, eps, f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0)")
+        assert_blend(xt, x0, a, eps, f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0)", submission, 5)
 
 
 @pytest.mark.points(3)
@@ -169,9 +187,9 @@ def test_one_level_per_sample_of_a_batch(submission, shape):
     """a (B,) array of levels, 0 and 1 included, gives each sample its own level, for samples of any shape."""
     x0 = image(shape, seed=6)
     a = np.linspace(1.0, 0.0, shape[0])
-    with known.explaining_broadcast_errors():
+    with known.explaining_broadcast_errors(works=lambda: noisy(submission, x0, 0.5, seed=6), count=shape[0]):
         xt, eps, _ = noisy(submission, x0, a, seed=6)
-    assert_blend(xt, x0, a, eps, f"xt for a batch of shape {shape} with {describe_level(a)}")
+    assert_blend(xt, x0, a, eps, f"xt for a batch of shape {shape} with {describe_level(a)}", submission, 6)
 
 
 @pytest.mark.points(1)

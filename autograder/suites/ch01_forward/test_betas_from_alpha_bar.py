@@ -4,11 +4,15 @@ import numpy as np
 import pytest
 
 from autograder.checks import assert_close, expect_array, expect_precision, finite_statistics, within
+from autograder.difference import Positions
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import alpha_bar as cosine
 from autograder.suites.ch01_forward.untouched import expect_untouched
 
 pytestmark = pytest.mark.task("betas_from_alpha_bar")
+
+# Element t - 1 of the betas is beta_t: feedback names the step t.
+BETA_STEPS = Positions("t", first=1)
 
 
 def linear_schedule(T=50):
@@ -54,6 +58,7 @@ def test_matches_the_ratio_formula(submission, reference, name):
         precision=alpha_bar.dtype,
         from_student=False,
         hint=known.hint(result, known.beta_variants(alpha_bar), expected),
+        positions=BETA_STEPS,
     )
 
 
@@ -69,6 +74,7 @@ def test_steps_multiply_back_to_the_schedule(submission):
             precision=result.dtype,
             from_student=False,
             hint=known.hint(result, known.beta_variants(alpha_bar), 1 - alpha_bar[1:] / alpha_bar[:-1]),
+            positions=BETA_STEPS,
         )
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import assert_close, describe, expect_array, expect_precision, within
+from autograder.difference import Positions
 from autograder.suites.ch01_forward import misconceptions as known
 
 pytestmark = pytest.mark.task("cosine_schedule")
@@ -54,6 +55,7 @@ def test_matches_the_cosine_formula(submission, reference, T):
         f"cosine_schedule({T})",
         hint=known.hint(alpha_bar, known.schedule_variants(T), expected),
         from_student=False,
+        positions=Positions("t"),
     )
 
 

@@ -135,11 +135,7 @@ def test_raises_value_error_for_zero_variance(submission):
                 f"moments of all-equal data {x.ravel()[:4].tolist()}... (shape {x.shape}) should raise "
                 f"ValueError (the variance is 0, so skewness and kurtosis are 0 / 0), but: {refused}"
             ) from None
-        what = "empty data" if x.size == 0 else f"all-equal data of shape {x.shape}"
-        raise AssertionError(
-            f"moments of {what} returned {describe(result)}; it should raise "
-            f"ValueError, since the variance is 0 and skewness and kurtosis are 0 / 0"
-        )
+        raise AssertionError(_not_refused(x, result))
 
 
 @pytest.mark.points(1)
@@ -151,3 +147,27 @@ def test_leaves_x_untouched(submission):
         after = reply.args_after[0] if reply.args_after else None
         if not (isinstance(after, np.ndarray) and np.array_equal(after, x)):
             raise AssertionError(f"moments changed the x it was given (of shape {shape}); work on a new array instead")
+
+
+def _not_refused(x, result) -> str:
+    """Why data with no spread had to be refused, from what was measured: the values and the variance returned."""
+    if x.size == 0:
+        return (
+            f"moments of empty data returned {describe(result)}; it should raise ValueError: "
+            "with no values there is no mean, and no variance to divide by"
+        )
+    why = (
+        f"moments of all-equal data of shape {x.shape} (every value {x.flat[0]:g}) returned {describe(result)}; "
+        f"it should raise ValueError: all {x.size} values are equal, so the true variance is 0 and skewness "
+        "and kurtosis are 0 / 0"
+    )
+    variance = result[1] if isinstance(result, (tuple, list)) and len(result) == 4 else None
+    if isinstance(variance, (int, float, np.floating)) and not isinstance(variance, bool):
+        if variance != 0:
+            return (
+                f"{why}. The variance you returned is {float(variance):.2g}, not 0: computed in floating point, "
+                "the variance of equal values can come out as a tiny number, so test whether the values are all "
+                "equal (np.all(x == x.flat[0])) rather than whether the computed variance is 0"
+            )
+        return f"{why}. The variance you returned is 0, yet no ValueError was raised"
+    return why
