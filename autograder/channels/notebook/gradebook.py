@@ -30,7 +30,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.results import GradeReport
-from autograder.safe_text import html, plain
+from autograder.safe_text import plain
 
 # Messages are wrapped to this width: nbgrader's feedback shows outputs as preformatted text.
 WRAP = 96
@@ -145,14 +145,20 @@ def _verdict(graded: Graded, grade_id: str, points: float) -> nbformat.NotebookN
     name = graded.names[grade_id]
     score = graded.scores[grade_id]
     if score >= points:
-        return nbformat.v4.new_output("stream", name="stdout", text=f"Passed ({points:g} point(s)): {name}\n")
+        text = "\n".join(_wrapped(f"Passed ({points:g} point(s)): {name}"))
+        return nbformat.v4.new_output("stream", name="stdout", text=text + "\n")
     message = plain(graded.messages.get(grade_id, "") or "failed")[:MAX_MESSAGE_CHARS]
-    lines = [f"Failed ({score:g} of {points:g} point(s)): {name}", ""]
+    lines = [*_wrapped(f"Failed ({score:g} of {points:g} point(s)): {name}"), ""]
     for line in message.splitlines():
-        lines += textwrap.wrap(line, WRAP, subsequent_indent="    ", break_on_hyphens=False) or [""]
+        lines += _wrapped(line)
     return nbformat.v4.new_output("stream", name="stderr", text="\n".join(lines) + "\n")
+
+
+def _wrapped(line: str) -> list[str]:
+    return textwrap.wrap(line, WRAP, subsequent_indent="    ", break_on_hyphens=False) or [""]
 
 
 def _markdown_text(text: str) -> str:
     """A note as Markdown that renders as the same words: no markup, no HTML."""
-    return re.sub(r"([\\`*_{}\[\]()#+.!|~-])", r"\\\1", html(text))
+    escaped = plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return re.sub(r"([\\`*_{}\[\]()#+.!|~-])", r"\\\1", escaped)
