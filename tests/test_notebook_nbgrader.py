@@ -479,3 +479,27 @@ def test_nbgrader_autograde_refuses_to_run_notebooks_in_a_kernel(round_trip, ch0
     )
     assert done.returncode != 0
     assert "make nbgrader-grade" in done.stdout + done.stderr
+
+
+def test_grading_again_keeps_manual_grades_and_warns_about_nothing(round_trip, ch01):
+    """a score set by hand survives a second nbgrader-grade, flagged for review; the rerun prints no warning."""
+    # Runs last: it changes the course folder the tests above read.
+    hidden = collect(ch01, "hidden")[0].grade_id
+    with Gradebook(f"sqlite:///{round_trip.course / 'gradebook.db'}") as gradebook:
+        grade = gradebook.find_grade(hidden, ch01.id, ch01.id, "alice")
+        grade.manual_score = 0.0
+        gradebook.db.commit()
+    again = subprocess.run(
+        [sys.executable, "-m", "autograder", "nbgrader-grade", ch01.id, "--course", str(round_trip.course)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert [line for line in (again.stdout + again.stderr).splitlines() if "warning" in line.lower()] == []
+    with Gradebook(f"sqlite:///{round_trip.course / 'gradebook.db'}") as gradebook:
+        grade = gradebook.find_grade(hidden, ch01.id, ch01.id, "alice")
+        assert (grade.manual_score, grade.auto_score, grade.needs_manual_grade) == (0.0, grade.max_score, True)
+        submitted = gradebook.find_submission_notebook(ch01.id, ch01.id, "alice")
+        assert submitted.score == 176 - grade.max_score

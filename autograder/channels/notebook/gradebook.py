@@ -109,8 +109,11 @@ def write_autograded(course: Path, assignment_id: str, notebook: str, student: s
         cells.append(cell)
     release.cells = cells
     folder = course / "autograded" / student / assignment_id
-    if folder.exists():
-        shutil.rmtree(folder)
+    # An earlier grading's folders go: generate_feedback writes the new feedback (and
+    # would warn about each old folder it replaces).
+    for old in (folder, course / "feedback" / student / assignment_id):
+        if old.exists():
+            shutil.rmtree(old)
     folder.mkdir(parents=True)
     path = folder / f"{notebook}.ipynb"
     nbformat.write(release, str(path))
