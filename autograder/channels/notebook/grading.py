@@ -56,7 +56,10 @@ def grade_class(course: Path, assignment: Assignment, progress=sys.stderr) -> li
     if not release_path.is_file():
         raise CourseNotReady(f"{release_path} is missing; run nbgrader-release first")
     release = nbformat.read(str(release_path), as_version=4)
-    released = Released.from_notebook(release, assignment.task_names)
+    try:
+        released = Released.from_notebook(release, assignment.task_names)
+    except ValueError as error:
+        raise CourseNotReady(str(error)) from None
     names = {check.grade_id: check.name for check in collect(assignment, "public") + collect(assignment, "hidden")}
     if set(names) != set(released.graded):
         raise CourseNotReady(
