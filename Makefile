@@ -96,7 +96,7 @@ grade-all: $(COMPILED)  ## grade a class folder or a platform's export: make gra
 nbgrader-release: $(NBGRADER_STAMP)  ## write the nbgrader course folder and release the notebook (build/nbgrader)
 	$(PY) -m autograder nbgrader-release $(ASSIGNMENT) --course $(NBGRADER_COURSE)
 
-nbgrader-grade: $(NBGRADER_STAMP)  ## autograde build/nbgrader/submitted/*, write feedback and grades.csv
+nbgrader-grade: $(NBGRADER_STAMP)  ## grade build/nbgrader/submitted/* in the sandbox, into the gradebook; feedback and grades.csv
 	$(PY) -m autograder nbgrader-grade $(ASSIGNMENT) --course $(NBGRADER_COURSE)
 
 ## Developers ----------------------------------------------------------------
