@@ -10,14 +10,16 @@ Three rules hold in every helper:
   check written as "fail if the error is above the bound" would pass NaN. Every
   helper here fails on NaN or +-inf in the student's values unless the expected
   values hold the very same value at the same place.
-- **Tolerances come from dtypes and the expected values, never from the
-  student's values alone.** The tolerance is ``ULPS`` units in the last place of
-  the looser of: the dtype of the student's result (as precise as its values
-  really are: float32 numbers stored as float64 count as float32), the dtype of
-  the reference's result and the dtype of the inputs; times the size of the
-  expected values. A result more precise than the reference is never failed for
-  it; judging that a result is *less* precise than its inputs is the job of one
-  dedicated check (``expect_precision``), so that one imprecision costs once.
+- **Tolerances come from the inputs and the expected values, never from the
+  student's values.** The tolerance is ``ULPS`` units in the last place of the
+  looser of the dtype of the reference's result and the dtype of the inputs;
+  times the size of the expected values. A result more precise than that is
+  never failed for it. A result *less* precise (as precise as its values really
+  are: float32 numbers stored as float64 count as float32) loses the one
+  dedicated check (``expect_precision``), and its values are compared with the
+  expected values rounded to its dtype (``ULPS_ROUNDED`` more ulps of it), not
+  with the tolerance of a computation done in that dtype: casting a result down
+  never widens the tolerance enough to hide a wrong formula.
 - **Non-finite expected values are never a pass.** When the expected values
   come out NaN or infinite, the check fails if the student's results fed them
   (``from_student=True``), and raises ``CheckError`` (the check's author's
@@ -36,6 +38,12 @@ ULPS = 1000  # float64: about 2e-13; float32: about 1.2e-4 (relative)
 # more: with 8, a formula 0.4% off everywhere passed every check but the precision
 # ones once its results were cast to float16.
 ULPS_HALF = 2
+# A result less precise than its inputs (float32 from float64 inputs) is judged as what it at best is:
+# the right answer rounded to its dtype. Rounding is half an ulp; the computation before it (in the
+# inputs' precision) may tip it to the neighbouring number: 2 ulps of the result's dtype, on top of the
+# inputs' own tolerance. With float32's 1000 ulps instead, a formula 4e-5 off everywhere passed every
+# value check once its results were cast to float32.
+ULPS_ROUNDED = 2
 
 
 class CheckError(Exception):
@@ -61,6 +69,22 @@ def tolerance(dtype, scale: float = 1.0) -> float:
     eps = _eps(dtype)
     ulps = ULPS if eps <= _eps(np.float32) else ULPS_HALF
     return float(ulps * eps * max(1.0, scale))
+
+
+def comparison_tolerance(actual, needed, scale: float = 1.0) -> tuple[np.dtype, float]:
+    """(the dtype named in feedback, the absolute tolerance) for ``actual`` compared with expected values of size ``scale``.
+
+    ``needed`` is the looser of the reference's and the inputs' dtypes: a result at
+    least that precise gets the tolerance of a computation in ``needed``. A result
+    that holds less (``held_precision``) is compared with the reference rounded to
+    its own dtype: the same tolerance plus ``ULPS_ROUNDED`` of its ulps, never the
+    tolerance of a computation done in that dtype; ``expect_precision`` is the one
+    check that charges the lost precision itself.
+    """
+    held, needed = held_precision(actual), np.dtype(needed)
+    if _eps(held) <= _eps(needed):
+        return needed, tolerance(needed, scale)
+    return held, tolerance(needed, scale) + ULPS_ROUNDED * _eps(held) * max(1.0, scale)
 
 
 def held_precision(values: np.ndarray) -> np.dtype:
@@ -210,7 +234,7 @@ def is_close(actual, expected, scale=None, precision=None) -> bool:
         return False
     expected = np.asarray(expected)
     scale = expected_scale(expected) if scale is None else scale
-    tol = tolerance(looser(held_precision(actual), expected.dtype, precision), scale)
+    _, tol = comparison_tolerance(actual, looser(expected.dtype, precision), scale)
     return error_size(actual, expected)[0] <= tol
 
 
@@ -227,11 +251,12 @@ def assert_close(
 ) -> None:
     """Fail with the largest error, its place and the tolerance used when they differ.
 
-    The tolerance is that of the looser of: the precision ``actual`` holds, the
-    dtype of ``expected`` (or ``reference_dtype``) and ``precision``, the dtype
-    of the inputs (float32 inputs limit a float64 result to float32 accuracy);
-    times ``scale``, by default the size of the expected values (never of the
-    student's). ``from_student``: whether the student's results fed the expected
+    The tolerance is that of the looser of the dtype of ``expected`` (or
+    ``reference_dtype``) and ``precision``, the dtype of the inputs (float32
+    inputs limit a float64 result to float32 accuracy); times ``scale``, by
+    default the size of the expected values (never of the student's). A result
+    holding less precision than that is compared with the expected values
+    rounded to its dtype (``comparison_tolerance``). ``from_student``: whether the student's results fed the expected
     values, so that NaN or inf in them fails the check; pass False when only fixed
     inputs did, and non-finite expected values raise ``CheckError`` (the check is
     broken). The default is the one that never blames the check for a student's NaN.
@@ -247,8 +272,8 @@ def assert_close(
         bad_expected = np.zeros(expected.shape, bool)
     if bad_expected.any() and not from_student:
         raise CheckError(f"the expected values of {what} hold {describe_nonfinite(expected, bad_expected)}")
-    dtype = looser(held_precision(actual), reference_dtype or expected.dtype, precision)
-    tol = tolerance(dtype, expected_scale(expected) if scale is None else scale)
+    scale = expected_scale(expected) if scale is None else scale
+    dtype, tol = comparison_tolerance(actual, looser(reference_dtype or expected.dtype, precision), scale)
     error, index = error_size(actual, expected)
     if bad_expected.any():
         # Built from the student's own results: their NaN or inf made these.
