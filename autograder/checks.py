@@ -72,7 +72,7 @@ def tolerance(dtype, scale: float = 1.0) -> float:
 
 
 def comparison_tolerance(actual, needed, scale: float = 1.0) -> tuple[np.dtype, float]:
-    """(the dtype named in feedback, the absolute tolerance) for ``actual`` compared with expected values of size ``scale``.
+    """(dtype named in feedback, absolute tolerance) for ``actual`` against expected values of size ``scale``.
 
     ``needed`` is the looser of the reference's and the inputs' dtypes: a result at
     least that precise gets the tolerance of a computation in ``needed``. A result
@@ -309,3 +309,59 @@ def finite_statistics(values: np.ndarray, what: str, from_student: bool = True) 
             raise CheckError(f"{what} holds {describe_nonfinite(values)} for fixed inputs")
         raise AssertionError(f"{what} holds {describe_nonfinite(values)}, where finite numbers were expected")
     return values
+
+
+# -- no point without work ------------------------------------------------------------------
+
+
+def real_answer(actual, expected, precision=None, scale=None) -> str:  # noqa: PLR0911 - one return per kind
+    """'' when ``actual`` is a right answer for its input, else what is not right (for a message).
+
+    ``expected`` is the right answer for the same input: the reference's (after
+    the same seed), or the one the spec gives. Arrays are compared as
+    ``assert_close`` compares them (``precision``: the inputs' dtype; ``scale``:
+    the size of the expected values, by default their largest magnitude), numbers
+    as numbers of ``precision`` (relative above 1), tuples item by item (a list
+    of the same items counts as the tuple: the type is its own check's business).
+    """
+    if isinstance(expected, tuple):
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
+            return f"{describe(actual)} instead of a tuple of {len(expected)}"
+        scales = scale if isinstance(scale, (tuple, list)) else [scale] * len(expected)
+        for index, (item, wanted, size) in enumerate(zip(actual, expected, scales, strict=True)):
+            problem = real_answer(item, wanted, precision, size)
+            if problem:
+                return f"item {index} is {problem}"
+        return ""
+    if isinstance(expected, np.ndarray):
+        if not isinstance(actual, np.ndarray) or actual.dtype.kind not in "fiub":
+            return describe(actual)
+        if actual.shape != expected.shape:
+            return f"of shape {actual.shape}, not {expected.shape}"
+        size = expected_scale(expected) if scale is None else scale
+        _, tol = comparison_tolerance(actual, looser(expected.dtype, precision), size)
+        error, _ = error_size(actual, expected)
+        return "" if error <= tol else f"off by {error:.3g} (tolerance {tol:.2g})"
+    if isinstance(actual, bool) or not isinstance(actual, (int, float, np.integer, np.floating)):
+        return describe(actual)
+    size = abs(float(expected)) if scale is None else scale
+    error = abs(float(actual) - float(expected))
+    tol = tolerance(precision or np.float64, size)
+    return "" if error <= tol else f"off by {error:.3g} (tolerance {tol:.2g})"
+
+
+def expect_real_answer(actual, expected, function: str, where: str, precision=None, scale=None) -> None:
+    """A check of a property (inputs untouched, dtype, shape, a limit, a range) pays only for a right answer.
+
+    Call it on the result of every call such a check makes, with the right answer
+    for that input: a property of a wrong or empty answer (None, zeros, the input
+    itself) is not evidence of work. A check whose input has a trivial right answer
+    (a level where the result is the input, an empty list) also calls the function
+    on an input whose answer is not trivial, and gates that call too.
+    """
+    problem = real_answer(actual, expected, precision, scale)
+    if problem:
+        raise AssertionError(
+            f"{function} {where} returned {problem}, not the right result: this check pays only "
+            f"when the result is right too (the checks of its values say what differs)"
+        )
