@@ -97,11 +97,11 @@ def test_matches_reference_for_fixed_seeds(submission, reference, seed):
 
 
 @pytest.mark.points(2)
-def test_returns_float64_of_the_requested_shape(submission):
+def test_returns_float64_of_the_requested_shape(submission, reference):
     """returns a float64 array of the shape given by one or more integer dimensions."""
     for shape in ((1000,), (3, 4, 5), (1,), (2, 1, 3, 1), (np.int64(4), 6), (0, 3)):
         try:
-            z, _ = noise(submission, shape, seed=1, finite=False)
+            z, reply = noise(submission, shape, seed=1, finite=False)
         except StudentError:
             empty = np.ones(shape)
             if 0 in shape and own_pair(submission, empty, empty) is None:
@@ -109,6 +109,15 @@ def test_returns_float64_of_the_requested_shape(submission):
             raise
         if z.dtype != np.float64:
             raise AssertionError(f"gaussian_noise{tuple(int(d) for d in shape)} should be float64, but it is {z.dtype}")
+        # Only a real answer counts: the values the draws after the seed give (no point for zeros of that shape).
+        dims = tuple(int(d) for d in shape)
+        try:
+            assert_expected_draws(submission, reference, z, reply, 1, dims)
+        except AssertionError as wrong:
+            raise AssertionError(
+                f"gaussian_noise{dims} after np.random.seed(1) is not the right noise, and this check pays only "
+                f"when the result is right too:\n{wrong}"
+            ) from None
 
 
 @pytest.mark.points(2)
