@@ -81,3 +81,5 @@ def test_starts_clean_ends_in_static_and_never_rises(submission, reference, T):
             f"noise only ever grows, so the levels must never increase"
         )
     real_schedule(alpha_bar, T, reference)
+    # [1, 0] is right for T = 1: a schedule of a nontrivial length must be right too.
+    real_schedule(schedule(submission, 10), 10, reference)

@@ -43,6 +43,10 @@ def own_pair(submission, u1, u2):
         return None
     if not all(isinstance(z, np.ndarray) and z.shape == u1.shape and z.dtype.kind == "f" for z in result):
         return None
+    # A transform that gives (almost) the same number for different uniforms tells nothing about the
+    # draws: constant noise would otherwise "match the student's own transform" and earn the draws' points.
+    if u1.size > 1 and np.unique(result[0]).size < 0.9 * u1.size:
+        return None
     return tuple(z.astype(np.float64) for z in result)
 
 
