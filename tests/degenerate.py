@@ -235,3 +235,16 @@ def describe(degenerate: Degenerate) -> str:
     if len(names) == 1:
         return names.pop()
     return ", ".join(f"{task}: {family.name}" for task, family in degenerate.families.items())
+
+
+_MEASURED: dict[str, tuple[list[Degenerate], Degenerate]] = {}
+
+
+def measured(assignment, jobs=None) -> tuple[list[Degenerate], Degenerate]:
+    """``measure``, once per process and assignment (tests of one session share the gradings)."""
+    if assignment.id not in _MEASURED:
+        import tempfile  # noqa: PLC0415
+
+        with tempfile.TemporaryDirectory(prefix="degenerates-") as folder:
+            _MEASURED[assignment.id] = measure(assignment, Path(folder), jobs)
+    return _MEASURED[assignment.id]
