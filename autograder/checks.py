@@ -324,8 +324,9 @@ def real_answer(actual, expected, precision=None, scale=None) -> str:  # noqa: P
     as numbers of ``precision`` (relative above 1), tuples item by item (a list
     of the same items counts as the tuple: the type is its own check's business).
     """
-    if isinstance(expected, tuple):
-        if not isinstance(actual, (tuple, list)) or len(actual) != len(expected):
+    parts = expected if isinstance(expected, tuple) else None
+    if parts is not None:
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(parts):
             return f"{describe(actual)} instead of a tuple of {len(expected)}"
         scales = scale if isinstance(scale, (tuple, list)) else [scale] * len(expected)
         for index, (item, wanted, size) in enumerate(zip(actual, expected, scales, strict=True)):

@@ -363,7 +363,9 @@ def differ(got, want, inputs_dtype) -> str:  # noqa: PLR0911, PLR0912 - one retu
         g, w = float(got), float(want)
         if g == w or (np.isnan(g) and np.isnan(w)):
             return ""
-        tol = 1000 * float(np.finfo(np.float64).eps) * max(1.0, abs(w)) if np.isfinite(w) else 0.0
+        kind = np.dtype(inputs_dtype).kind == "f"
+        needed = np.finfo(inputs_dtype).eps if kind else np.finfo(np.float64).eps  # float32 inputs: float32's
+        tol = 1000 * float(needed) * max(1.0, abs(w)) if np.isfinite(w) else 0.0
         return "" if abs(g - w) <= tol else f"{g!r} (the reference {w!r})"
     if not isinstance(got, np.ndarray):
         return f"returned {type(got).__name__}"
@@ -411,6 +413,9 @@ def _record(assignment_id: str) -> list[tuple[str, tuple]]:
     calls: dict[bytes, tuple[str, tuple]] = {}
 
     class Recording(InProcess):
+        def take_output(self) -> str:
+            return ""  # the reference prints nothing a check reads
+
         def _run(self, function, args, kwargs, seed):
             if not kwargs:
                 key = hashlib.sha256(repr((function, [_fingerprint(a) for a in args])).encode()).digest()
