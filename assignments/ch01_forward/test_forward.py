@@ -83,7 +83,8 @@ def expect_real_pair(result, function, x, keep, seed=None, where=""):
     and eps is np.random.randn's draw after ``seed`` or, on 100 values or more, standard normal noise."""
     where = where or f"for an input of shape {np.shape(x)}"
     xt, eps = pair(result, function, ("xt", "eps"), np.shape(x))
-    expect_real_answer(xt, blend(x, keep, eps), function, f"{where} (against the blend with its own eps)")
+    expected, precision = blend(x, keep, eps), np.asarray(x).dtype  # float32 inputs: float32's tolerance
+    expect_real_answer(xt, expected, function, f"{where} (against the blend with its own eps)", precision=precision)
     if seed is not None and is_close(eps, draws(seed, 1, eps.shape)[0]):
         return
     if eps.size >= 100:
