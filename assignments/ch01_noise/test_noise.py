@@ -50,7 +50,8 @@ def _own_z1(submission, u1, u2):
     except Exception:  # noqa: BLE001 - an unfinished transform only means there is nothing to compare with
         return None
     # A transform giving the same number for different uniforms says nothing about the draws.
-    return z1 if z1.shape == u1.shape and np.unique(z1).size == u1.size else None
+    finite = z1[np.isfinite(z1)]
+    return z1 if z1.shape == u1.shape and np.unique(finite).size == finite.size else None
 
 
 @pytest.mark.task("moments")

@@ -45,7 +45,8 @@ def own_pair(submission, u1, u2):
         return None
     # A transform that gives (almost) the same number for different uniforms tells nothing about the
     # draws: constant noise would otherwise "match the student's own transform" and earn the draws' points.
-    if u1.size > 1 and np.unique(result[0]).size < 0.9 * u1.size:
+    finite = result[0][np.isfinite(result[0])]
+    if finite.size > 1 and np.unique(finite).size < 0.9 * finite.size:
         return None
     return tuple(z.astype(np.float64) for z in result)
 
