@@ -17,7 +17,7 @@ Three rules hold in every helper:
   never failed for it. A result *less* precise (as precise as its values really
   are: float32 numbers stored as float64 count as float32) loses the one
   dedicated check (``expect_precision``), and its values are compared with the
-  expected values rounded to its dtype (``ULPS_ROUNDED`` more ulps of it), not
+  expected values rounded to its dtype (``ULPS_ROUNDED`` of its ulps at each value), not
   with the tolerance of a computation done in that dtype: casting a result down
   never widens the tolerance enough to hide a wrong formula.
 - **Non-finite expected values are never a pass.** When the expected values
@@ -71,20 +71,33 @@ def tolerance(dtype, scale: float = 1.0) -> float:
     return float(ulps * eps * max(1.0, scale))
 
 
-def comparison_tolerance(actual, needed, scale: float = 1.0) -> tuple[np.dtype, float]:
-    """(dtype named in feedback, absolute tolerance) for ``actual`` against expected values of size ``scale``.
+def compare(actual, expected, needed, scale: float = 1.0) -> tuple[bool, float, tuple, np.dtype, float]:
+    """(within tolerance, largest error, where, the dtype named in feedback, the tolerance there).
 
     ``needed`` is the looser of the reference's and the inputs' dtypes: a result at
-    least that precise gets the tolerance of a computation in ``needed``. A result
-    that holds less (``held_precision``) is compared with the reference rounded to
-    its own dtype: the same tolerance plus ``ULPS_ROUNDED`` of its ulps, never the
-    tolerance of a computation done in that dtype; ``expect_precision`` is the one
-    check that charges the lost precision itself.
+    least that precise may be off by the tolerance of a computation in ``needed``
+    (``tolerance(needed, scale)``). A result that holds less (``held_precision``) is
+    compared with the expected values rounded to its own dtype: each value may be
+    off by that tolerance plus ``ULPS_ROUNDED`` of its own ulps in that dtype, never
+    by the tolerance of a computation done in that dtype; ``expect_precision`` is
+    the one check that charges the lost precision itself.
     """
+    expected = np.asarray(expected)
     held, needed = held_precision(actual), np.dtype(needed)
+    tol = tolerance(needed, scale)
     if _eps(held) <= _eps(needed):
-        return needed, tolerance(needed, scale)
-    return held, tolerance(needed, scale) + ULPS_ROUNDED * _eps(held) * max(1.0, scale)
+        error, index = error_size(actual, expected)
+        return error <= tol, error, index, needed, tol
+    with np.errstate(all="ignore"):
+        spacing = np.abs(np.spacing(np.asarray(expected, dtype=np.float64).astype(held)).astype(np.float64))
+    allowed = tol + ULPS_ROUNDED * np.nan_to_num(spacing, nan=0.0, posinf=0.0)
+    diff = _differences(actual, expected)
+    if not diff.size:
+        return True, 0.0, (), held, tol
+    excess = np.where(np.isfinite(diff), diff - allowed, np.inf)
+    index = np.unravel_index(int(np.argmax(excess)), diff.shape)
+    error = float(diff[index])
+    return bool(excess[index] <= 0), error, tuple(int(i) for i in index), held, float(allowed[index])
 
 
 def held_precision(values: np.ndarray) -> np.dtype:
@@ -209,16 +222,21 @@ def error_size(actual: np.ndarray, expected: np.ndarray) -> tuple[float, tuple]:
     A non-finite value counts as infinitely far, except where the expected value is
     the very same (NaN where NaN is expected, inf where inf is).
     """
+    diff = _differences(actual, expected)
+    if not diff.size:
+        return 0.0, ()
+    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    return float(diff[index]), tuple(int(i) for i in index)
+
+
+def _differences(actual, expected) -> np.ndarray:
+    """|actual - expected| in float64, 0 where both hold the same value (NaN included), inf where one is not finite."""
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(actual - expected)
     same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
-    diff = np.where(same, 0.0, np.where(np.isfinite(diff), diff, np.inf))
-    if not diff.size:
-        return 0.0, ()
-    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
-    return float(diff[index]), tuple(int(i) for i in index)
+    return np.where(same, 0.0, np.where(np.isfinite(diff), diff, np.inf))
 
 
 def expected_scale(expected: np.ndarray) -> float:
@@ -234,8 +252,7 @@ def is_close(actual, expected, scale=None, precision=None) -> bool:
         return False
     expected = np.asarray(expected)
     scale = expected_scale(expected) if scale is None else scale
-    _, tol = comparison_tolerance(actual, looser(expected.dtype, precision), scale)
-    return error_size(actual, expected)[0] <= tol
+    return compare(actual, expected, looser(expected.dtype, precision), scale)[0]
 
 
 def assert_close(
@@ -256,7 +273,7 @@ def assert_close(
     inputs limit a float64 result to float32 accuracy); times ``scale``, by
     default the size of the expected values (never of the student's). A result
     holding less precision than that is compared with the expected values
-    rounded to its dtype (``comparison_tolerance``). ``from_student``: whether the student's results fed the expected
+    rounded to its dtype (``compare``). ``from_student``: whether the student's results fed the expected
     values, so that NaN or inf in them fails the check; pass False when only fixed
     inputs did, and non-finite expected values raise ``CheckError`` (the check is
     broken). The default is the one that never blames the check for a student's NaN.
@@ -273,15 +290,15 @@ def assert_close(
     if bad_expected.any() and not from_student:
         raise CheckError(f"the expected values of {what} hold {describe_nonfinite(expected, bad_expected)}")
     scale = expected_scale(expected) if scale is None else scale
-    dtype, tol = comparison_tolerance(actual, looser(reference_dtype or expected.dtype, precision), scale)
-    error, index = error_size(actual, expected)
+    needed = looser(reference_dtype or expected.dtype, precision)
+    close, error, index, dtype, tol = compare(actual, expected, needed, scale)
     if bad_expected.any():
         # Built from the student's own results: their NaN or inf made these.
         message = (
             f"{what} cannot be checked: the values your code returned make the expected "
             f"values hold {describe_nonfinite(expected, bad_expected)}"
         )
-    elif error <= tol:
+    elif close:
         return
     elif any(count_nonfinite(actual)):
         message = f"{what} holds {describe_nonfinite(actual)}, where finite numbers were expected"
@@ -340,9 +357,8 @@ def real_answer(actual, expected, precision=None, scale=None) -> str:  # noqa: P
         if actual.shape != expected.shape:
             return f"of shape {actual.shape}, not {expected.shape}"
         size = expected_scale(expected) if scale is None else scale
-        _, tol = comparison_tolerance(actual, looser(expected.dtype, precision), size)
-        error, _ = error_size(actual, expected)
-        return "" if error <= tol else f"off by {error:.3g} (tolerance {tol:.2g})"
+        close, error, _, _, tol = compare(actual, expected, looser(expected.dtype, precision), size)
+        return "" if close else f"off by {error:.3g} (tolerance {tol:.2g})"
     if isinstance(actual, bool) or not isinstance(actual, (int, float, np.integer, np.floating)):
         return describe(actual)
     size = abs(float(expected)) if scale is None else scale
