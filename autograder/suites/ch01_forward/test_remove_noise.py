@@ -1,5 +1,7 @@
 """Hidden checks of remove_noise(xt, eps, alpha_bar_t) -> x0."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
@@ -7,6 +9,7 @@ from autograder.checks import assert_close, expect_array, expect_precision, tole
 from autograder.difference import dependence
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, describe_level, image, shape_id
+from autograder.suites.ch01_forward.real import real_recovered
 from autograder.suites.ch01_forward.untouched import expect_new_arrays, expect_untouched, untouched_cases
 
 pytestmark = pytest.mark.task("remove_noise")
@@ -71,9 +74,11 @@ def test_works_in_float32(submission, reference):
 
 
 @pytest.mark.points(2)
-def test_clean_level_changes_nothing(submission):
+def test_clean_level_changes_nothing(submission, reference):
     """at alpha_bar = 1 exactly (t = 0) the noisy image is already the clean one, returned as a new array."""
     xt, eps = image(seed=17), image(seed=18)
+    # xt itself is right at alpha_bar = 1: the same function must be right at another level too.
+    real_recovered(submission.remove_noise(xt, eps, 0.5), xt, eps, 0.5, reference, "with alpha_bar_t = 0.5")
     reply = submission.call("remove_noise", xt, eps, 1.0)
     expect_new_arrays(reply, "remove_noise", ("xt", "eps", "alpha_bar_t"))
     result = expect_array(reply.result, "remove_noise(xt, eps, 1.0)", xt.shape)
@@ -108,6 +113,7 @@ def test_keeps_the_precision_of_its_inputs(submission, reference, dtype):
             f"the image recovered from {name} inputs{where}",
             reference=reference.remove_noise(xt, eps, a),
         )
+        real_recovered(result, xt, eps, a, reference, f"for {name} inputs{where}")
 
 
 @pytest.mark.points(1)
@@ -119,9 +125,18 @@ def test_leaves_its_inputs_untouched(submission, reference, given):
     levels = np.array([0.9, 0.5, 0.3])
     if given == "levels":
         xt, eps = noised(reference, image((3, 6, 6, 3), seed=19), levels, seed=19)
-        expect_untouched(submission, "remove_noise", names, (xt, eps, levels), watched=names[2:])
+        real = lambda result: real_recovered(result, xt, eps, levels, reference)  # noqa: E731 - one use
+        expect_untouched(submission, "remove_noise", names, (xt, eps, levels), real=real, watched=names[2:])
         return
     # Code may take another path for a batch with one level per sample, or for 2-D images.
     for x0, a, when in untouched_cases(dtype, seed=19, levels=levels, level=0.4, name="levels"):
         xt, eps = noised(reference, x0, a, seed=19)
-        expect_untouched(submission, "remove_noise", names, (xt, eps, a), watched=names[:2], when=when)
+        expect_untouched(
+            submission,
+            "remove_noise",
+            names,
+            (xt, eps, a),
+            real=partial(real_recovered, xt=xt, eps=eps, level=a, reference=reference, where=f"for xt{when}"),
+            watched=names[:2],
+            when=when,
+        )
