@@ -119,9 +119,18 @@ def test_a_returned_value_is_described_item_by_item_whatever_its_length():
     ("actual", "precision", "reason"),
     [
         (VALUES + 0.1, None, "float64 precision: your result is float64"),
-        (VALUES.astype(np.float32) + np.float32(0.1), None, "float32 precision: your result is float32"),
+        (
+            VALUES.astype(np.float32) + np.float32(0.1),
+            None,
+            "float32 precision: your float32 result is compared with the expected values rounded to float32",
+        ),
         (VALUES + 0.1, np.float32, "float32 precision: the inputs were float32, while your result is float64"),
-        (np.round(VALUES) + 0.5, None, "float32 precision: your float64 result holds only float32 numbers"),
+        (
+            np.round(VALUES) + 0.5,
+            None,
+            "float32 precision: your float64 result holds only float32 numbers and is compared with the expected "
+            "values rounded to float32",
+        ),
     ],
 )
 def test_the_tolerance_message_names_the_dtype_used_and_why(actual, precision, reason):

@@ -7,7 +7,7 @@ grader runs hidden checks too: passing these is a good sign, not a guarantee.
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, is_close
+from autograder.checks import assert_close, expect_real_answer, is_close
 from autograder.interface import NotImplementedYet, SubmissionDidNotImport
 
 
@@ -79,6 +79,9 @@ def test_moments_refuse_data_without_spread(submission):
                 "not 0: test whether the values are all equal (np.all(x == x.flat[0])), not whether the "
                 "computed variance is 0"
             )
+    # Refusing is easy for code that refuses everything: this pays only beside right moments of spread data.
+    spread = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    expect_real_answer(submission.moments(spread), (3.0, 2.0, 0.0, -1.3), "moments", "of [1, 2, 3, 4, 5]")
 
 
 def _refusal(call):
