@@ -16,7 +16,8 @@ COMPILED_SOURCES := $(shell find autograder solutions -name '*.py' 2>/dev/null) 
 BUILD := build
 
 # The first assignment of course.toml unless ASSIGNMENT=<id> is given.
-ASSIGNMENT ?= $(shell sed -n 's/^id *= *"\([^"]*\)".*/\1/p' course.toml | head -n 1)
+ASSIGNMENT_IDS := $(shell sed -n 's/^id *= *"\([^"]*\)".*/\1/p' course.toml)
+ASSIGNMENT ?= $(firstword $(ASSIGNMENT_IDS))
 SUBMISSION ?= assignments/$(ASSIGNMENT)
 RESULTS ?= $(BUILD)/results.json
 FIGURES ?= $(BUILD)/figures
@@ -92,10 +93,14 @@ test: $(COMPILED) $(NBGRADER_STAMP) system-packages  ## the developers' suite: e
 MUTANTS_SAMPLE ?= 6
 
 mutants: $(STAMP)  ## mutation-test the hidden suites: every mutant of the reference must lose points on its own function only
-	$(PY) tests/mutation.py --json $(BUILD)/mutants.json
+	$(PY) tests/mutation.py --assignment $(ASSIGNMENT) --json $(BUILD)/mutants.json
 
 mutants-ci: $(STAMP)  ## the same on an even spread of MUTANTS_SAMPLE mutants per function (run by make test)
 	$(PY) tests/mutation.py --quiet --sample $(MUTANTS_SAMPLE) --json $(BUILD)/mutants-ci.json
+	@# Every other assignment of course.toml with an oracle (tests/mutation_<module>.py), on the same sample.
+	@for id in $(filter-out $(firstword $(ASSIGNMENT_IDS)),$(ASSIGNMENT_IDS)); do \
+		$(PY) tests/mutation.py --quiet --sample $(MUTANTS_SAMPLE) --assignment $$id --json $(BUILD)/mutants-ci-$$id.json || exit 1; \
+	done
 
 test-pythons: $(STAMP)  ## the whole suite under each Python 3.10-3.13 found here, each with the lock's pins
 	$(PY) -m nox --no-error-on-missing-interpreters $(if $(PYTHONS),--python $(PYTHONS))
