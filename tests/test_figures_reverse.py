@@ -1,5 +1,7 @@
 """The figures of Chapter 1, Part 3 (ch01_reverse): drawn from the submission's own functions, or skipped with why."""
 
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -65,3 +67,33 @@ def test_readme_images_are_committed_and_small():
         path = Path(REVERSE.folder / "images" / f"{name}.png")
         assert path.stat().st_size < 150_000, name
         assert f"images/{name}.png" in readme
+
+
+def page_data(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    start = text.index('<script id="dial-data" type="application/json">') + len(
+        '<script id="dial-data" type="application/json">'
+    )
+    return json.loads(text[start : text.index("</script>", start)].replace("<\\/", "</"))
+
+
+@pytest.mark.parametrize("reverse_file", ["solution", "stub"])
+def test_the_dial_page_runs_the_dial_backwards_with_the_students_reverse_py(tmp_path, reverse_file):
+    """beside forward.py, a working reverse.py adds the way down at every position; an unfinished one says why."""
+    forward = get_assignment("ch01_forward")
+    part1 = load_figures(forward)
+    shutil.copyfile(forward.solution, tmp_path / forward.filename)
+    source = REVERSE.solution if reverse_file == "solution" else REVERSE.folder / REVERSE.filename
+    shutil.copyfile(source, tmp_path / REVERSE.filename)
+    dial = part1.Dial(InProcess(load_reference(forward)), IMAGE)
+    page = part1.dial_page(
+        dial, tmp_path, way_down=lambda stops: figures.way_down(tmp_path / forward.filename, IMAGE, stops)
+    )
+    data = page_data(page)
+    downs = [p.get("down", "") for p in data["positions"]]
+    if reverse_file == "solution":
+        assert all(d.startswith("data:image/png;base64,") for d in downs) and len(downs) == len(data["positions"])
+        assert "cannot run the dial backwards" not in data["summary"]
+    else:
+        assert downs == [""] * len(downs)
+        assert "your reverse.py cannot run the dial backwards yet: extract_patches" in data["summary"]

@@ -14,8 +14,8 @@ dial from static with predict_noise and reverse_step, one call per step in the
 grader's isolated worker, drawing x_T and every z from a fixed seed; a
 correct submission therefore draws exactly the reference's pictures. The
 schedule is the capped cosine one of the assignment (1000 steps). Part 1's
-dial page (make figures ASSIGNMENT=ch01_forward) shows the same walk beside
-the way up, through ``Backwards.walk``. When a function fails, the figures
+dial page (make figures ASSIGNMENT=ch01_forward) shows the same walk over the
+whole picture beside the way up, through ``way_down``. When a function fails, the figures
 that need it are skipped with the one-line reason.
 """
 
@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from tqdm import tqdm
 
 from autograder.figures.images import to_uint8
-from autograder.figures.tools import StudentCalls, describe, save_png
+from autograder.figures.tools import FigureSkipped, StudentCalls, describe, save_png
 
 T = 1000
 SIZE = 4  # patch side: D = 48 numbers for a colour picture
@@ -233,3 +233,36 @@ def guess_figure(back: Backwards, out) -> Path:
         fontsize=9,
     )
     return save_png(figure, out / "guess.png")
+
+
+def way_down(near, image: np.ndarray, stops) -> tuple[dict[int, np.ndarray] | None, str]:
+    """The dial run backwards over a whole picture, for Part 1's dial page: ({t: picture}, "") or (None, why).
+
+    Uses the student's reverse.py beside ``near`` (the Part 1 file being drawn) when there is one,
+    else the one in the course's working copy, in an isolated worker of its own. Every patch of
+    the picture is replaced by a new one from the same static, so the page shows static turning
+    into a mosaic of new patches as t goes down.
+    """
+    from autograder.course import get_assignment  # noqa: PLC0415 - only the dial page asks for Part 3
+    from autograder.grade import isolated_submission  # noqa: PLC0415
+    from autograder.locate import CannotGrade, locate_submission  # noqa: PLC0415
+
+    reverse = get_assignment("ch01_reverse")
+    beside = Path(near).parent / reverse.filename if near is not None else None
+    path = beside if beside is not None and beside.is_file() else reverse.folder / reverse.filename
+    if not path.is_file():
+        return None, ""
+    try:
+        located = locate_submission(path, reverse.filename)
+    except CannotGrade as error:
+        return None, f"{path}: {error}"
+    if located.rejected:
+        return None, f"{path}: {located.rejected}"
+    try:
+        with isolated_submission(reverse, located) as student:
+            back = Backwards(student, image)
+            rows, cols, _ = back.grid
+            seen = back.walk(rows * cols, stops, desc="dial page, reverse_step")
+            return {t: back.tile(x) for t, x in seen.items()}, ""
+    except FigureSkipped as reason:
+        return None, f"your reverse.py cannot run the dial backwards yet: {reason}"
