@@ -111,13 +111,13 @@ class Backwards:
         if key in self._walks:
             return self._walks[key]
         mean, cov = self.model()
-        rng = np.random.RandomState(seed)
-        x = rng.randn(n, len(mean))
+        draws = np.random.RandomState(seed)
+        x = draws.randn(n, len(mean))
         seen = {T: x} if T in stops else {}
         for t in tqdm(range(T, 0, -1), desc=desc, unit="step", leave=False, disable=None):
             eps_hat = self.calls("predict_noise", x, float(self.alpha_bar[t]), mean, cov)
             self._expect("predict_noise", eps_hat, x.shape)
-            z = rng.randn(*x.shape) if t > 1 else np.zeros(x.shape)
+            z = draws.randn(*x.shape) if t > 1 else np.zeros(x.shape)
             x = self.calls("reverse_step", x, t, eps_hat, self.alpha_bar, z)
             self._expect("reverse_step", x, eps_hat.shape)
             x = np.asarray(x, dtype=np.float64)
@@ -216,11 +216,11 @@ def guess_figure(back: Backwards, out) -> Path:
     figure = Figure(figsize=(2.1 * len(LEVELS_SHOWN) + 0.6, 6.6), dpi=DPI, layout="constrained")
     axes = figure.subplots(3, len(LEVELS_SHOWN))
     for column, a in enumerate(LEVELS_SHOWN):
-        xt = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps
-        guess = back.calls("predict_noise", xt, a, mean, cov)
-        back._expect("predict_noise", guess, xt.shape)
+        noisy = np.sqrt(a) * x0 + np.sqrt(1 - a) * eps
+        guess = back.calls("predict_noise", noisy, a, mean, cov)
+        back._expect("predict_noise", guess, noisy.shape)
         # Noise is drawn at a third of its size, so that +-3 standard deviations fill the pixel range.
-        for row, picture in enumerate((xt, eps / 3, np.asarray(guess) / 3)):
+        for row, picture in enumerate((noisy, eps / 3, np.asarray(guess) / 3)):
             _show(axes[row, column], back.one(picture))
         error = float(np.sqrt(np.mean((guess - eps) ** 2)))
         axes[0, column].set_title(f"alpha_bar = {a:g}", fontsize=9)
