@@ -39,4 +39,20 @@ def oracle_cases(tasks) -> list[tuple[str, tuple]]:
                 cases.append(("reverse_step", (rng.randn(*shape), t, rng.randn(*shape), alpha_bar, rng.randn(*shape))))
     for n, alpha_bar in ((5, schedule(10)), (3, schedule(1)), (1, schedule(4))):
         cases.append(("generate", (n, mean, cov, alpha_bar)))
+    cases += edge_cases()
     return [(f, a) for f, a in cases if f in tasks]
+
+
+def edge_cases() -> list[tuple[str, tuple]]:
+    """Inputs that show what one call of the spec's usual inputs hides.
+
+    float32 rows of size 1e20: their covariance (about 1e40) overflows float32, so a fit that
+    keeps float32 (the spec returns float64) differs. A schedule with alpha_bar[0] < 1 (not one
+    sampling_schedule gives) makes sigma_1 > 0, so a z drawn for t = 1 shows in the samples;
+    with alpha_bar[0] = 1 it shows only in the next call, and the oracle makes one call.
+    """
+    mean, cov = gaussian(seed=1)
+    return [
+        ("fit_gaussian", ((patches(seed=5) * 1e20).astype(np.float32),)),
+        ("generate", (4, mean, cov, np.array([0.9, 0.6, 0.3, 0.1]))),
+    ]

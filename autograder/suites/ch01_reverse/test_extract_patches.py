@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from autograder.checks import expect_precision
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import picture
 from autograder.suites.ch01_reverse.expect import close, expect_new_array, expect_untouched, float64_array
@@ -56,3 +57,13 @@ def test_leaves_the_image_untouched(submission):
     """the image is not modified (colour and 2-D)."""
     for shape in ((8, 8, 3), (9, 6)):
         expect_untouched(submission, "extract_patches", (picture(shape, seed=4), 3), when=f" (shape {shape})")
+
+
+@pytest.mark.points(1)
+def test_keeps_float64_precision(submission, reference):
+    """the patches of a float64 image are the image's own float64 numbers, never rounded through float32."""
+    image = picture((12, 16, 3), seed=5)
+    result = float64_array(submission.extract_patches(image, 4), "extract_patches of a float64 image", (12, 48))
+    expect_precision(
+        result, np.float64, "the patches of a float64 image", reference=reference.extract_patches(image, 4)
+    )

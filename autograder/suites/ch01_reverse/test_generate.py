@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import finite_statistics, is_close
+from autograder.checks import cast_down, expect_precision, finite_statistics, is_close
 from autograder.runner import StudentError
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import gaussian, patches, sampler_law, schedule
@@ -235,3 +235,24 @@ def test_leaves_its_inputs_untouched(submission):
     """mean, cov and alpha_bar are not modified."""
     mean, cov = gaussian(seed=3)
     expect_untouched(submission, "generate", (8, mean, cov, schedule(SHORT)), seed=0)
+
+
+@pytest.mark.points(1)
+def test_keeps_float64_precision(submission, reference):
+    """the samples hold float64 numbers, never rounded through float32 (unless reverse_step's own results are)."""
+    mean, cov = gaussian(seed=1)
+    n, D, alpha_bar = 20, len(mean), schedule(SHORT)
+    submission.seed(23)
+    raw = submission.call("generate", n, mean, cov, alpha_bar).result
+    x_T, zs = expected_draws(n, D, SHORT, 23, calls=1)[0]
+    expected = driven(reference, x_T, zs, mean, cov, alpha_bar)
+    finite = isinstance(raw, np.ndarray) and raw.dtype.kind == "f" and bool(np.all(np.isfinite(raw)))
+    if isinstance(raw, np.ndarray) and raw.shape == (n, D) and (not finite or cast_down(raw, expected)):
+        own = students_own(submission, x_T, zs, mean, cov, alpha_bar)
+        explained = own is not None and (
+            np.array_equal(raw, own, equal_nan=True) or is_close(raw, own, scale=tolerance_scale(alpha_bar, mean))
+        )
+        if explained and (not finite or cast_down(own, expected)):
+            return  # NaN, inf or float32 numbers from the student's own reverse_step or predict_noise: graded there
+    result = float64_array(raw, f"generate({n}, mean, cov, alpha_bar) with D = {D} and T = {SHORT}", (n, D))
+    expect_precision(result, np.float64, "the samples of generate", reference=expected)

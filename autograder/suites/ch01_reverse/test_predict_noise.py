@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import finite_statistics
+from autograder.checks import expect_precision, finite_statistics
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import condition, gaussian, noisy
 from autograder.suites.ch01_reverse.expect import close, expect_new_array, expect_untouched, float64_array
@@ -122,3 +122,12 @@ def test_leaves_its_inputs_untouched(submission):
         ((xt[0], 0.5, mean, cov), " for one vector"),
     ):
         expect_untouched(submission, "predict_noise", tuple(np.copy(v) if np.ndim(v) else v for v in args), when=when)
+
+
+@pytest.mark.points(1)
+def test_keeps_float64_precision(submission, reference):
+    """for float64 inputs, the guess holds float64 numbers, never rounded through float32."""
+    mean, cov = gaussian(seed=7)
+    xt, _ = noisy(mean, cov, 0.5, rows=20, seed=7)
+    result, _ = guess(submission, xt, 0.5, mean, cov)
+    expect_precision(result, np.float64, "the guessed noise", reference=reference.predict_noise(xt, 0.5, mean, cov))

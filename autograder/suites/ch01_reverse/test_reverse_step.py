@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from autograder.checks import expect_precision
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import normal, schedule
 from autograder.suites.ch01_reverse.expect import close, expect_untouched, float64_array
@@ -81,3 +82,13 @@ def test_leaves_its_inputs_untouched(submission):
         xt, eps_hat, z = inputs(shape, seed=4)
         args = (xt, 300, eps_hat, schedule(T), z)
         expect_untouched(submission, "reverse_step", args, when=f" (xt of shape {shape})")
+
+
+@pytest.mark.points(1)
+def test_keeps_float64_precision(submission, reference):
+    """for float64 inputs, x_(t-1) holds float64 numbers, never rounded through float32."""
+    xt, eps_hat, z = inputs((6, 12), seed=5)
+    alpha_bar = schedule(T)
+    result = float64_array(submission.reverse_step(xt, 500, eps_hat, alpha_bar, z), "reverse_step at t = 500", xt.shape)
+    expected = reference.reverse_step(xt, 500, eps_hat, alpha_bar, z)
+    expect_precision(result, np.float64, "x_(t-1) at t = 500", reference=expected)
