@@ -46,13 +46,13 @@ def oracle_cases(tasks) -> list[tuple[str, tuple]]:
 def edge_cases() -> list[tuple[str, tuple]]:
     """Inputs that show what one call of the spec's usual inputs hides.
 
-    float32 rows of size 1e20: their covariance (about 1e40) overflows float32, so a fit that
+    float32 rows of size 1e19: the sum behind their covariance (about 1e40) overflows float32, so a fit that
     keeps float32 (the spec returns float64) differs. A schedule with alpha_bar[0] < 1 (not one
     sampling_schedule gives) makes sigma_1 > 0, so a z drawn for t = 1 shows in the samples;
     with alpha_bar[0] = 1 it shows only in the next call, and the oracle makes one call.
     """
     mean, cov = gaussian(seed=1)
     return [
-        ("fit_gaussian", ((patches(seed=5) * 1e20).astype(np.float32),)),
+        ("fit_gaussian", ((patches(seed=5) * 1e19).astype(np.float32),)),
         ("generate", (4, mean, cov, np.array([0.9, 0.6, 0.3, 0.1]))),
     ]
