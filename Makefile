@@ -16,7 +16,8 @@ COMPILED_SOURCES := $(shell find autograder solutions -name '*.py' 2>/dev/null) 
 BUILD := build
 
 # The first assignment of course.toml unless ASSIGNMENT=<id> is given.
-ASSIGNMENT ?= $(shell sed -n 's/^id *= *"\([^"]*\)".*/\1/p' course.toml | head -n 1)
+ASSIGNMENT_IDS := $(shell sed -n 's/^id *= *"\([^"]*\)".*/\1/p' course.toml)
+ASSIGNMENT ?= $(firstword $(ASSIGNMENT_IDS))
 SUBMISSION ?= assignments/$(ASSIGNMENT)
 RESULTS ?= $(BUILD)/results.json
 FIGURES ?= $(BUILD)/figures

@@ -68,7 +68,7 @@ def figures(code, image, reference=None):
         ("steps", lambda out: steps_figure(dial, out)),
         ("histograms", lambda out: histogram_figure(Dial(code, standardised(dial.image)), out)),
         ("dial", lambda out: dial_animation(dial, out)),
-        ("dial_page", lambda out: dial_page(dial, out)),
+        ("dial_page", lambda out: dial_page(dial, out, way_down=lambda stops: _way_down(code, image, stops))),
     ]
     if reference is not None:
         builders.append(("compare", lambda out: comparison_strip(dial, Dial(reference, image), out)))
@@ -524,17 +524,37 @@ MIRROR_ULPS = 64
 STD_TOLERANCE = 0.05  # a pixel standard deviation within this of the correct one counts as right
 
 
-def dial_page(dial: Dial, out: Path) -> Path:
-    """build/figures/dial.html: one self-contained page with a slider over t, images inline."""
+def dial_page(dial: Dial, out: Path, way_down=None) -> Path:
+    """build/figures/dial.html: one self-contained page with a slider over t, images inline.
+
+    ``way_down(stops)`` gives ({t: picture}, note) of Part 3's sampler, or (None, why): with
+    pictures, the page shows a third panel, the dial run backwards from fresh static.
+    """
     path = out / "dial.html"
     try:
         positions = _page_positions(dial)
     except FigureSkipped:
         path.unlink(missing_ok=True)  # an older page would show code that has changed since
         raise
-    data = json.dumps({"T": dial.T, "step": PAGE_STEP, "positions": positions, "summary": _page_summary(positions)})
+    down, note = way_down([p["t"] for p in positions]) if way_down is not None else (None, "")
+    for position in positions if down else ():
+        position["down"] = _data_uri(down[position["t"]])
+    summary = _page_summary(positions) + (f" {note}" if note else "")
+    data = json.dumps({"T": dial.T, "step": PAGE_STEP, "positions": positions, "summary": summary})
     path.write_text(PAGE.substitute(data=data.replace("</", "<\\/")), encoding="utf-8")
     return path
+
+
+def _way_down(code, image: np.ndarray, stops) -> tuple[dict | None, str]:
+    """Part 3's backwards run on this picture with the student's reverse.py, when the course has Part 3."""
+    from autograder.course import UnknownAssignment, get_assignment  # noqa: PLC0415 - only the dial page asks
+    from autograder.figures.declared import load_figures  # noqa: PLC0415
+
+    try:
+        part3 = load_figures(get_assignment("ch01_reverse"))
+    except UnknownAssignment:
+        return None, ""
+    return part3.way_down(getattr(code, "path", None), image, stops)
 
 
 def _page_positions(dial: Dial) -> list[dict]:
@@ -689,7 +709,7 @@ h1 { font-size: 22px; margin-bottom: 4px; }
 figure { margin: 0; flex: 1; min-width: 300px; }
 figure img { width: 256px; height: 256px; image-rendering: pixelated; border: 1px solid #ccc; display: block; }
 figcaption { margin-top: 8px; }
-.up h2 { color: #d66018; } .back h2 { color: #2060c8; }
+.up h2 { color: #d66018; } .back h2 { color: #2060c8; } .down h2 { color: #6a3fb0; }
 h2 { font-size: 16px; margin: 0 0 6px; }
 .ok { color: #176c2c; } .bad { color: #b3261e; font-weight: 600; }
 #summary { padding: 8px 12px; background: #f4f4f4; border-radius: 6px; }
@@ -720,6 +740,12 @@ h2 { font-size: 16px; margin: 0 0 6px; }
     <img id="back" alt="the way back at this t">
     <figcaption><span id="back-correct"></span><br><span id="back-yours"></span></figcaption>
   </figure>
+  <figure class="down" id="down-panel" hidden>
+    <h2>Way down: your reverse.py, from fresh static</h2>
+    <img id="down" alt="your sampler at this t">
+    <figcaption>Part 3: every 4 x 4 patch drawn anew by predict_noise and reverse_step, from static at
+    t = 1000 to new patches at t = 0. Nothing of the picture is used but its patches' mean and covariance.</figcaption>
+  </figure>
 </div>
 <script id="dial-data" type="application/json">$data</script>
 <script>
@@ -743,6 +769,8 @@ function show() {
   text("noise-weight", p.noise_weight);
   document.getElementById("up").src = p.up;
   document.getElementById("back").src = p.back;
+  document.getElementById("down-panel").hidden = !p.down;
+  if (p.down) document.getElementById("down").src = p.down;
   text("up-correct", p.up_correct);
   verdict("up-yours", p.up_yours, p.up_ok);
   text("back-correct", p.back_correct);
