@@ -1,7 +1,7 @@
 """Chapter 1, Part 3 (ch01_reverse) in the channels that other tests drive with Part 1 only.
 
 The reference earns every point and the untouched stub none through Gradescope's
-bundle, grade-all and the nbgrader round trip, as through `grade`
+bundle, grade-all and nbgrader-grade's round trip, as through `grade`
 (test_grade_reference_and_stubs.py), the release (test_release_roundtrip.py) and
 the Classroom workflow (test_classroom.py), which run over every assignment.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -65,7 +66,7 @@ def test_grade_all_gives_the_reference_every_point_and_the_stub_none(tmp_path):
 
 
 def test_nbgrader_gives_the_reference_every_point_and_the_release_none(tmp_path):
-    """nbgrader's own generate_assignment and autograde: the reference notebook full marks, the release 0."""
+    """nbgrader-grade (the notebook graded in the sandbox, scores in nbgrader's gradebook): reference all, release 0."""
     course = tmp_path / "nbgrader"
     source_notebook = write_course_folder(REVERSE, course)
     nbgrader(course, "generate_assignment", REVERSE.id, "--force")
@@ -76,15 +77,19 @@ def test_nbgrader_gives_the_reference_every_point_and_the_release_none(tmp_path)
     }
     for student, notebook in notebooks.items():
         folder = course / "submitted" / student / REVERSE.id
-        folder.mkdir(parents=True)
+        shutil.copytree(release, folder)
         nbformat.write(notebook, str(folder / source_notebook.name))
-        for extra in release.iterdir():
-            if extra.name != source_notebook.name:
-                shutil.copyfile(extra, folder / extra.name)
-    nbgrader(course, "autograde", REVERSE.id, "--create", "--force")
+    graded = subprocess.run(
+        [sys.executable, "-m", "autograder", "nbgrader-grade", REVERSE.id, "--course", str(course)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert graded.returncode == 0, (graded.stdout + graded.stderr)[-4000:]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         totals = {}
         for student in notebooks:
-            graded = gradebook.find_submission_notebook(source_notebook.stem, REVERSE.id, student)
-            totals[student] = (sum(g.score for g in graded.grades), sum(g.max_score for g in graded.grades))
+            submitted = gradebook.find_submission_notebook(source_notebook.stem, REVERSE.id, student)
+            totals[student] = (sum(g.score for g in submitted.grades), sum(g.max_score for g in submitted.grades))
     assert totals == {"reference": (points(REVERSE), points(REVERSE)), "untouched": (0, points(REVERSE))}

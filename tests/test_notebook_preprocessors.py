@@ -14,7 +14,8 @@ from suite_totals import points
 from autograder.channels.notebook import preprocessors as steps
 from autograder.channels.notebook.build import PREPROCESSORS, build_notebook
 from autograder.channels.notebook.checks import collect
-from autograder.course import PROJECT_ROOT, NotebookExtras
+from autograder.channels.notebook.sources import public_support
+from autograder.course import PROJECT_ROOT, NotebookExtras, load_course
 
 
 @pytest.fixture
@@ -136,3 +137,16 @@ def test_the_docs_name_every_package_the_students_notebook_imports(ch01):
     listed = doc.split("<!-- kernel-packages:")[1].split("<!-- end of kernel-packages -->")[0]
     documented = set(re.findall(r"`(\w+)`", listed))
     assert imported - set(sys.stdlib_module_names) == documented - {"ipykernel"}
+
+
+@pytest.mark.parametrize("assignment", list(load_course().values()), ids=lambda a: a.id)
+def test_the_public_tests_support_is_copied_whole_from_the_engine(assignment):
+    """what the public tests import from the engine, and what that imports from it in turn, is copied, and runs."""
+    code = public_support(assignment.public_tests.read_text(encoding="utf-8"))
+    tree = ast.parse(code)
+    assert not any(
+        isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograder") for node in ast.walk(tree)
+    )
+    namespace: dict = {}
+    exec(compile(tree, f"{assignment.id} support", "exec"), namespace)
+    assert callable(namespace.get("assert_close"))

@@ -95,7 +95,9 @@ def definitions(path: Path, names, known=()) -> str:
     """The top-level definitions of ``names`` in a module, and those they use, in source order.
 
     Names in ``known`` (already imported where the text goes) are left out;
-    other imports they need come along, unless they are the course's own.
+    other imports they need come along. A name the module itself imports from
+    the course's own package (``checks`` uses ``difference``) is copied from
+    where it is defined, ahead of what uses it.
     """
     source = path.read_text(encoding="utf-8")
     tree = ast.parse(source)
@@ -104,20 +106,22 @@ def definitions(path: Path, names, known=()) -> str:
     for node in tree.body:
         for name in _defined_names(node):
             defined[name] = node
-    wanted, queue = set(), list(names)
+    wanted, queue, borrowed = set(), list(names), []
     while queue:
         name = queue.pop()
         if name in wanted or name in known:
             continue
         if name not in defined:
             raise ValueError(f"{path.name} does not define {name!r}")
-        wanted.add(name)
         node = defined[name]
         if _from_the_course(node):
-            raise ValueError(f"{name!r} is imported into {path.name}; copy it from where it is defined")
+            original = next(a.name for a in node.names if (a.asname or a.name) == name)
+            borrowed.append(definitions(_module_path(node.module), [original], known=known))
+            continue
+        wanted.add(name)
         queue += [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in defined]
     nodes = sorted({id(defined[n]): defined[n] for n in wanted}.values(), key=lambda n: n.lineno)
-    return _join(_lines(lines, node) for node in nodes)
+    return _join([*dict.fromkeys(borrowed), *(_lines(lines, node) for node in nodes)])
 
 
 def _module_level_regions(lines):
