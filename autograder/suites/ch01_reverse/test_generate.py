@@ -57,8 +57,10 @@ def driven(function, x_T, zs, mean, cov, alpha_bar):
 def students_own(submission, x_T, zs, mean, cov, alpha_bar):
     """The student's predict_noise and reverse_step driven over the expected draws, or None if they fail.
 
-    None too when the steps did no work: x_T handed back, or one number everywhere. A
+    None too when the steps did no work: x_T handed back, or one finite number everywhere. A
     generate that returns what such steps give earns nothing for that (no point without work).
+    NaN or inf everywhere is kept: it comes from a predict_noise or reverse_step that is graded
+    (and fails) on its own, while the loop around them may be right.
     """
     try:
         x = driven(submission, x_T, zs, mean, cov, alpha_bar)
@@ -66,8 +68,7 @@ def students_own(submission, x_T, zs, mean, cov, alpha_bar):
         return None
     if not (isinstance(x, np.ndarray) and x.shape == x_T.shape and x.dtype.kind == "f"):
         return None
-    with np.errstate(all="ignore"):
-        constant = bool(np.all(x == x.flat[0])) if x.size else True
+    constant = bool(np.all(x == x.flat[0])) and bool(np.isfinite(x.flat[0])) if x.size else True
     return None if constant or np.array_equal(x, x_T) else x
 
 
