@@ -51,3 +51,8 @@ def test_casting_to_float32_hides_no_formula_off_by_4e5():
     kept = {t.name for t in float32.tests if t.passed}
     assert kept == {t.name for t in float64.tests if t.passed}
     assert all("float32" in name for name in kept if "eps" not in name and "one jump" not in name), kept
+
+
+def test_nan_everywhere_earns_nothing_from_generate():
+    """NaN from every function: generate's NaN samples match its own NaN steps, yet earn 0 (was 25 of 105)."""
+    assert grade_submission(get_assignment("ch01_reverse"), HOSTILE / "ch01_reverse/nan_everywhere.py").score == 0

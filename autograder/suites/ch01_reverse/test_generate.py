@@ -57,10 +57,10 @@ def driven(function, x_T, zs, mean, cov, alpha_bar):
 def students_own(submission, x_T, zs, mean, cov, alpha_bar):
     """The student's predict_noise and reverse_step driven over the expected draws, or None if they fail.
 
-    None too when the steps did no work: x_T handed back, or one finite number everywhere. A
-    generate that returns what such steps give earns nothing for that (no point without work).
-    NaN or inf everywhere is kept: it comes from a predict_noise or reverse_step that is graded
-    (and fails) on its own, while the loop around them may be right.
+    None too when the steps did no work (no point without work): a generate that returns what
+    they give earns nothing for that. NaN or inf in the result is kept only when one of the two
+    steps does work on finite inputs: then it comes from the other, graded (and failing) on its
+    own, while the loop around them may be right.
     """
     try:
         x = driven(submission, x_T, zs, mean, cov, alpha_bar)
@@ -68,8 +68,28 @@ def students_own(submission, x_T, zs, mean, cov, alpha_bar):
         return None
     if not (isinstance(x, np.ndarray) and x.shape == x_T.shape and x.dtype.kind == "f"):
         return None
-    constant = bool(np.all(x == x.flat[0])) and bool(np.isfinite(x.flat[0])) if x.size else True
-    return None if constant or np.array_equal(x, x_T) else x
+    if np.all(np.isfinite(x)):
+        return x if did_work(x, x_T) else None
+    return x if steps_work(submission, x_T, mean, cov, alpha_bar) else None
+
+
+def did_work(x, x_T) -> bool:
+    """Whether ``x`` is a finite float array shaped like x_T that is neither x_T itself nor one number everywhere."""
+    if not (isinstance(x, np.ndarray) and x.shape == x_T.shape and x.dtype.kind == "f" and x.size):
+        return False
+    return bool(np.all(np.isfinite(x))) and not np.all(x == x.flat[0]) and not np.array_equal(x, x_T)
+
+
+def steps_work(submission, x_T, mean, cov, alpha_bar) -> bool:
+    """Whether the student's predict_noise or reverse_step, given the finite x_T, does work (``did_work``)."""
+    T = len(alpha_bar) - 1
+    noise = np.flip(x_T, axis=1).copy()  # finite, shaped like x_T, and not x_T itself
+    try:
+        if did_work(submission.predict_noise(x_T, float(alpha_bar[T]), mean, cov), x_T):
+            return True
+        return did_work(submission.reverse_step(x_T, T, noise, alpha_bar, noise), x_T)
+    except StudentError:
+        return False
 
 
 def real_samples(submission, reference, raw, mean, cov, alpha_bar, seed, where) -> None:
