@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 HOSTILE = Path(__file__).parent / "hostile"
 
 
-@pytest.mark.parametrize("assignment_id", ["ch01_forward", "ch01_noise"])
+@pytest.mark.parametrize("assignment_id", ["ch01_forward", "ch01_noise", "ch01_reverse"])
 def test_every_degenerate_family_and_the_best_mix_earn_zero(assignment_id):
     """None, raising, constants 0/1/0.5/-1, each input itself, shaped like the answer or filled: 0 points each."""
     families, best = degenerate.measured(get_assignment(assignment_id))
@@ -28,12 +28,16 @@ def test_every_degenerate_family_and_the_best_mix_earn_zero(assignment_id):
 
 @pytest.mark.parametrize(
     ("assignment_id", "trick"),
-    [("ch01_forward", "property_farmer.py"), ("ch01_noise", "ch01_noise/property_farmer.py")],
+    [
+        ("ch01_forward", "property_farmer.py"),
+        ("ch01_noise", "ch01_noise/property_farmer.py"),
+        ("ch01_reverse", "ch01_reverse/property_farmer.py"),
+    ],
 )
 def test_answers_chosen_to_satisfy_properties_earn_what_zeros_earn(assignment_id, trick):
-    """a schedule [1, 0, ..., 0], zero betas, inputs handed back, 0.0 and 1.0, ValueError: 0, like zeros."""
+    """schedules [1, 0, ...], zero betas and covariances, inputs handed back, 0.0, 1.0, ValueError, x_T: 0."""
     assignment = get_assignment(assignment_id)
-    twin = HOSTILE / ("zeros.py" if assignment_id == "ch01_forward" else "ch01_noise/zeros.py")
+    twin = HOSTILE / ("zeros.py" if assignment_id == "ch01_forward" else f"{assignment_id}/zeros.py")
     assert grade_submission(assignment, HOSTILE / trick).score == 0
     assert grade_submission(assignment, twin).score == 0
 
@@ -47,3 +51,8 @@ def test_casting_to_float32_hides_no_formula_off_by_4e5():
     kept = {t.name for t in float32.tests if t.passed}
     assert kept == {t.name for t in float64.tests if t.passed}
     assert all("float32" in name for name in kept if "eps" not in name and "one jump" not in name), kept
+
+
+def test_nan_everywhere_earns_nothing_from_generate():
+    """NaN from every function: generate's NaN samples match its own NaN steps, yet earn 0 (was 25 of 105)."""
+    assert grade_submission(get_assignment("ch01_reverse"), HOSTILE / "ch01_reverse/nan_everywhere.py").score == 0

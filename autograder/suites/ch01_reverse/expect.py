@@ -30,8 +30,12 @@ def close(actual, expected, what: str, scale: float, hint="") -> None:
     assert_close(actual, expected, what, scale=scale, precision=np.float64, hint=hint)
 
 
-def expect_untouched(submission, function: str, args, seed=None, when="") -> object:
-    """Call ``function(*args)``; fail if an array argument differs afterwards. Returns the reply."""
+def expect_untouched(submission, function: str, args, *, real, seed=None, when="") -> object:
+    """Call ``function(*args)``; fail if an array argument differs afterwards. Returns the reply.
+
+    ``real(result)`` raises unless the call returned a real answer (``suites/ch01_reverse/real.py``):
+    leaving the inputs alone is worth nothing for a function that computes nothing.
+    """
     if seed is not None:
         submission.seed(seed)
     reply = submission.call(function, *args)
@@ -51,6 +55,7 @@ def expect_untouched(submission, function: str, args, seed=None, when="") -> obj
             f"{function} changed the {' and '.join(changed)} it was given{when} (in place); work on new arrays "
             f"instead, e.g. y = {changed[0]} - m rather than {changed[0]} -= m"
         )
+    real(reply.result)
     return reply
 
 

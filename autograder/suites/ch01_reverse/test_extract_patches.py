@@ -7,6 +7,7 @@ from autograder.checks import expect_precision
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import picture
 from autograder.suites.ch01_reverse.expect import close, expect_new_array, expect_untouched, float64_array
+from autograder.suites.ch01_reverse.real import real_patches
 
 pytestmark = pytest.mark.task("extract_patches")
 
@@ -45,18 +46,28 @@ def test_any_dtype_gives_unscaled_float64(submission, reference, dtype):
 
 
 @pytest.mark.points(1)
-def test_returns_a_new_array(submission):
+def test_returns_a_new_array(submission, reference):
     """the patches are a new array, also when they could be a view of a float64 image (1 x 1 patches)."""
     for shape, size in (((4, 5, 3), 1), ((3, 3), 3), ((6, 6, 3), 6)):
-        reply = submission.call("extract_patches", picture(shape, seed=3), size)
-        expect_new_array(reply, "extract_patches", f" for an image of shape {shape} and size {size}")
+        image = picture(shape, seed=3)
+        reply = submission.call("extract_patches", image, size)
+        where = f"for an image of shape {shape} and size {size}"
+        expect_new_array(reply, "extract_patches", f" {where}")
+        real_patches(reply.result, image, size, reference, where)
 
 
 @pytest.mark.points(1)
-def test_leaves_the_image_untouched(submission):
+def test_leaves_the_image_untouched(submission, reference):
     """the image is not modified (colour and 2-D)."""
     for shape in ((8, 8, 3), (9, 6)):
-        expect_untouched(submission, "extract_patches", (picture(shape, seed=4), 3), when=f" (shape {shape})")
+        image = picture(shape, seed=4)
+        expect_untouched(
+            submission,
+            "extract_patches",
+            (image, 3),
+            real=lambda result, image=image: real_patches(result, image, 3, reference, f"for shape {image.shape}"),
+            when=f" (shape {shape})",
+        )
 
 
 @pytest.mark.points(1)
@@ -67,3 +78,4 @@ def test_keeps_float64_precision(submission, reference):
     expect_precision(
         result, np.float64, "the patches of a float64 image", reference=reference.extract_patches(image, 4)
     )
+    real_patches(result, image, 4, reference, "for a float64 image")

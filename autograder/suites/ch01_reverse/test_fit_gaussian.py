@@ -7,6 +7,7 @@ from autograder.checks import assert_close, describe
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import patches
 from autograder.suites.ch01_reverse.expect import close, expect_untouched, float64_array
+from autograder.suites.ch01_reverse.real import real_fit
 
 pytestmark = pytest.mark.task("fit_gaussian")
 
@@ -50,12 +51,15 @@ def test_known_values(submission):
 
 
 @pytest.mark.points(1)
-def test_one_row_has_zero_covariance(submission):
+def test_one_row_has_zero_covariance(submission, reference):
     """a single row is its own mean, with a covariance of zeros (dividing by N = 1, never by 0)."""
     x = patches(seed=2)[:1]
     mean, cov = fitted(submission, x)
     close(mean, x[0], "the mean of one row", scale=1.0)
     close(cov, np.zeros((x.shape[1],) * 2), "the covariance of one row", scale=1.0)
+    # Zeros and the row itself are no evidence of a fit: the same function must fit five rows too.
+    rows = patches(seed=2)[:5]
+    real_fit(submission.call("fit_gaussian", rows).result, rows, reference, "for five rows")
 
 
 @pytest.mark.points(1)
@@ -70,6 +74,12 @@ def test_float32_rows_give_float64(submission, reference):
 
 
 @pytest.mark.points(1)
-def test_leaves_x_untouched(submission):
+def test_leaves_x_untouched(submission, reference):
     """x is not modified."""
-    expect_untouched(submission, "fit_gaussian", (patches(seed=4),))
+    x = patches(seed=4)
+    expect_untouched(
+        submission,
+        "fit_gaussian",
+        (x,),
+        real=lambda result: real_fit(result, x, reference, f"for x of shape {x.shape}"),
+    )

@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder.checks import cast_down, expect_precision, finite_statistics, is_close
+from autograder.checks import cast_down, expect_precision, expect_real_answer, finite_statistics, is_close
 from autograder.runner import StudentError
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import gaussian, patches, sampler_law, schedule
@@ -23,6 +23,8 @@ from autograder.suites.ch01_reverse.expect import close, expect_untouched, float
 pytestmark = pytest.mark.task("generate")
 
 SHORT = 10  # steps of the seeded runs: short, so a grading stays quick, yet every step kind occurs
+# From this many samples on, six standard errors of the law check tell real samples from a pattern.
+LAW_FEWEST = 400
 
 
 def samples(submission, n, mean, cov, alpha_bar, seed=None, label=""):
@@ -53,12 +55,71 @@ def driven(function, x_T, zs, mean, cov, alpha_bar):
 
 
 def students_own(submission, x_T, zs, mean, cov, alpha_bar):
-    """The student's predict_noise and reverse_step driven over the expected draws, or None if they fail."""
+    """The student's predict_noise and reverse_step driven over the expected draws, or None if they fail.
+
+    None too when the steps did no work (no point without work): a generate that returns what
+    they give earns nothing for that. NaN or inf in the result is kept only when one of the two
+    steps does work on finite inputs: then it comes from the other, graded (and failing) on its
+    own, while the loop around them may be right.
+    """
     try:
         x = driven(submission, x_T, zs, mean, cov, alpha_bar)
     except StudentError:
         return None
-    return x if isinstance(x, np.ndarray) and x.shape == x_T.shape and x.dtype.kind == "f" else None
+    if not (isinstance(x, np.ndarray) and x.shape == x_T.shape and x.dtype.kind == "f"):
+        return None
+    if np.all(np.isfinite(x)):
+        return x if did_work(x, x_T) else None
+    return x if steps_work(submission, x_T, mean, cov, alpha_bar) else None
+
+
+def did_work(x, x_T) -> bool:
+    """Whether ``x`` is a finite float array shaped like x_T that is neither x_T itself nor one number everywhere."""
+    if not (isinstance(x, np.ndarray) and x.shape == x_T.shape and x.dtype.kind == "f" and x.size):
+        return False
+    return bool(np.all(np.isfinite(x))) and not np.all(x == x.flat[0]) and not np.array_equal(x, x_T)
+
+
+def steps_work(submission, x_T, mean, cov, alpha_bar) -> bool:
+    """Whether the student's predict_noise or reverse_step, given the finite x_T, does work (``did_work``)."""
+    T = len(alpha_bar) - 1
+    noise = np.flip(x_T, axis=1).copy()  # finite, shaped like x_T, and not x_T itself
+    try:
+        if did_work(submission.predict_noise(x_T, float(alpha_bar[T]), mean, cov), x_T):
+            return True
+        return did_work(submission.reverse_step(x_T, T, noise, alpha_bar, noise), x_T)
+    except StudentError:
+        return False
+
+
+def real_samples(submission, reference, raw, mean, cov, alpha_bar, seed, where) -> None:
+    """generate(n, mean, cov, alpha_bar), called right after np.random.seed(seed), returned real samples.
+
+    Real: the reference's samples for those draws, the student's own predict_noise and
+    reverse_step over them (those two are graded on their own), or, from LAW_FEWEST samples
+    on, samples that follow the sampler's law (a mistake in the draws alone is charged by
+    the seeded checks, not by the checks of properties).
+    """
+    n, D = (len(raw), len(mean)) if isinstance(raw, np.ndarray) and raw.ndim == 2 else (0, len(mean))
+    x_T, zs = expected_draws(max(n, 1), D, len(alpha_bar) - 1, seed, calls=1)[0]
+    expected = driven(reference, x_T, zs, mean, cov, alpha_bar)
+    scale = tolerance_scale(alpha_bar, mean)
+    if is_close(raw, expected, scale=scale):
+        return
+    if n and raw.shape == (n, D) and raw.dtype.kind == "f":
+        own = students_own(submission, x_T, zs, mean, cov, alpha_bar)
+        if own is not None and (np.array_equal(raw, own, equal_nan=True) or is_close(raw, own, scale=scale)):
+            return
+        if n >= LAW_FEWEST and np.all(np.isfinite(raw)):
+            problems = law_problems(raw, mean, cov, alpha_bar)
+            if not problems:
+                return
+            raise AssertionError(
+                f"generate {where} returned samples that are not the seeded ones and do not follow the sampler's "
+                f"law ({'; '.join(problems)}): this check pays only when the result is right too (the checks of "
+                f"the samples say what differs)"
+            )
+    expect_real_answer(raw, expected, "generate", where, scale=scale)
 
 
 def tolerance_scale(alpha_bar, mean) -> float:
@@ -200,24 +261,25 @@ def law_problems(result, mean, cov, alpha_bar) -> list[str]:
 
 
 @pytest.mark.points(2)
-def test_samples_are_new(submission):
+def test_samples_are_new(submission, reference):
     """samples differ from each other, from the patches cov was fitted to, and from one call to the next."""
     mean, cov = gaussian(seed=1)
     training = patches(seed=1)
     alpha_bar = schedule(SHORT)
+    n = LAW_FEWEST
     submission.seed(5)
-    raw = submission.call("generate", 50, mean, cov, alpha_bar).result
+    raw = submission.call("generate", n, mean, cov, alpha_bar).result
     if not (isinstance(raw, np.ndarray) and raw.dtype.kind == "f" and np.all(np.isfinite(raw))):
-        if isinstance(raw, np.ndarray) and raw.shape == (50, len(mean)):
+        if isinstance(raw, np.ndarray) and raw.shape == (n, len(mean)):
             if own_functions_give(submission, raw, 5, mean, cov, alpha_bar):
                 return  # NaN or inf from the student's own predict_noise or reverse_step, graded there
     first = float64_array(
-        raw, f"generate(50, mean, cov, alpha_bar) with D = {len(mean)} and T = {SHORT}", (50, len(mean))
+        raw, f"generate({n}, mean, cov, alpha_bar) with D = {len(mean)} and T = {SHORT}", (n, len(mean))
     )
-    second, _ = samples(submission, 50, mean, cov, alpha_bar)
+    second, _ = samples(submission, n, mean, cov, alpha_bar)
     spread = math.sqrt(float(np.trace(cov)))
     close_to = 1e-6 * spread  # far below the distance between two draws, about sqrt(2 trace(cov))
-    within = np.sqrt(((first[:, None, :] - first[None, :, :]) ** 2).sum(-1))[np.triu_indices(50, 1)]
+    within = np.sqrt(((first[:, None, :] - first[None, :, :]) ** 2).sum(-1))[np.triu_indices(n, 1)]
     copies = np.sqrt(((first[:, None, :] - training[None, :, :]) ** 2).sum(-1)).min()
     if np.any(within <= close_to):
         raise AssertionError(
@@ -228,20 +290,30 @@ def test_samples_are_new(submission):
         raise AssertionError("a sample equals one of the patches the Gaussian was fitted to; samples must be new")
     if np.max(np.abs(first - second)) <= close_to:
         raise AssertionError(f"two generate calls in a row gave the same samples. {known.message('reseeded')}")
+    real_samples(submission, reference, raw, mean, cov, alpha_bar, 5, f"for n = {n} after np.random.seed(5)")
 
 
 @pytest.mark.points(1)
-def test_leaves_its_inputs_untouched(submission):
+def test_leaves_its_inputs_untouched(submission, reference):
     """mean, cov and alpha_bar are not modified."""
     mean, cov = gaussian(seed=3)
-    expect_untouched(submission, "generate", (8, mean, cov, schedule(SHORT)), seed=0)
+    alpha_bar = schedule(SHORT)
+    expect_untouched(
+        submission,
+        "generate",
+        (LAW_FEWEST, mean, cov, alpha_bar),
+        real=lambda result: real_samples(
+            submission, reference, result, mean, cov, alpha_bar, 0, f"for n = {LAW_FEWEST} after np.random.seed(0)"
+        ),
+        seed=0,
+    )
 
 
 @pytest.mark.points(1)
 def test_keeps_float64_precision(submission, reference):
     """the samples hold float64 numbers, never rounded through float32 (unless reverse_step's own results are)."""
     mean, cov = gaussian(seed=1)
-    n, D, alpha_bar = 20, len(mean), schedule(SHORT)
+    n, D, alpha_bar = LAW_FEWEST, len(mean), schedule(SHORT)
     submission.seed(23)
     raw = submission.call("generate", n, mean, cov, alpha_bar).result
     x_T, zs = expected_draws(n, D, SHORT, 23, calls=1)[0]
@@ -256,3 +328,4 @@ def test_keeps_float64_precision(submission, reference):
             return  # NaN, inf or float32 numbers from the student's own reverse_step or predict_noise: graded there
     result = float64_array(raw, f"generate({n}, mean, cov, alpha_bar) with D = {D} and T = {SHORT}", (n, D))
     expect_precision(result, np.float64, "the samples of generate", reference=expected)
+    real_samples(submission, reference, result, mean, cov, alpha_bar, 23, f"for n = {n} after np.random.seed(23)")

@@ -7,18 +7,11 @@ from autograder.checks import expect_precision
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import normal, schedule
 from autograder.suites.ch01_reverse.expect import close, expect_untouched, float64_array
+from autograder.suites.ch01_reverse.real import real_step, step_scale
 
 pytestmark = pytest.mark.task("reverse_step")
 
 T = 1000
-
-
-def step_scale(xt, t, eps_hat, alpha_bar, z) -> float:
-    """The size of the step's terms before they cancel: rounding is relative to it."""
-    a, a_prev = alpha_bar[t], alpha_bar[t - 1]
-    beta = 1 - a / a_prev
-    terms = np.abs(xt) + beta / np.sqrt(1 - a) * np.abs(eps_hat)
-    return float(np.max(terms) / np.sqrt(1 - beta) + np.max(np.abs(z)))
 
 
 def compare(submission, reference, xt, t, eps_hat, alpha_bar, z, label=""):
@@ -76,12 +69,18 @@ def test_draws_nothing(submission, reference):
 
 
 @pytest.mark.points(1)
-def test_leaves_its_inputs_untouched(submission):
+def test_leaves_its_inputs_untouched(submission, reference):
     """xt, eps_hat, alpha_bar and z are not modified (a batch and one vector)."""
     for shape in ((4, 12), (12,)):
         xt, eps_hat, z = inputs(shape, seed=4)
         args = (xt, 300, eps_hat, schedule(T), z)
-        expect_untouched(submission, "reverse_step", args, when=f" (xt of shape {shape})")
+        expect_untouched(
+            submission,
+            "reverse_step",
+            args,
+            real=lambda result, args=args: real_step(result, *args, reference, f"for xt of shape {args[0].shape}"),
+            when=f" (xt of shape {shape})",
+        )
 
 
 @pytest.mark.points(1)
@@ -92,3 +91,4 @@ def test_keeps_float64_precision(submission, reference):
     result = float64_array(submission.reverse_step(xt, 500, eps_hat, alpha_bar, z), "reverse_step at t = 500", xt.shape)
     expected = reference.reverse_step(xt, 500, eps_hat, alpha_bar, z)
     expect_precision(result, np.float64, "x_(t-1) at t = 500", reference=expected)
+    real_step(result, xt, 500, eps_hat, alpha_bar, z, reference, "at t = 500")
