@@ -242,7 +242,10 @@ def expect_pair(value, function: str, names, shape) -> tuple[np.ndarray, np.ndar
         raise AssertionError(
             f"{function} should return two arrays ({', '.join(names)}), but it returned {describe(value)}"
         )
-    return tuple(expect_array(v, f"{name} returned by {function}", shape) for v, name in zip(value, names, strict=True))
+    first, second = (
+        expect_array(v, f"{name} returned by {function}", shape) for v, name in zip(value, names, strict=True)
+    )
+    return first, second
 
 
 def expect_precision(result: np.ndarray, given, what: str, reference: np.ndarray | None = None) -> np.ndarray:

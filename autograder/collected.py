@@ -82,9 +82,9 @@ class CollectedSuites:
 
     def __init__(self, paths: list[Path]):
         self.paths = list(paths)
-        self.items: list | None = None
+        self.items: list[pytest.Item] | None = None
         self.errors: list[str] = []
-        self.exit_code = None
+        self.exit_code: int | None = None
         self._passes: queue.Queue = queue.Queue()
         self._counts: dict[tuple, dict[Path, int]] = {}
         self._collected = threading.Event()
@@ -100,7 +100,7 @@ class CollectedSuites:
         """How many of the collected checks each of ``paths`` (a file or a folder) holds; counted once."""
         key = tuple(paths)
         if key not in self._counts:
-            files = [Path(item.path) for item in self.items]
+            files = [Path(item.path) for item in self.items or ()]
             self._counts[key] = {
                 path: sum(1 for file in files if file == path or path in file.parents) for path in paths
             }

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import importlib.util
 import os
 import platform
 import sys
@@ -30,6 +29,7 @@ import pytest
 from autograder import verified
 from autograder.collected import SuitesBroken, collected
 from autograder.course import PROJECT_ROOT, Assignment
+from autograder.imports import import_file
 from autograder.locate import Located, locate_submission
 from autograder.memo import Memo
 from autograder.plugin import GradingPlugin, InProcess
@@ -174,12 +174,12 @@ def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> No
     would cost every student its points. A passed check is remembered in this
     process and on disk (``autograder/verified.py``).
     """
-    key = _sha256_files([assignment.solution, *_suite_files(paths)])
+    key = _sha256_files([assignment.solution_file, *_suite_files(paths)])
     if key in _VERIFIED or not paths:
         return
     sandbox = Sandbox.for_this_machine()
     kind = f"uid={sandbox.uid is not None} namespaces={sandbox.namespaces}"
-    record = verified.verification_key([assignment.solution, *_suite_files(paths)], kind)
+    record = verified.verification_key([assignment.solution_file, *_suite_files(paths)], kind)
     if verified.was_verified(record):  # an earlier process graded this very reference on these checks
         _VERIFIED.add(key)
         return
@@ -187,7 +187,7 @@ def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> No
     # (its own worker), so that what it raises reaches the checks as a student's would.
     state = np.random.get_state()
     try:
-        with isolated_submission(assignment, Located(assignment.solution)) as itself:
+        with isolated_submission(assignment, Located(assignment.solution_file)) as itself:
             plugin = GradingPlugin(itself, InProcess(reference, reference_memo(assignment)))
             run_pytest(paths, plugin)
     finally:
@@ -198,7 +198,7 @@ def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> No
         most = sum(r.max_score for r in plugin.results)
         lines = "\n".join(f"  {r.name}: {r.output.splitlines()[0] if r.output else 'failed'}" for r in short[:10])
         raise ReferenceShort(
-            f"the reference {_shown(assignment.solution)} gets {got:g} of {most:g} points on its own checks; "
+            f"the reference {_shown(assignment.solution_file)} gets {got:g} of {most:g} points on its own checks; "
             f"fix the checks or the reference (no grade was given):\n{lines}"
         )
     _VERIFIED.add(key)
@@ -218,7 +218,7 @@ def suite_paths(assignment: Assignment, suites) -> list[Path]:
     if unknown:
         raise ValueError(f"unknown suite(s) {sorted(unknown)}; choose from {sorted(chosen)}")
     # A student's copy of the engine has no hidden suite: it grades what is there.
-    return [chosen[name] for name in suites if chosen[name] is not None and chosen[name].exists()]
+    return [path for path in (chosen[name] for name in suites) if path is not None and path.exists()]
 
 
 def _freeze_what_stays_loaded() -> None:
@@ -235,7 +235,7 @@ def _freeze_what_stays_loaded() -> None:
 
 def reference_memo(assignment: Assignment) -> Memo:
     """The memo of this reference's answers, shared by every grading in this process."""
-    key = (str(assignment.solution), _sha256_files([assignment.solution]))
+    key = (str(assignment.solution_file), _sha256_files([assignment.solution_file]))
     return _MEMOS.setdefault(key, Memo())
 
 
@@ -243,10 +243,7 @@ def load_reference(assignment: Assignment):
     """Import the reference solution under a private name (never the student module's own); None if absent."""
     if assignment.solution is None or not assignment.solution.is_file():
         return None
-    spec = importlib.util.spec_from_file_location(f"_reference_{assignment.id}", assignment.solution)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_file(f"_reference_{assignment.id}", assignment.solution)
 
 
 def hidden_paths(assignment: Assignment) -> list[Path]:
@@ -291,7 +288,7 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
     Empty lists where no student code ran (a submission rejected before import).
     """
     seen = student.protections
-    missing = []
+    missing: list[str] = []
     if not seen:
         return {"in_force": {}, "not_in_force": missing}
     if sandbox.uid is None:

@@ -56,6 +56,8 @@ def schema_field(
         raise ValueError(f"unknown kind of key {kind!r}; one of {', '.join(KINDS)}")
     metadata = {MANIFEST: {"kind": kind, "doc": doc, "required": required, "table": table}}
     if kind == "table" and not required:
+        if table is None:
+            raise ValueError(f"a key of kind {kind!r} names the dataclass it is loaded into (table=)")
         return field(default_factory=table, metadata=metadata)
     return field(default=default, metadata=metadata)
 
@@ -144,6 +146,20 @@ class Assignment:
         return f"{self.module}.py"
 
     @property
+    def solution_file(self) -> Path:
+        """The reference, for the commands only the instructors' copy of the course can run."""
+        if self.solution is None:
+            raise CourseError(f"{self.id}: this copy of the course has no solution (it is the students' copy)")
+        return self.solution
+
+    @property
+    def hidden_folder(self) -> Path:
+        """The hidden suite, for the commands only the instructors' copy of the course can run."""
+        if self.hidden_tests is None:
+            raise CourseError(f"{self.id}: this copy of the course has no hidden suite (it is the students' copy)")
+        return self.hidden_tests
+
+    @property
     def task_names(self) -> list[str]:
         return [task.name for task in self.tasks]
 
@@ -229,10 +245,13 @@ def build(table: type, data: dict, root: Path) -> Any:
 
 
 def _loaded(value: Any, key: Key, root: Path) -> Any:
-    if key.kind == "table":
-        return build(key.table, value, root)
-    if key.kind == "tables":
-        return tuple(build(key.table, item, root) for item in value)
+    if key.kind in ("table", "tables"):
+        table = key.table
+        if table is None:
+            raise ValueError(f"the key {key.name!r} of kind {key.kind!r} names no dataclass to load into (table=)")
+        if key.kind == "table":
+            return build(table, value, root)
+        return tuple(build(table, item, root) for item in value)
     if key.kind in ("file", "folder", "path"):
         return root / value
     if key.kind == "files":

@@ -15,6 +15,7 @@ once per batch instead of once per submission.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,8 @@ class Memo:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._answers: dict[bytes, tuple[object, tuple]] = {}
+        # Each call's answer and NumPy's generator state after it.
+        self._answers: dict[bytes, tuple[object, dict[str, Any] | tuple[Any, ...]]] = {}
 
     def call(self, name: str, function, *args, **kwargs):
         """``function(*args, **kwargs)``, replayed from memory when the same call was made before."""

@@ -48,8 +48,8 @@ try:
     FIXTURE_LOOKUP_ERROR = pytest.FixtureLookupError
 except AttributeError:  # pragma: no cover - pytest 7
     from _pytest.fixtures import FixtureLookupError as FIXTURE_LOOKUP_ERROR
-SUBMISSION = pytest.StashKey()
-REFERENCE = pytest.StashKey()
+SUBMISSION = pytest.StashKey[Submission]()
+REFERENCE = pytest.StashKey[Submission | None]()  # None: a copy of the course without the reference
 
 
 @pytest.fixture(scope="session")

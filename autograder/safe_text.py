@@ -67,8 +67,8 @@ _ANY_UNSAFE = re.compile(
 _FORMULA_START = tuple("=+-@\uff1d\uff0b\uff0d\uff20")
 
 
-def plain(text: str) -> str:
-    """``text`` without terminal control, as valid Unicode; unchanged when it is already safe."""
+def plain(text: object) -> str:
+    """``text`` (or its str()) without terminal control, as valid Unicode; unchanged when it is already safe."""
     text = str(text)
     if not _ANY_UNSAFE.search(text):
         return text

@@ -169,9 +169,9 @@ def _stage(assignment: Assignment, project: Path, staging: Path, shown: Shown, c
         target = staging / path.relative_to(project)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-    hidden = staging / assignment.hidden_tests.relative_to(project)
+    hidden = staging / assignment.hidden_folder.relative_to(project)
     if not hidden.is_dir():  # hidden suites kept outside the package still travel with the bundle
-        shutil.copytree(assignment.hidden_tests, hidden, ignore=junk)
+        shutil.copytree(assignment.hidden_folder, hidden, ignore=junk)
     requirements = declared_requirements(project, GRADING_PACKAGES)
     header = ["# What grading needs, at the versions of constraints.txt.", "-c constraints.txt"]
     (staging / "requirements.txt").write_text("\n".join([*header, *requirements]) + "\n", encoding="utf-8")

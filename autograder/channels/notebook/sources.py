@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import TypeGuard
 
 from autograder.course import PROJECT_ROOT
 from autograder.stubs import BEGIN, END
@@ -81,7 +82,9 @@ def public_support(source: str) -> str:
         if isinstance(node, (ast.Import, ast.ImportFrom)) and not _from_the_course(node):
             header.append(_lines(lines, node))
         elif _from_the_course(node):
-            parts.append(definitions(_module_path(node.module), [alias.name for alias in node.names], known=imported))
+            parts.append(
+                definitions(_module_path(node.module or ""), [alias.name for alias in node.names], known=imported)
+            )
         elif isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
             continue
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -150,7 +153,7 @@ def _defined_names(node) -> list[str]:
     return []
 
 
-def _from_the_course(node) -> bool:
+def _from_the_course(node: ast.stmt) -> TypeGuard[ast.ImportFrom]:
     return isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "autograder"
 
 

@@ -90,7 +90,7 @@ def public_texts(release: Release) -> list[Tokens]:
             assignment.notebook.closing,
         ]
         texts += [_text(path) or "" for path in files if path is not None]
-        texts.append(make_stub(assignment.solution.read_text(encoding="utf-8"), assignment))
+        texts.append(make_stub(assignment.solution_file.read_text(encoding="utf-8"), assignment))
         texts.append(make_public_conftest(assignment))
         texts += [part for task in assignment.tasks for part in (task.todo, *task.hints)]
     return [Tokens(text) for text in texts]
@@ -103,11 +103,11 @@ def secrets_of(release: Release) -> dict[str, Secrets]:
 
 
 def _secrets_of(assignment: Assignment, release: Release, public: list[Tokens]) -> Secrets:
-    lines = set(solution_lines(assignment.solution.read_text(encoding="utf-8")))
+    lines = set(solution_lines(assignment.solution_file.read_text(encoding="utf-8")))
     quoted = {line for line in lines if any(text.holds(line) for text in public)}
     names = [
-        _path_pattern(assignment.solution, release.project),
-        _path_pattern(assignment.solution.parent, release.project),
+        _path_pattern(assignment.solution_file, release.project),
+        _path_pattern(assignment.solution_file.parent, release.project),
     ]
     hidden = set()
     if assignment.hidden_tests is not None and assignment.hidden_tests.exists():
@@ -176,7 +176,7 @@ def _path_pattern(path: Path, project: Path) -> re.Pattern:
 
 
 def _module_pattern(assignment: Assignment, release: Release) -> re.Pattern:
-    dotted = ".".join(assignment.hidden_tests.relative_to(release.project).parts)
+    dotted = ".".join(assignment.hidden_folder.relative_to(release.project).parts)
     return re.compile(rf"(?<![\w.]){re.escape(dotted)}\b")
 
 
