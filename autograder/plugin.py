@@ -129,7 +129,7 @@ class GradingPlugin:
         self._failures: dict[str, str] = {}
         self._reference = reference
 
-    def start(self, config):
+    def start(self, config: pytest.Config) -> None:
         """Hand this grading's submission and reference to the fixtures."""
         config.stash[SUBMISSION] = self._submission
         config.stash[REFERENCE] = self._reference
