@@ -63,6 +63,11 @@ class SubmissionDidNotImport(StudentError):
     """The submission could not be imported, so nothing can be called."""
 
 
+# A chain's pick (the value fed forward from a step's result) and its each(step, x, param, reply).
+Pick = Callable[[Any], Any]
+Each = Callable[[int, Any, Any, Reply], object]
+
+
 def first(result: Any) -> Any:
     """A chain's default pick: element 0 of a tuple or list result, or the result itself."""
     return result[0] if isinstance(result, (tuple, list)) and result else result
@@ -96,14 +101,7 @@ class Submission:
         seed, self._seed = self._seed, None
         return self._run(function, args, kwargs, seed)
 
-    def chain(
-        self,
-        function: str,
-        x: Any,
-        params: Iterable[Any],
-        pick: Callable[[Any], Any] = first,
-        each: Callable[[int, Any, Any, Reply], object] | None = None,
-    ) -> Any:
+    def chain(self, function: str, x: Any, params: Iterable[Any], pick: Pick = first, each: Each | None = None) -> Any:
         """Feed ``x`` through ``function(x, p)`` for each p, keeping ``pick(result)`` as the next x.
 
         One ordinary call per step. A step whose pick is not an array shaped like
