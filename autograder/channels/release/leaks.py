@@ -48,7 +48,7 @@ class Secrets:
     assignment: str
     solution_lines: frozenset[str]
     hidden_lines: frozenset[str]
-    names: tuple[re.Pattern, ...]
+    names: tuple[re.Pattern[str], ...]
     quoted: frozenset[str]
 
 
@@ -171,11 +171,11 @@ def _stripped_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _path_pattern(path: Path, project: Path) -> re.Pattern:
+def _path_pattern(path: Path, project: Path) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.]){re.escape(path.relative_to(project).as_posix())}\b")
 
 
-def _module_pattern(assignment: Assignment, release: Release) -> re.Pattern:
+def _module_pattern(assignment: Assignment, release: Release) -> re.Pattern[str]:
     dotted = ".".join(assignment.hidden_folder.relative_to(release.project).parts)
     return re.compile(rf"(?<![\w.]){re.escape(dotted)}\b")
 
