@@ -82,9 +82,7 @@ def public_support(source: str) -> str:
         if isinstance(node, (ast.Import, ast.ImportFrom)) and not _from_the_course(node):
             header.append(_lines(lines, node))
         elif _from_the_course(node):
-            parts.append(
-                definitions(_module_path(node.module or ""), [alias.name for alias in node.names], known=imported)
-            )
+            parts.append(definitions(_module_path(node.module), [alias.name for alias in node.names], known=imported))
         elif isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
             continue
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -157,8 +155,9 @@ def _from_the_course(node: ast.stmt) -> TypeGuard[ast.ImportFrom]:
     return isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "autograder"
 
 
-def _module_path(module: str) -> Path:
-    return PROJECT_ROOT.joinpath(*module.split(".")).with_suffix(".py")
+def _module_path(module: str | None) -> Path:
+    # Called for the course's own modules only (_from_the_course), which always have a name.
+    return PROJECT_ROOT.joinpath(*(module or "").split(".")).with_suffix(".py")
 
 
 def _lines(lines, node) -> str:
