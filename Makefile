@@ -26,7 +26,7 @@ OUT ?= $(BUILD)/grades
 NBGRADER_COURSE ?= $(BUILD)/nbgrader
 
 .PHONY: help grade check watch test figures hint stubs readme-images readme-points release gradescope grade-all \
-        nbgrader-release nbgrader-grade bench clean system-packages lock test-pythons mutants mutants-ci
+        nbgrader-release nbgrader-grade bench clean typecheck system-packages lock test-pythons mutants mutants-ci
 .DEFAULT_GOAL := help
 
 # The oldest Python the project runs on: pyproject.toml's requires-python.
@@ -105,8 +105,12 @@ nbgrader-grade: $(NBGRADER_STAMP)  ## grade build/nbgrader/submitted/* in the sa
 test: $(COMPILED) $(NBGRADER_STAMP) system-packages  ## the developers' suite: every test of the project (with the nbgrader round trip)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	@$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest
 	@$(MAKE) --no-print-directory mutants-ci
+
+typecheck: $(STAMP)  ## mypy on the engine: every module with the defaults, the strict subset strictly (pyproject.toml)
+	$(PY) -m mypy
 
 # Mutants per function of every assignment in CI; with the degenerates (about 35), some 80 gradings.
 MUTANTS_SAMPLE ?= 3

@@ -28,9 +28,13 @@ Three rules hold in every helper:
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable, Sequence
+from typing import Any, SupportsFloat
 
-from autograder.difference import describe_difference
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from autograder.difference import Positions, describe_difference
 
 ULPS = 1000  # float64: about 2e-13; float32: about 1.2e-4 (relative)
 # float16 holds 3 significant digits: 1000 of its ulps would be about 1, which any
@@ -55,25 +59,27 @@ class CheckError(Exception):
 # -- dtypes and tolerances ------------------------------------------------------------
 
 
-def _eps(dtype) -> float:
+def _eps(dtype: DTypeLike) -> float:
     dtype = np.dtype(dtype)
     return float(np.finfo(dtype).eps) if dtype.kind in "fc" else float(np.finfo(np.float64).eps)
 
 
-def looser(*dtypes) -> np.dtype:
+def looser(*dtypes: DTypeLike | None) -> np.dtype[Any]:
     """The least precise of ``dtypes`` (None entries are skipped; integers count as float64)."""
     given = [np.dtype(d) for d in dtypes if d is not None]
     return max(given, key=_eps) if given else np.dtype(np.float64)
 
 
-def tolerance(dtype, scale: float = 1.0) -> float:
+def tolerance(dtype: DTypeLike, scale: float = 1.0) -> float:
     """Absolute tolerance for results of ``dtype`` whose magnitudes are about ``scale``."""
     eps = _eps(dtype)
     ulps = ULPS if eps <= _eps(np.float32) else ULPS_HALF
     return float(ulps * eps * max(1.0, scale))
 
 
-def compare(actual, expected, needed, scale: float = 1.0) -> tuple[bool, float, tuple, np.dtype, float]:
+def compare(
+    actual: np.ndarray, expected: ArrayLike, needed: DTypeLike, scale: float = 1.0
+) -> tuple[bool, float, tuple[int, ...], np.dtype[Any], float]:
     """(within tolerance, largest error, where, the dtype named in feedback, the tolerance there).
 
     ``needed`` is the looser of the reference's and the inputs' dtypes: a result at
@@ -97,12 +103,12 @@ def compare(actual, expected, needed, scale: float = 1.0) -> tuple[bool, float, 
     if not diff.size:
         return True, 0.0, (), held, tol
     excess = np.where(np.isfinite(diff), diff - allowed, np.inf)
-    index = np.unravel_index(int(np.argmax(excess)), diff.shape)
-    error = float(diff[index])
-    return bool(excess[index] <= 0), error, tuple(int(i) for i in index), held, float(allowed[index])
+    worst = np.unravel_index(int(np.argmax(excess)), diff.shape)
+    error = float(diff[worst])
+    return bool(excess[worst] <= 0), error, tuple(int(i) for i in worst), held, float(allowed[worst])
 
 
-def held_precision(values: np.ndarray) -> np.dtype:
+def held_precision(values: np.ndarray) -> np.dtype[Any]:
     """The precision ``values`` really hold: float32 numbers stored as float64 count as float32.
 
     Only loosens a tolerance (a float64 array whose values all happen to be
@@ -137,7 +143,7 @@ LISTED_ITEMS = 6
 LISTED_DEPTH = 2
 
 
-def describe(value, depth: int = LISTED_DEPTH) -> str:
+def describe(value: object, depth: int = LISTED_DEPTH) -> str:
     """A short, true description of a returned value: its type, shape and dtype, item by item.
 
     A tuple or list names every item (all alike: once, with "each"); past
@@ -147,8 +153,9 @@ def describe(value, depth: int = LISTED_DEPTH) -> str:
     """
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
-    if getattr(value, "type_name", None):  # what the wire format could not carry (wire.Unsupported)
-        return f"an object of type {value.type_name}"
+    type_name = getattr(value, "type_name", None)
+    if type_name:  # what the wire format could not carry (wire.Unsupported)
+        return f"an object of type {type_name}"
     if isinstance(value, (tuple, list)):
         return _describe_sequence(value, depth)
     if value is None:
@@ -158,7 +165,7 @@ def describe(value, depth: int = LISTED_DEPTH) -> str:
     return f"a {type(value).__name__}"
 
 
-def _describe_sequence(value, depth: int) -> str:
+def _describe_sequence(value: tuple[Any, ...] | list[Any], depth: int) -> str:
     kind, count = type(value).__name__, len(value)
     noun = "item" if count == 1 else "items"
     if count == 0:
@@ -174,12 +181,18 @@ def _describe_sequence(value, depth: int) -> str:
     return f"a {kind} of {count} {noun} ({listed})"
 
 
-def tolerance_words(tol: float, dtype, reason: str = "") -> str:
+def tolerance_words(tol: float, dtype: DTypeLike, reason: str = "") -> str:
     """'the tolerance is 0.00012 (float32 precision: the inputs were float32)': the number, its dtype and why."""
     return f"the tolerance is {tol:.2g} ({np.dtype(dtype)} precision{': ' + reason if reason else ''})"
 
 
-def tolerance_reason(chosen, actual_dtype, held, reference_dtype, precision) -> str:
+def tolerance_reason(
+    chosen: DTypeLike,
+    actual_dtype: DTypeLike,
+    held: np.dtype[Any],
+    reference_dtype: DTypeLike | None,
+    precision: DTypeLike | None,
+) -> str:
     """Why ``chosen`` (the looser of the three) sets the tolerance, in a student's words.
 
     ``held`` is the precision the result's values really hold, ``reference_dtype``
@@ -215,7 +228,7 @@ def count_nonfinite(values: np.ndarray) -> tuple[int, int, int]:
     )
 
 
-def describe_nonfinite(values: np.ndarray, mask=None) -> str:
+def describe_nonfinite(values: np.ndarray, mask: np.ndarray | None = None) -> str:
     """'NaN in 3 and inf in 1 of 768 places' for the non-finite values (within ``mask``)."""
     picked = values if mask is None else values[mask]
     nan, pos, neg = count_nonfinite(np.asarray(picked))
@@ -223,7 +236,7 @@ def describe_nonfinite(values: np.ndarray, mask=None) -> str:
     return f"{' and '.join(parts)} of {values.size} places"
 
 
-def expect_array(value, what: str, shape=None) -> np.ndarray:
+def expect_array(value: object, what: str, shape: Sequence[int] | None = None) -> np.ndarray:
     """``value`` must be a real-valued ndarray of finite numbers (of ``shape`` if given)."""
     if not isinstance(value, np.ndarray):
         raise AssertionError(f"{what} should be a NumPy array, but it is {describe(value)}")
@@ -236,16 +249,23 @@ def expect_array(value, what: str, shape=None) -> np.ndarray:
     return value
 
 
-def expect_pair(value, function: str, names, shape) -> tuple[np.ndarray, np.ndarray]:
+def expect_pair(
+    value: object, function: str, names: Sequence[str], shape: Sequence[int] | None
+) -> tuple[np.ndarray, np.ndarray]:
     """``value`` must be a tuple of two arrays of ``shape`` (e.g. ``(xt, eps)``)."""
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise AssertionError(
             f"{function} should return two arrays ({', '.join(names)}), but it returned {describe(value)}"
         )
-    return tuple(expect_array(v, f"{name} returned by {function}", shape) for v, name in zip(value, names, strict=True))
+    first, second = (
+        expect_array(v, f"{name} returned by {function}", shape) for v, name in zip(value, names, strict=True)
+    )
+    return first, second
 
 
-def expect_precision(result: np.ndarray, given, what: str, reference: np.ndarray | None = None) -> np.ndarray:
+def expect_precision(
+    result: np.ndarray, given: DTypeLike, what: str, reference: np.ndarray | None = None
+) -> np.ndarray:
     """``result`` holds floats at least as precise as the ``given`` dtype of the inputs.
 
     With a ``reference`` result, float32 numbers returned in a float64 array
@@ -274,7 +294,7 @@ def expect_precision(result: np.ndarray, given, what: str, reference: np.ndarray
 # -- comparisons ----------------------------------------------------------------------------
 
 
-def error_size(actual: np.ndarray, expected: np.ndarray) -> tuple[float, tuple]:
+def error_size(actual: ArrayLike, expected: ArrayLike) -> tuple[float, tuple[int, ...]]:
     """Largest absolute difference and where it is.
 
     A non-finite value counts as infinitely far, except where the expected value is
@@ -287,7 +307,7 @@ def error_size(actual: np.ndarray, expected: np.ndarray) -> tuple[float, tuple]:
     return float(diff[index]), tuple(int(i) for i in index)
 
 
-def _differences(actual, expected) -> np.ndarray:
+def _differences(actual: ArrayLike, expected: ArrayLike) -> np.ndarray:
     """|actual - expected| in float64, 0 where both hold the same value (NaN included), inf where one is not finite."""
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
@@ -304,7 +324,9 @@ def expected_scale(expected: np.ndarray) -> float:
     return float(finite.max()) if finite.size else 1.0
 
 
-def is_close(actual, expected, scale=None, precision=None) -> bool:
+def is_close(
+    actual: object, expected: ArrayLike, scale: float | None = None, precision: DTypeLike | None = None
+) -> bool:
     """Whether ``actual`` matches ``expected`` within the tolerance of ``assert_close`` (never for NaN/inf)."""
     if not isinstance(actual, np.ndarray) or actual.dtype.kind not in "fiub" or actual.shape != np.shape(expected):
         return False
@@ -315,16 +337,16 @@ def is_close(actual, expected, scale=None, precision=None) -> bool:
 
 def assert_close(
     actual: np.ndarray,
-    expected,
+    expected: ArrayLike,
     what: str,
-    scale=None,
-    hint="",
-    precision=None,
-    reference_dtype=None,
-    from_student=True,
-    nonfinite_expected=False,
-    positions=None,
-    probe=None,
+    scale: float | None = None,
+    hint: str = "",
+    precision: DTypeLike | None = None,
+    reference_dtype: DTypeLike | None = None,
+    from_student: bool = True,
+    nonfinite_expected: bool = False,
+    positions: Positions | None = None,
+    probe: Callable[[], str] | None = None,
 ) -> None:
     """Fail with the largest error, its place and the tolerance used when they differ.
 
@@ -378,7 +400,7 @@ def assert_close(
     raise AssertionError(message + (f"\n{hint}" if hint else ""))
 
 
-def within(value, bound: float) -> bool:
+def within(value: SupportsFloat, bound: float) -> bool:
     """``|value| <= bound``, and False for NaN or inf (a bound check that NaN cannot pass)."""
     value = float(value)
     return bool(np.isfinite(value) and abs(value) <= bound)
@@ -401,7 +423,9 @@ def finite_statistics(values: np.ndarray, what: str, from_student: bool = True) 
 # -- no point without work ------------------------------------------------------------------
 
 
-def real_answer(actual, expected, precision=None, scale=None) -> str:  # noqa: PLR0911 - one return per kind
+def real_answer(  # noqa: PLR0911 - one return per kind
+    actual: object, expected: Any, precision: DTypeLike | None = None, scale: Any = None
+) -> str:
     """'' when ``actual`` is a right answer for its input, else what is not right (for a message).
 
     ``expected`` is the right answer for the same input: the reference's (after
@@ -437,7 +461,14 @@ def real_answer(actual, expected, precision=None, scale=None) -> str:  # noqa: P
     return "" if error <= tol else f"off by {error:.3g} (tolerance {tol:.2g})"
 
 
-def expect_real_answer(actual, expected, function: str, where: str, precision=None, scale=None) -> None:
+def expect_real_answer(
+    actual: object,
+    expected: Any,
+    function: str,
+    where: str,
+    precision: DTypeLike | None = None,
+    scale: Any = None,
+) -> None:
     """A check of a property (inputs untouched, dtype, shape, a limit, a range) pays only for a right answer.
 
     Call it on the result of every call such a check makes, with the right answer

@@ -72,7 +72,7 @@ class SuitesBroken(Exception):
 
 @dataclass
 class _Pass:
-    plugin: object
+    plugin: plugin_module.GradingPlugin
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
@@ -82,11 +82,11 @@ class CollectedSuites:
 
     def __init__(self, paths: list[Path]):
         self.paths = list(paths)
-        self.items: list | None = None
+        self.items: list[pytest.Item] | None = None
         self.errors: list[str] = []
-        self.exit_code = None
-        self._passes: queue.Queue = queue.Queue()
-        self._counts: dict[tuple, dict[Path, int]] = {}
+        self.exit_code: int | None = None
+        self._passes: queue.Queue[_Pass | None] = queue.Queue()  # None: stop serving
+        self._counts: dict[tuple[Path, ...], dict[Path, int]] = {}
         self._collected = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="grading-suites", daemon=True)
         self._thread.start()
@@ -100,13 +100,13 @@ class CollectedSuites:
         """How many of the collected checks each of ``paths`` (a file or a folder) holds; counted once."""
         key = tuple(paths)
         if key not in self._counts:
-            files = [Path(item.path) for item in self.items]
+            files = [Path(item.path) for item in self.items or ()]
             self._counts[key] = {
                 path: sum(1 for file in files if file == path or path in file.parents) for path in paths
             }
         return self._counts[key]
 
-    def run(self, plugin) -> None:
+    def run(self, plugin: plugin_module.GradingPlugin) -> None:
         """Run every check with ``plugin`` registered; returns when the last one is torn down."""
         if not self._thread.is_alive():
             raise SuitesBroken("the grading suites' thread has ended")
@@ -151,16 +151,16 @@ class CollectedSuites:
                 work.error = SuitesBroken("the grading suites' thread has ended")
                 work.done.set()
 
-    def pytest_configure(self, config):
+    def pytest_configure(self, config: pytest.Config) -> None:
         for line in plugin_module.MARKERS:
             config.addinivalue_line("markers", line)
 
-    def pytest_collectreport(self, report):
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.errors.append(f"{report.nodeid or 'collection'}: {report.longreprtext[-2000:]}")
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_makereport(self, item, call):
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport | None:
         """pytest's report of a passed or failed phase, without the formatted traceback.
 
         Feedback is the check's own message (``plugin.feedback_for``), never the
@@ -169,6 +169,8 @@ class CollectedSuites:
         stub's grading took. Skips keep pytest's own report (returning None).
         """
         excinfo = call.excinfo
+        if call.when == "collect":  # pytest makes collection reports elsewhere; never the case here
+            return None
         if excinfo is not None and (
             not isinstance(excinfo, pytest.ExceptionInfo)
             or isinstance(excinfo.value, (pytest.skip.Exception, EXCEPTION_GROUPS))
@@ -189,7 +191,7 @@ class CollectedSuites:
         )
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtestloop(self, session):
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
         self.items = [] if self.errors else list(session.items)
         self._collected.set()
         if not self.items:
@@ -214,7 +216,7 @@ class CollectedSuites:
         return True
 
 
-_CACHE: dict[tuple, CollectedSuites] = {}
+_CACHE: dict[tuple[tuple[str, ...], str], CollectedSuites] = {}
 
 
 def collected(paths: list[Path], fingerprint: str) -> CollectedSuites:

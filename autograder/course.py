@@ -75,7 +75,7 @@ def manifest_text_for(text: str, keep: set[str]) -> str:
     return "".join(kept)
 
 
-def make_command(target: str, assignment: Assignment | None = None, **variables) -> str:
+def make_command(target: str, assignment: Assignment | None = None, **variables: object) -> str:
     """The `make` command a student can paste, e.g. ``make hint TASK=some_task RESET=1``.
 
     Both Makefiles (this project's and the release's) default ASSIGNMENT to the

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 # A relation (a constant factor, an offset, reversed order) is claimed only when it
 # holds at every place within the comparison's own tolerance.
@@ -44,7 +45,9 @@ class Positions:
         return f"{self.name(start)} to {stop + self.first}"
 
 
-def describe_difference(actual, expected, tol: float, positions: Positions | None = None) -> str:
+def describe_difference(
+    actual: npt.ArrayLike, expected: npt.ArrayLike, tol: float, positions: Positions | None = None
+) -> str:
     """Measured sentences on how ``actual`` differs from ``expected`` (same shape, finite), or ""."""
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)

@@ -17,12 +17,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import importlib.util
 import os
 import platform
 import sys
 import time
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
+from typing import Any, TypeGuard
 
 import numpy as np
 import pytest
@@ -30,9 +32,10 @@ import pytest
 from autograder import verified
 from autograder.collected import SuitesBroken, collected
 from autograder.course import PROJECT_ROOT, Assignment
+from autograder.imports import import_file
 from autograder.locate import Located, locate_submission
 from autograder.memo import Memo
-from autograder.plugin import GradingPlugin, InProcess
+from autograder.plugin import BrokenCheck, GradingPlugin, InProcess
 from autograder.results import GradeReport
 from autograder.runner import IsolatedSubmission
 from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
@@ -54,7 +57,7 @@ class GraderBroken(Exception):
 class ChecksBroken(GraderBroken):
     """Checks failed by errors of their own (``plugin.BrokenCheck``): no grade may come of them."""
 
-    def __init__(self, broken):
+    def __init__(self, broken: Iterable[BrokenCheck]) -> None:
         self.broken = list(broken)
         lines = "\n".join(f"  {check}" for check in self.broken)
         super().__init__(
@@ -74,9 +77,9 @@ def grade_submission(
     assignment: Assignment,
     submission: Path | Located,
     *,
-    suites=SUITES,
+    suites: Collection[str] = SUITES,
     sandbox: Sandbox | None = None,
-    visibility=None,
+    visibility: Mapping[str, str] | None = None,
 ) -> GradeReport:
     """Grade one submission (a file or a folder holding one) on the given suites.
 
@@ -131,7 +134,9 @@ def grade_submission(
 
 
 @contextlib.contextmanager
-def isolated_submission(assignment: Assignment, located: Located, sandbox: Sandbox | None = None):
+def isolated_submission(
+    assignment: Assignment, located: Located, sandbox: Sandbox | None = None
+) -> Iterator[IsolatedSubmission]:
     """The student's file in its own worker, with every protection in force; all of it ends on exit.
 
     Grading and the figures both call student code through this, and only this.
@@ -166,7 +171,7 @@ def run_pytest(paths: list[Path], plugin: GradingPlugin, names: dict[Path, str] 
     return {(names or {}).get(path, str(path)): count for path, count in suites.checks_in(paths).items()}
 
 
-def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> None:
+def verify_reference(assignment: Assignment, reference: ModuleType, paths: list[Path]) -> None:
     """Raise ReferenceShort (or ChecksBroken) unless the reference gets every point of these suites.
 
     Checked once for each version of the reference, the suites and the engine,
@@ -174,12 +179,12 @@ def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> No
     would cost every student its points. A passed check is remembered in this
     process and on disk (``autograder/verified.py``).
     """
-    key = _sha256_files([assignment.solution, *_suite_files(paths)])
+    key = _sha256_files([assignment.solution_file, *_suite_files(paths)])
     if key in _VERIFIED or not paths:
         return
     sandbox = Sandbox.for_this_machine()
     kind = f"uid={sandbox.uid is not None} namespaces={sandbox.namespaces}"
-    record = verified.verification_key([assignment.solution, *_suite_files(paths)], kind)
+    record = verified.verification_key([assignment.solution_file, *_suite_files(paths)], kind)
     if verified.was_verified(record):  # an earlier process graded this very reference on these checks
         _VERIFIED.add(key)
         return
@@ -187,7 +192,7 @@ def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> No
     # (its own worker), so that what it raises reaches the checks as a student's would.
     state = np.random.get_state()
     try:
-        with isolated_submission(assignment, Located(assignment.solution)) as itself:
+        with isolated_submission(assignment, Located(assignment.solution_file)) as itself:
             plugin = GradingPlugin(itself, InProcess(reference, reference_memo(assignment)))
             run_pytest(paths, plugin)
     finally:
@@ -198,7 +203,7 @@ def verify_reference(assignment: Assignment, reference, paths: list[Path]) -> No
         most = sum(r.max_score for r in plugin.results)
         lines = "\n".join(f"  {r.name}: {r.output.splitlines()[0] if r.output else 'failed'}" for r in short[:10])
         raise ReferenceShort(
-            f"the reference {_shown(assignment.solution)} gets {got:g} of {most:g} points on its own checks; "
+            f"the reference {_shown(assignment.solution_file)} gets {got:g} of {most:g} points on its own checks; "
             f"fix the checks or the reference (no grade was given):\n{lines}"
         )
     _VERIFIED.add(key)
@@ -212,13 +217,13 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def suite_paths(assignment: Assignment, suites) -> list[Path]:
+def suite_paths(assignment: Assignment, suites: Collection[str]) -> list[Path]:
     chosen = {"public": assignment.public_tests, "hidden": assignment.hidden_tests}
     unknown = set(suites) - set(chosen)
     if unknown:
         raise ValueError(f"unknown suite(s) {sorted(unknown)}; choose from {sorted(chosen)}")
     # A student's copy of the engine has no hidden suite: it grades what is there.
-    return [chosen[name] for name in suites if chosen[name] is not None and chosen[name].exists()]
+    return [path for path in (chosen[name] for name in suites) if path is not None and path.exists()]
 
 
 def _freeze_what_stays_loaded() -> None:
@@ -235,18 +240,15 @@ def _freeze_what_stays_loaded() -> None:
 
 def reference_memo(assignment: Assignment) -> Memo:
     """The memo of this reference's answers, shared by every grading in this process."""
-    key = (str(assignment.solution), _sha256_files([assignment.solution]))
+    key = (str(assignment.solution_file), _sha256_files([assignment.solution_file]))
     return _MEMOS.setdefault(key, Memo())
 
 
-def load_reference(assignment: Assignment):
+def load_reference(assignment: Assignment) -> ModuleType | None:
     """Import the reference solution under a private name (never the student module's own); None if absent."""
     if assignment.solution is None or not assignment.solution.is_file():
         return None
-    spec = importlib.util.spec_from_file_location(f"_reference_{assignment.id}", assignment.solution)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_file(f"_reference_{assignment.id}", assignment.solution)
 
 
 def hidden_paths(assignment: Assignment) -> list[Path]:
@@ -285,13 +287,13 @@ def _mode(path: Path) -> int:
     return os.lstat(path).st_mode
 
 
-def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
+def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict[str, Any]:
     """Which protections were in force for this grading, and which were not.
 
     Empty lists where no student code ran (a submission rejected before import).
     """
     seen = student.protections
-    missing = []
+    missing: list[str] = []
     if not seen:
         return {"in_force": {}, "not_in_force": missing}
     if sandbox.uid is None:
@@ -337,7 +339,7 @@ def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict:
     return {"in_force": in_force, "not_in_force": missing}
 
 
-def _kernel_protections_missing(seen: dict, sandbox: Sandbox) -> list[str]:
+def _kernel_protections_missing(seen: dict[str, Any], sandbox: Sandbox) -> list[str]:
     """What the kernel did not do for this grading: namespaces, no_new_privs, seccomp, the keyrings."""
     missing = []
     found = seen.get("namespaces") or {}
@@ -367,18 +369,18 @@ def _kernel_protections_missing(seen: dict, sandbox: Sandbox) -> list[str]:
     return missing
 
 
-def _regular(path) -> bool:
+def _regular(path: Path | None) -> TypeGuard[Path]:
     return path is not None and path.is_file() and not path.is_symlink()
 
 
-def _suite_files(paths):
-    files = []
+def _suite_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
     for path in paths:
         files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
     return files
 
 
-def _sha256_files(files) -> str:
+def _sha256_files(files: Iterable[Path]) -> str:
     digest = hashlib.sha256()
     for file in files:
         digest.update(Path(file).read_bytes())

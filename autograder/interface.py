@@ -18,7 +18,9 @@ answer passes through the grader before it becomes the next step's input.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,9 +38,9 @@ class Reply:
 
     result: object
     rng_used: bool = False
-    args_after: list = field(default_factory=list)
-    kwargs_after: dict = field(default_factory=dict)
-    aliased: list = field(default_factory=list)
+    args_after: list[Any] = field(default_factory=list)
+    kwargs_after: dict[str, Any] = field(default_factory=dict)
+    aliased: list[int | str] = field(default_factory=list)
 
 
 class StudentError(Exception):
@@ -48,7 +50,7 @@ class StudentError(Exception):
     what it raised, most specific first (``("ValueError", "Exception", ...)``).
     """
 
-    def __init__(self, message="", raised=()):
+    def __init__(self, message: str = "", raised: Iterable[str] = ()) -> None:
         super().__init__(message)
         self.raised = tuple(raised)
 
@@ -61,7 +63,12 @@ class SubmissionDidNotImport(StudentError):
     """The submission could not be imported, so nothing can be called."""
 
 
-def first(result):
+# A chain's pick (the value fed forward from a step's result) and its each(step, x, param, reply).
+Pick = Callable[[Any], Any]
+Each = Callable[[int, Any, Any, Reply], object]
+
+
+def first(result: Any) -> Any:
     """A chain's default pick: element 0 of a tuple or list result, or the result itself."""
     return result[0] if isinstance(result, (tuple, list)) and result else result
 
@@ -69,7 +76,7 @@ def first(result):
 class Submission:
     """Calls into code under test; subclasses implement ``_run``."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.seeds_used: list[int] = []
         self._seed: int | None = None
 
@@ -79,12 +86,12 @@ class Submission:
         if self._seed not in self.seeds_used:
             self.seeds_used.append(self._seed)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
         return lambda *args, **kwargs: self.call(name, *args, **kwargs).result
 
-    def call(self, function: str, *args, return_args: bool = False, **kwargs) -> Reply:
+    def call(self, function: str, *args: Any, return_args: bool = False, **kwargs: Any) -> Reply:
         """Call ``function(*args, **kwargs)``; the Reply always carries the arguments after the call.
 
         ``return_args`` is accepted for older checks and changes nothing: every
@@ -94,7 +101,7 @@ class Submission:
         seed, self._seed = self._seed, None
         return self._run(function, args, kwargs, seed)
 
-    def chain(self, function: str, x, params, pick=first, each=None):
+    def chain(self, function: str, x: Any, params: Iterable[Any], pick: Pick = first, each: Each | None = None) -> Any:
         """Feed ``x`` through ``function(x, p)`` for each p, keeping ``pick(result)`` as the next x.
 
         One ordinary call per step. A step whose pick is not an array shaped like
@@ -117,11 +124,11 @@ class Submission:
             x = out
         return x
 
-    def _run(self, function: str, args: tuple, kwargs: dict, seed: int | None) -> Reply:
+    def _run(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int | None) -> Reply:
         raise NotImplementedError
 
 
-def _plain(param):
+def _plain(param: Any) -> Any:
     """A chain's parameter as a step receives it: a Python float for a real number."""
     if isinstance(param, (float, np.floating)) or (
         isinstance(param, (int, np.integer)) and not isinstance(param, bool)

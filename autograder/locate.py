@@ -7,6 +7,7 @@ import json
 import os
 import tokenize
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,7 @@ class Walk:
     cannot be read are passed over. ``cut_short`` says what was left unsearched.
     """
 
-    def __init__(self, folder: Path, skipped=frozenset(SKIPPED_FOLDERS)):
+    def __init__(self, folder: Path, skipped: Collection[str] = frozenset(SKIPPED_FOLDERS)) -> None:
         self.folder = folder
         self.skipped = skipped
         self.files: list[Path] = []
@@ -125,7 +126,7 @@ class Walk:
             except (OSError, ValueError):  # unreadable, vanished, a name too long for the system
                 continue
 
-    def _visit(self, entry: os.DirEntry, depth: int, queue: deque) -> None:
+    def _visit(self, entry: os.DirEntry[str], depth: int, queue: deque[tuple[Path, int]]) -> None:
         if entry.is_dir(follow_symlinks=False):
             if entry.name in self.skipped:
                 return

@@ -56,6 +56,8 @@ def schema_field(
         raise ValueError(f"unknown kind of key {kind!r}; one of {', '.join(KINDS)}")
     metadata = {MANIFEST: {"kind": kind, "doc": doc, "required": required, "table": table}}
     if kind == "table" and not required:
+        if table is None:
+            raise ValueError(f"a key of kind {kind!r} names the dataclass it is loaded into (table=)")
         return field(default_factory=table, metadata=metadata)
     return field(default=default, metadata=metadata)
 
@@ -144,6 +146,20 @@ class Assignment:
         return f"{self.module}.py"
 
     @property
+    def solution_file(self) -> Path:
+        """The reference, for the commands only the instructors' copy of the course can run."""
+        if self.solution is None:
+            raise CourseError(f"{self.id}: this copy of the course has no solution (it is the students' copy)")
+        return self.solution
+
+    @property
+    def hidden_folder(self) -> Path:
+        """The hidden suite, for the commands only the instructors' copy of the course can run."""
+        if self.hidden_tests is None:
+            raise CourseError(f"{self.id}: this copy of the course has no hidden suite (it is the students' copy)")
+        return self.hidden_tests
+
+    @property
     def task_names(self) -> list[str]:
         return [task.name for task in self.tasks]
 
@@ -176,7 +192,7 @@ def keys_of(table: type) -> tuple[Key, ...]:
     return tuple(_key_of(item) for item in fields(table))
 
 
-def _key_of(item: Field) -> Key:
+def _key_of(item: Field[Any]) -> Key:
     spec = item.metadata.get(MANIFEST)
     if spec is None:  # a field of runner.Limits, which is declared there: every limit is an optional number
         return Key(item.name, "number", doc=f"{LIMIT_DOCS.get(item.name, item.name)} (default {item.default:g})")
@@ -190,7 +206,7 @@ TASK = keys_of(Task)
 ASSIGNMENT = keys_of(Assignment)
 
 
-def validate(data: dict, manifest: Path) -> None:
+def validate(data: dict[str, Any], manifest: Path) -> None:
     """Raise ManifestError (one line) unless ``data``, read from ``manifest``, follows the schema."""
     root = manifest.parent
     name = manifest.name
@@ -222,17 +238,20 @@ def validate(data: dict, manifest: Path) -> None:
                     raise ManifestError(f"{where} task {task!r} has no `def {task}(` in {entry['solution']}")
 
 
-def build(table: type, data: dict, root: Path) -> Any:
+def build(table: type, data: dict[str, Any], root: Path) -> Any:
     """The dataclass ``table`` made from a validated table of the manifest; paths are made absolute under ``root``."""
     keys = {key.name: key for key in keys_of(table)}
     return table(**{name: _loaded(data[name], keys[name], root) for name in data})
 
 
 def _loaded(value: Any, key: Key, root: Path) -> Any:
-    if key.kind == "table":
-        return build(key.table, value, root)
-    if key.kind == "tables":
-        return tuple(build(key.table, item, root) for item in value)
+    if key.kind in ("table", "tables"):
+        table = key.table
+        if table is None:
+            raise ValueError(f"the key {key.name!r} of kind {key.kind!r} names no dataclass to load into (table=)")
+        if key.kind == "table":
+            return build(table, value, root)
+        return tuple(build(table, item, root) for item in value)
     if key.kind in ("file", "folder", "path"):
         return root / value
     if key.kind == "files":
@@ -242,7 +261,7 @@ def _loaded(value: Any, key: Key, root: Path) -> Any:
     return value
 
 
-def _check_table(table, keys: tuple[Key, ...], where: str, root: Path) -> None:
+def _check_table(table: Any, keys: tuple[Key, ...], where: str, root: Path) -> None:
     known = {key.name: key for key in keys}
     for name in table:
         if name not in known:
@@ -257,7 +276,7 @@ def _check_table(table, keys: tuple[Key, ...], where: str, root: Path) -> None:
         _check_value(table[key.name], key, where, root)
 
 
-def _check_value(value, key: Key, where: str, root: Path) -> None:
+def _check_value(value: Any, key: Key, where: str, root: Path) -> None:
     wrong = f"{where} key {key.name!r} should be"
     if key.kind == "table":
         if not isinstance(value, dict):
@@ -282,7 +301,7 @@ def _check_value(value, key: Key, where: str, root: Path) -> None:
         _check_text(value, key, where, root)
 
 
-def _check_text(value, key: Key, where: str, root: Path) -> None:
+def _check_text(value: Any, key: Key, where: str, root: Path) -> None:
     """A string key: a name, a title, or a path that must exist."""
     wrong = f"{where} key {key.name!r} should be"
     if not isinstance(value, str) or not value:
@@ -310,7 +329,7 @@ def _singular(name: str) -> str:
     return {"assignments": "assignment", "tasks": "task"}.get(name, name)
 
 
-def _kind_of(value) -> str:
+def _kind_of(value: object) -> str:
     names = {str: "a string", bool: "true/false", int: "a number", float: "a number", list: "a list", dict: "a table"}
     return f"{names.get(type(value), type(value).__name__)} ({value!r})"[:80]
 

@@ -15,6 +15,8 @@ once per batch instead of once per submission.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -29,9 +31,10 @@ class Memo:
         self.size = 0
         self.hits = 0
         self.misses = 0
-        self._answers: dict[bytes, tuple[object, tuple]] = {}
+        # Each call's answer and NumPy's generator state after it.
+        self._answers: dict[bytes, tuple[object, dict[str, Any] | tuple[Any, ...]]] = {}
 
-    def call(self, name: str, function, *args, **kwargs):
+    def call(self, name: str, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``function(*args, **kwargs)``, replayed from memory when the same call was made before."""
         digest = hashlib.blake2b(name.encode(), digest_size=20)
         if not _feed(digest, (args, sorted(kwargs.items()))):
@@ -59,7 +62,7 @@ class Memo:
 _UNCOPYABLE = object()
 
 
-def _feed(digest, value) -> bool:
+def _feed(digest: hashlib.blake2b, value: object) -> bool:
     """Add ``value``'s exact content to ``digest``; False if it has no exact byte form."""
     if isinstance(value, np.ndarray):
         if value.dtype.hasobject:
@@ -78,13 +81,13 @@ def _feed(digest, value) -> bool:
     return False
 
 
-def _feed_state(digest, state) -> None:
+def _feed_state(digest: hashlib.blake2b, state: Any) -> None:
     kind, keys, position, has_gauss, cached = state
     digest.update(f"{kind}:{position}:{has_gauss}:{cached!r}".encode())
     digest.update(keys.tobytes())
 
 
-def _copy(value):
+def _copy(value: Any) -> Any:
     """A private copy of an answer (arrays copied), or _UNCOPYABLE for anything else."""
     if isinstance(value, np.ndarray):
         return _UNCOPYABLE if value.dtype.hasobject else value.copy()
@@ -98,7 +101,7 @@ def _copy(value):
     return _UNCOPYABLE
 
 
-def _nbytes(value) -> int:
+def _nbytes(value: object) -> int:
     if isinstance(value, np.ndarray):
         return value.nbytes + 100
     if isinstance(value, (tuple, list)):

@@ -24,9 +24,11 @@ is such an error whatever its type.
 
 from __future__ import annotations
 
+from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -34,7 +36,8 @@ import pytest
 from autograder.checks import CheckError
 from autograder.course import PROJECT_ROOT
 from autograder.difference import error_advice
-from autograder.interface import Reply, StudentError, Submission, SubmissionDidNotImport, first
+from autograder.interface import Each, Pick, Reply, StudentError, Submission, SubmissionDidNotImport, first
+from autograder.memo import Memo
 from autograder.results import MAX_OUTPUT_CHARS, TestResult, truncate
 from autograder.sandbox import wire
 
@@ -48,18 +51,18 @@ try:
     FIXTURE_LOOKUP_ERROR = pytest.FixtureLookupError
 except AttributeError:  # pragma: no cover - pytest 7
     from _pytest.fixtures import FixtureLookupError as FIXTURE_LOOKUP_ERROR
-SUBMISSION = pytest.StashKey()
-REFERENCE = pytest.StashKey()
+SUBMISSION = pytest.StashKey[Submission]()
+REFERENCE = pytest.StashKey[Submission | None]()  # None: a copy of the course without the reference
 
 
 @pytest.fixture(scope="session")
-def submission(request):
+def submission(request: pytest.FixtureRequest) -> Submission:
     """The student's functions, running in the isolated worker."""
     return request.config.stash[SUBMISSION]
 
 
 @pytest.fixture(scope="session")
-def reference(request):
+def reference(request: pytest.FixtureRequest) -> Submission | None:
     """The reference solution, called in the grader's process."""
     return request.config.stash[REFERENCE]
 
@@ -72,23 +75,23 @@ class InProcess(Submission):
     generator state are replayed instead of recomputed; so are whole chains.
     """
 
-    def __init__(self, module, memo=None):
+    def __init__(self, module: ModuleType, memo: Memo | None = None) -> None:
         super().__init__()
         self._module = module
         self._memo = memo
 
-    def seed(self, seed):
+    def seed(self, seed: int) -> None:
         super().seed(seed)
         self._seed = None
         np.random.seed(seed)
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         found = getattr(self._module, name)
         if not callable(found):
             return found
         return super().__getattr__(name)
 
-    def _run(self, function, args, kwargs, seed):
+    def _run(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int | None) -> Reply:
         if seed is not None:
             np.random.seed(seed)
         found = getattr(self._module, function)
@@ -103,7 +106,7 @@ class InProcess(Submission):
             aliased=wire.shared_with(result, args, kwargs),
         )
 
-    def chain(self, function, x, params, pick=first, each=None):
+    def chain(self, function: str, x: Any, params: Iterable[Any], pick: Pick = first, each: Each | None = None) -> Any:
         # Steps are never remembered one by one (hundreds of them would fill the
         # memo); a whole chain is, when nothing but its end is asked for.
         steps = InProcess(self._module) if self._memo is not None else self
@@ -119,7 +122,13 @@ class GradingPlugin:
     then runs every check.
     """
 
-    def __init__(self, submission, reference, visibility="visible", suite_visibility=None):
+    def __init__(
+        self,
+        submission: Submission,
+        reference: Submission | None,
+        visibility: str = "visible",
+        suite_visibility: Mapping[Path, str] | None = None,
+    ) -> None:
         self._submission = submission
         self.visibility = visibility
         # A suite's default visibility, by its path (e.g. hidden checks after the due date).
@@ -129,16 +138,18 @@ class GradingPlugin:
         self._failures: dict[str, str] = {}
         self._reference = reference
 
-    def start(self, config):
+    def start(self, config: pytest.Config) -> None:
         """Hand this grading's submission and reference to the fixtures."""
         config.stash[SUBMISSION] = self._submission
         config.stash[REFERENCE] = self._reference
 
-    def pytest_runtest_setup(self, item):
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self._submission.take_output()
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
+    def pytest_runtest_makereport(
+        self, item: pytest.Function, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, None]:  # what it receives is pluggy's Result of the report
         outcome = yield
         report = outcome.get_result()
         if report.failed and item.nodeid not in self._failures:
@@ -148,7 +159,7 @@ class GradingPlugin:
         if report.when == "teardown":
             self.results.append(self._result(item))
 
-    def _result(self, item) -> TestResult:
+    def _result(self, item: pytest.Function) -> TestResult:
         task = _marker_arg(item, "task", item.name)
         points = float(_marker_arg(item, "points", 1))
         doc = (item.obj.__doc__ or item.name).strip().splitlines()[0].rstrip(".")
@@ -171,7 +182,7 @@ class GradingPlugin:
             task=task,
         )
 
-    def _default_visibility(self, item) -> str:
+    def _default_visibility(self, item: pytest.Item) -> str:
         path = Path(item.path)
         for suite, visibility in self.suite_visibility.items():
             if path == suite or suite in path.parents:
@@ -210,14 +221,15 @@ def is_instructor_error(error: BaseException) -> bool:
     return isinstance(error, TypeError) and "unexpected keyword argument" in str(error)
 
 
-def broken_check(item, excinfo) -> BrokenCheck:
+def broken_check(item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]) -> BrokenCheck:
     """Name the check and the line of the course's own code (the suite or its helpers) where the error arose."""
     error = excinfo.value
     frames = [entry for entry in excinfo.traceback if _is_check_code(Path(str(entry.path)))]
     if frames:
         where = f"{_shown(Path(str(frames[-1].path)))}:{frames[-1].lineno + 1}"
     else:
-        where = f"{_shown(Path(item.path))}:{item.location[1] + 1}"
+        line = item.location[1]  # None for an item pytest knows no line of
+        where = _shown(Path(item.path)) + (f":{line + 1}" if line is not None else "")
     message = str(error).splitlines()[0] if str(error) else ""
     return BrokenCheck(
         check=f"{_shown(Path(item.path))}::{item.name}", where=where, error=f"{type(error).__name__}: {message}"
@@ -242,7 +254,7 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def feedback_for(excinfo) -> str:  # noqa: PLR0911 - one return per kind of failure
+def feedback_for(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:  # noqa: PLR0911 - one return per kind of failure
     """The words a student sees for a failed check."""
     if excinfo is None:
         return "the check failed"
@@ -270,12 +282,12 @@ def feedback_for(excinfo) -> str:  # noqa: PLR0911 - one return per kind of fail
     return f"the check could not use what your code returned ({type(error).__name__}: {str(error)[:200]})"
 
 
-def _marker_arg(item, name, default):
+def _marker_arg(item: pytest.Item, name: str, default: Any) -> Any:
     marker = item.get_closest_marker(name)
     return marker.args[0] if marker and marker.args else default
 
 
-def _short(value) -> str:
+def _short(value: object) -> str:
     if isinstance(value, type):
         return value.__name__
     if isinstance(value, tuple):

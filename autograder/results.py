@@ -11,6 +11,7 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autograder.safe_text import json_tree, plain
 
@@ -43,7 +44,7 @@ class GradeReport:
     assignment: str
     tests: list[TestResult]
     output: str = ""
-    metadata: dict = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
     # The uid student code ran as (None: the grader's own); not written to results.json,
     # since which free uid a grading gets depends on what else runs at the time.
     sandbox_uid: int | None = None
@@ -56,7 +57,7 @@ class GradeReport:
     def max_score(self) -> float:
         return round(sum(test.max_score for test in self.tests), 6)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         tests = []
         for test in self.tests:
             entry = asdict(test)
@@ -64,7 +65,7 @@ class GradeReport:
             entry["output"] = truncate(plain(entry["output"]))
             tests.append(entry)
         # Student text (outputs, file names in the metadata) made plain; the file is ASCII.
-        return json_tree(
+        tree: dict[str, Any] = json_tree(
             {
                 "score": self.score,
                 "max_score": self.max_score,
@@ -75,6 +76,7 @@ class GradeReport:
                 "extra_data": self.metadata,
             }
         )
+        return tree
 
 
 def truncate(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:

@@ -45,6 +45,7 @@ import html as _html
 import re
 import sys
 import unicodedata
+from typing import Any
 
 # ESC or its 8-bit form, then the rest of the sequence a terminal would consume.
 _SEQUENCE = re.compile(
@@ -67,8 +68,8 @@ _ANY_UNSAFE = re.compile(
 _FORMULA_START = tuple("=+-@\uff1d\uff0b\uff0d\uff20")
 
 
-def plain(text: str) -> str:
-    """``text`` without terminal control, as valid Unicode; unchanged when it is already safe."""
+def plain(text: object) -> str:
+    """``text`` (or its str()) without terminal control, as valid Unicode; unchanged when it is already safe."""
     text = str(text)
     if not _ANY_UNSAFE.search(text):
         return text
@@ -78,7 +79,7 @@ def plain(text: str) -> str:
     return _SHOWN_ESCAPED.sub(_escaped, text)
 
 
-def _escaped(match: re.Match) -> str:
+def _escaped(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
@@ -117,7 +118,7 @@ def _inert_log_line(line: str) -> str:
     return line
 
 
-def json_tree(data):
+def json_tree(data: Any) -> Any:
     """A copy of a JSON tree with every string in it, keys included, made plain."""
     if isinstance(data, str):
         return plain(data)
@@ -128,7 +129,7 @@ def json_tree(data):
     return data
 
 
-def tolerant_streams(*streams) -> None:
+def tolerant_streams(*streams: object) -> None:
     """Let ``streams`` (default: stdout and stderr) write any text: what the encoding lacks is escaped.
 
     A terminal set to ASCII (``LANG=C``) must not turn a student's accented name

@@ -124,7 +124,7 @@ def make_public_conftest(assignment: Assignment) -> str:
 def write_stub(assignment: Assignment, folder=None) -> dict:
     """Regenerate the stub and its conftest in ``folder`` (default: the assignment's): {path: changed}."""
     folder = assignment.folder if folder is None else folder
-    stub = make_stub(assignment.solution.read_text(encoding="utf-8"), assignment)
+    stub = make_stub(assignment.solution_file.read_text(encoding="utf-8"), assignment)
     generated = {folder / assignment.filename: stub, folder / CONFTEST: make_public_conftest(assignment)}
     return {path: _write_if_changed(path, text) for path, text in generated.items()}
 

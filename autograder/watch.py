@@ -167,7 +167,7 @@ def fit_to_screen(text: str, status: str, size: tuple[int, int]) -> str:
     table_end = next((i for i, line in enumerate(body) if i > 1 and not line.strip()), len(body))
     head, rest = body[:table_end], body[table_end:]
     budget = rows - _rows(status, columns)
-    kept = []
+    kept: list[str] = []
     for line in head:
         if sum(_rows(k, columns) for k in kept) + _rows(line, columns) > budget:
             break

@@ -169,7 +169,7 @@ def failed(assignment: Assignment, student: str, reason: str) -> Outcome:
 
 def grade_all(
     assignment: Assignment,
-    submissions: dict[str, Path],
+    submissions: dict[str, Path | Located],
     *,
     jobs: int | None = None,
     suites=("public", "hidden"),
@@ -207,7 +207,7 @@ def grade_all(
     return [outcomes[student] for student in sorted(outcomes)]
 
 
-def _grade_in_pool(grader, assignment, todo: dict[str, Path], jobs, suites, outcomes, bar):
+def _grade_in_pool(grader, assignment, todo: dict[str, Path | Located], jobs, suites, outcomes, bar):
     """Grade ``todo`` into ``outcomes``; if the pool breaks, return what is left and who may have broken it."""
     left = {}
     # spawn: a clean interpreter per grader process, never a fork of this one's threads.

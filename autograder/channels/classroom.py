@@ -50,6 +50,7 @@ suites change. What the reporter's ``src/main.js`` asks of its input:
 
 from __future__ import annotations
 
+import argparse
 import base64
 import itertools
 import json
@@ -58,6 +59,7 @@ import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from autograder.course import Assignment, get_assignment
 from autograder.grade import grade_submission
@@ -88,9 +90,9 @@ def colliding_runner_ids(tasks: Iterable[str]) -> list[tuple[str, str]]:
     ]
 
 
-def runner_results(report: GradeReport, assignment: Assignment) -> dict[str, dict]:
+def runner_results(report: GradeReport, assignment: Assignment) -> dict[str, dict[str, Any]]:
     """One reporter result per check, in the manifest's order of tasks, each named by its task and number."""
-    runners: dict[str, dict] = {}
+    runners: dict[str, dict[str, Any]] = {}
     told: set[str] = set()
     order = {task: i for i, task in enumerate(assignment.task_names)}
     tests = sorted(report.tests, key=lambda t: order.get(t.task, len(order)))
@@ -109,7 +111,7 @@ def runner_results(report: GradeReport, assignment: Assignment) -> dict[str, dic
     return runners
 
 
-def _one_check(test: TestResult, score: float, max_score: float, reason: str) -> dict:
+def _one_check(test: TestResult, score: float, max_score: float, reason: str) -> dict[str, Any]:
     """A runner of one test: passed when it has every point of its ``max_score``."""
     status = "pass" if score >= max_score else "fail"
     name = f"{test.name} ({score:g}/{max_score:g})"
@@ -144,7 +146,7 @@ def _reason_in_the_log(test: TestResult, told: set[str]) -> str:
     return "\n".join(LOG_INDENT + line for line in workflow_log(text).splitlines())
 
 
-def _not_graded(assignment: Assignment, report: GradeReport) -> dict:
+def _not_graded(assignment: Assignment, report: GradeReport) -> dict[str, Any]:
     """A submission no check graded: one errored test saying why (the reporter needs a test)."""
     reason = plain(report.output) or f"no public check of {assignment.id} ran"
     test = {
@@ -193,25 +195,25 @@ def step_summary(report: GradeReport, assignment: Assignment) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def encode(result: dict) -> str:
+def encode(result: dict[str, Any]) -> str:
     """The reporter's wire format: JSON, then base64 (one line, safe for $GITHUB_ENV)."""
     return base64.b64encode(json.dumps(result).encode("utf-8")).decode("ascii")
 
 
-def write_environment(runners: dict[str, dict], path: Path) -> None:
+def write_environment(runners: dict[str, dict[str, Any]], path: Path) -> None:
     """Append ``<RUNNER>_RESULTS=<base64>`` lines to the job's environment file, as GitHub Actions reads it."""
     with open(path, "a", encoding="utf-8") as out:
         for name, result in runners.items():
             out.write(f"{name.upper()}_RESULTS={encode(result)}\n")
 
 
-def write_step_outputs(runners: dict[str, dict], path: Path) -> None:
+def write_step_outputs(runners: dict[str, dict[str, Any]], path: Path) -> None:
     """Append the step output ``runners`` (the ids, comma-separated) for the reporter's ``runners`` input."""
     with open(path, "a", encoding="utf-8") as out:
         out.write(f"runners={','.join(runners)}\n")
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("classroom", help="grade the public checks for GitHub Classroom's reporter")
     parser.add_argument("assignment", help="assignment id (course.toml)")
     parser.add_argument(
@@ -241,7 +243,7 @@ def add_parser(commands) -> None:
     parser.set_defaults(run=run_classroom)
 
 
-def run_classroom(args) -> int:
+def run_classroom(args: argparse.Namespace) -> int:
     assignment = get_assignment(args.assignment)
     report = grade_submission(assignment, args.submission or assignment.folder, suites=("public",))
     # This step's log is a job log too: the table quotes the student's errors and prints.

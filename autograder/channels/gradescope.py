@@ -143,7 +143,7 @@ class Shown:
     hidden_checks: str = DEFAULT_HIDDEN_CHECKS
     hidden_visibility: str = HIDDEN_VISIBILITY
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.hidden_checks not in HIDDEN_CHECKS or self.hidden_visibility not in VISIBILITIES:
             raise ValueError(f"hidden checks {self.hidden_checks!r}, visibility {self.hidden_visibility!r}")
 
@@ -157,7 +157,7 @@ def _stage(assignment: Assignment, project: Path, staging: Path, shown: Shown, c
         if other.id != assignment.id and other.hidden_tests is not None
     }
 
-    def ignore(folder, names):
+    def ignore(folder: str, names: list[str]) -> set[str]:
         return set(junk(folder, names)) | {name for name in names if (Path(folder) / name).resolve() in others}
 
     shutil.copytree(project / "autograder", staging / "autograder", ignore=ignore)
@@ -169,9 +169,9 @@ def _stage(assignment: Assignment, project: Path, staging: Path, shown: Shown, c
         target = staging / path.relative_to(project)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
-    hidden = staging / assignment.hidden_tests.relative_to(project)
+    hidden = staging / assignment.hidden_folder.relative_to(project)
     if not hidden.is_dir():  # hidden suites kept outside the package still travel with the bundle
-        shutil.copytree(assignment.hidden_tests, hidden, ignore=junk)
+        shutil.copytree(assignment.hidden_folder, hidden, ignore=junk)
     requirements = declared_requirements(project, GRADING_PACKAGES)
     header = ["# What grading needs, at the versions of constraints.txt.", "-c constraints.txt"]
     (staging / "requirements.txt").write_text("\n".join([*header, *requirements]) + "\n", encoding="utf-8")
@@ -321,7 +321,7 @@ def _upload_note(assignment: Assignment, upload: Path, lone: Path | None) -> str
     )
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     build = commands.add_parser("gradescope", help="build an assignment's Gradescope autograder zip")
     build.add_argument("assignment", help="assignment id (course.toml)")
     build.add_argument(
@@ -339,7 +339,7 @@ def add_parser(commands) -> None:
     run.set_defaults(run=run_in_container, parser=run)
 
 
-def _add_run_arguments(parser) -> None:
+def _add_run_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("assignment", help="assignment id (course.toml)")
     parser.add_argument(
         "--root",
@@ -351,7 +351,7 @@ def _add_run_arguments(parser) -> None:
     _add_container_argument(parser)
 
 
-def _add_shown_arguments(parser) -> None:
+def _add_shown_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hidden-checks",
         choices=HIDDEN_CHECKS,
@@ -369,7 +369,7 @@ def _add_shown_arguments(parser) -> None:
     )
 
 
-def shown_from(args, parser) -> Shown:
+def shown_from(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Shown:
     """The choice the command line makes; ``--hidden-visibility`` alone keeps its earlier meaning (``each``)."""
     if args.hidden_checks == "per-task" and args.hidden_visibility is not None:
         parser.error("--hidden-visibility applies to --hidden-checks each: per-task entries are always visible")
@@ -377,7 +377,7 @@ def shown_from(args, parser) -> Shown:
     return Shown(args.hidden_checks or implied, args.hidden_visibility or HIDDEN_VISIBILITY)
 
 
-def _add_container_argument(parser) -> None:
+def _add_container_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--container-mb",
         type=int,
@@ -386,7 +386,7 @@ def _add_container_argument(parser) -> None:
     )
 
 
-def run_build(args) -> int:
+def run_build(args: argparse.Namespace) -> int:
     assignment = get_assignment(args.assignment)
     shown = shown_from(args, args.parser)
     bundle = build_bundle(
@@ -400,7 +400,7 @@ def run_build(args) -> int:
     return 0
 
 
-def run_in_container(args) -> int:
+def run_in_container(args: argparse.Namespace) -> int:
     assignment = get_assignment(args.assignment)
     shown = shown_from(args, args.parser)
     try:
@@ -416,7 +416,7 @@ def run_in_container(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """What run_autograder calls: the container's grading alone, without the commands that draw
     figures or grade folders, whose packages the image does not have."""
     parser = argparse.ArgumentParser(prog="python -m autograder.channels.gradescope", description=main.__doc__)

@@ -19,8 +19,10 @@ dependency nor gets a pin of its own.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from autograder.course import PROJECT_ROOT, tomllib
 
@@ -55,9 +57,9 @@ def normalize(name: str) -> str:
 def read_lock(path: Path = LOCK) -> list[Pin]:
     """Every pin of the lock, in its order, with the packages that need it."""
     pins: list[Pin] = []
-    current: dict | None = None
+    current: dict[str, Any] | None = None
 
-    def close():
+    def close() -> None:
         if current is not None:
             pins.append(Pin(required_by=frozenset(current.pop("parents")), **current))
 
@@ -80,7 +82,7 @@ def read_lock(path: Path = LOCK) -> list[Pin]:
     return pins
 
 
-def pins_for(names, pins: list[Pin] | None = None) -> list[Pin]:
+def pins_for(names: Iterable[str], pins: list[Pin] | None = None) -> list[Pin]:
     """The pins of ``names`` and of everything they need, in the lock's order."""
     pins = read_lock() if pins is None else pins
     locked = {pin.name for pin in pins}
@@ -101,7 +103,7 @@ def pins_for(names, pins: list[Pin] | None = None) -> list[Pin]:
     return [pin for pin in pins if pin.name in wanted]
 
 
-def declared_requirements(project: Path = PROJECT_ROOT, names=None) -> list[str]:
+def declared_requirements(project: Path = PROJECT_ROOT, names: Iterable[str] | None = None) -> list[str]:
     """The project's ``dependencies`` as pyproject.toml writes them (markers kept), or those of ``names``."""
     declared = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     if names is None:
@@ -122,7 +124,7 @@ def requirement_name(requirement: str) -> str:
     return found[1]
 
 
-def constraints_text(requirements, purpose: str, pins: list[Pin] | None = None) -> str:
+def constraints_text(requirements: Iterable[str], purpose: str, pins: list[Pin] | None = None) -> str:
     """The lock's pins of ``requirements`` and all they need, as a file for pip's ``-c``."""
     names = [requirement_name(r) for r in requirements]
     lines = [f"# {purpose}", "# The course's requirements.lock (make lock) cut down to what these installs need."]

@@ -70,14 +70,15 @@ def run_figures(args) -> int:
         return 2
     reference = None
     if args.compare:
-        if assignment.solution is None or not assignment.solution.is_file():
+        module = load_reference(assignment)
+        if module is None:  # no reference file in this copy of the course
             print(
                 "autograder figures: --compare needs the reference solution, which this copy of the "
                 "course does not have",
                 file=sys.stderr,
             )
             return 2
-        reference = InProcess(load_reference(assignment))
+        reference = InProcess(module)
     print(f"drawing {located.path} on {_shown(args.image)} ({image.shape[1]}x{image.shape[0]} px)")
     with isolated_submission(assignment, located) as student:
         outcomes = draw_each(declared.figures(student, image, reference), args.out)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from types import ModuleType
 
 from autograder.course import Assignment
+from autograder.imports import import_file
 
 
 def load_figures(assignment: Assignment) -> ModuleType | None:
@@ -23,12 +23,4 @@ def load_figures(assignment: Assignment) -> ModuleType | None:
         return sys.modules[name]
     if not assignment.figures.is_file():
         raise FileNotFoundError(f"{assignment.id}: the figures file {assignment.figures} does not exist")
-    spec = importlib.util.spec_from_file_location(name, assignment.figures)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file runs
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
+    return import_file(name, assignment.figures, register=True)

@@ -27,7 +27,7 @@ def write_readme_images(assignment_id: str, out: Path | None = None) -> list[Pat
     assignment = get_assignment(assignment_id)
     declared = load_figures(assignment)
     names = getattr(declared, "README_FIGURES", ())
-    if not names:
+    if declared is None or not names:
         return []
     out = out or assignment.folder / "images"
     out.mkdir(parents=True, exist_ok=True)

@@ -8,8 +8,10 @@ where each platform's naming rule comes from.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from autograder.channels.exports.entries import Attempt
 
@@ -29,7 +31,7 @@ class Export:
     skipped: list[str] = field(default_factory=list)
 
 
-def _layouts():
+def _layouts() -> list[ModuleType]:
     from autograder.channels.exports import (  # noqa: PLC0415 - the layouts import Attempt from this package
         blackboard,
         canvas,
@@ -42,14 +44,14 @@ def _layouts():
     return [gradescope, canvas, moodle, blackboard, classroom, plain]
 
 
-def layout_named(name: str):
+def layout_named(name: str) -> ModuleType:
     for layout in _layouts():
         if layout.NAME == name:
             return layout
     raise UnknownLayout(f"no export layout named {name}; choose one of {', '.join(LAYOUTS)}")
 
 
-def detect(folder: Path):
+def detect(folder: Path) -> ModuleType:
     """The layout ``folder`` is in: the first whose naming rule most of its entries follow."""
     for layout in _layouts():
         if layout.looks_like(folder):
@@ -57,7 +59,7 @@ def detect(folder: Path):
     raise UnknownLayout(f"{folder} is not an export grade-all knows")
 
 
-def read_export(folder: Path, layout_name: str = "auto", skip=frozenset()) -> Export:
+def read_export(folder: Path, layout_name: str = "auto", skip: Collection[Path] = frozenset()) -> Export:
     """Every attempt in ``folder``, read in the layout named (or detected); entries in ``skip`` are no student's."""
     layout = detect(folder) if layout_name == "auto" else layout_named(layout_name)
     if layout_name != "auto" and not layout.looks_like(folder):

@@ -19,6 +19,7 @@ import tarfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 CHUNK = 1 << 16
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
@@ -173,7 +174,7 @@ def _untar(archive: Path, into: Path, bounds: Bounds, budget: _Budget) -> None:
                 limit -= target.stat().st_size
 
 
-def _write(archive: Path, source, target: Path, bounds: Bounds, budget: _Budget, limit: int) -> None:
+def _write(archive: Path, source: IO[bytes], target: Path, bounds: Bounds, budget: _Budget, limit: int) -> None:
     """Copy ``source`` to ``target`` (a new regular file), counting every byte against the bounds."""
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists() or target.is_symlink():

@@ -9,7 +9,9 @@ The username is the last ``_``-separated word before ``_attempt_``.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 from autograder.channels.exports.entries import Attempt, entries_of, mostly
 
@@ -26,8 +28,8 @@ def looks_like(folder: Path) -> bool:
     return mostly(entries_of(folder), lambda entry: PATTERN.match(entry.name) is not None)
 
 
-def read(folder: Path, skip=frozenset()) -> tuple[list[Attempt], list[str]]:
-    attempts: dict[tuple[str, str], dict] = {}
+def read(folder: Path, skip: Collection[Path] = frozenset()) -> tuple[list[Attempt], list[str]]:
+    attempts: dict[tuple[str, str], dict[str, Any]] = {}
     skipped = []
     for entry in entries_of(folder):
         match = PATTERN.match(entry.name)

@@ -8,6 +8,7 @@ so each is an attempt, and it is graded under its original name.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from autograder.channels.exports.entries import Attempt, entries_of, mostly
@@ -22,8 +23,8 @@ def looks_like(folder: Path) -> bool:
     return mostly(entries_of(folder), lambda entry: PATTERN.match(entry.name) is not None)
 
 
-def read(folder: Path, skip=frozenset()) -> tuple[list[Attempt], list[str]]:
-    files: dict[tuple[str, str], list[tuple[Path, re.Match]]] = {}
+def read(folder: Path, skip: Collection[Path] = frozenset()) -> tuple[list[Attempt], list[str]]:
+    files: dict[tuple[str, str], list[tuple[Path, re.Match[str]]]] = {}
     skipped = []
     for entry in entries_of(folder):
         match = PATTERN.match(entry.name)
@@ -39,7 +40,7 @@ def read(folder: Path, skip=frozenset()) -> tuple[list[Attempt], list[str]]:
     return attempts, skipped
 
 
-def _versions(user: str, submission: str, found: list[tuple[Path, re.Match]]) -> list[Attempt]:
+def _versions(user: str, submission: str, found: list[tuple[Path, re.Match[str]]]) -> list[Attempt]:
     """One attempt per upload number: for each file name, its newest upload up to that number."""
     by_name: dict[str, dict[int, tuple[Path, bool]]] = {}
     for entry, match in found:

@@ -63,8 +63,8 @@ def misconceptions(rows: list[Row]) -> dict[str, list[str]]:
 def pass_rates(rows: list[Row]) -> list[tuple[str, str, int, int]]:
     """(task, check, passed, graded) per check, over the students whose code was graded and earned some points
     (as summary.png counts: those with none fail everything, often not having started); least passed first."""
-    passed: Counter = Counter()
-    graded: Counter = Counter()
+    passed: Counter[tuple[str, str]] = Counter()
+    graded: Counter[tuple[str, str]] = Counter()
     for row in rows:
         if row.status != "graded" or row.report.score <= 0:
             continue

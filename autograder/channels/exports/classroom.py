@@ -7,6 +7,7 @@ the rest of each name is the student's GitHub username.
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 
 from autograder.channels.exports.entries import Attempt, entries_of, mostly
@@ -32,7 +33,7 @@ def _prefix(names: list[str]) -> str:
     return common[: common.rfind("-") + 1] if "-" in common else ""
 
 
-def read(folder: Path, skip=frozenset()) -> tuple[list[Attempt], list[str]]:
+def read(folder: Path, skip: Collection[Path] = frozenset()) -> tuple[list[Attempt], list[str]]:
     entries = [entry for entry in entries_of(folder) if entry not in skip]
     prefix = _prefix([entry.name for entry in entries if _is_repository(entry)])
     attempts, skipped = [], []

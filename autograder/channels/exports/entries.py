@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def safe_id(text: str) -> str:
     return re.sub(r"[^\w.@-]", "_", text).lstrip("-").strip(".") or "student"
 
 
-def mostly(entries: list[Path], matches) -> bool:
+def mostly(entries: list[Path], matches: Callable[[Path], bool]) -> bool:
     """Whether at least half the entries (and at least one) follow a layout's rule."""
     hits = sum(1 for entry in entries if matches(entry))
     return hits > 0 and hits * 2 >= len(entries)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 
 from autograder.channels.exports.rows import Row
@@ -200,7 +201,7 @@ def _yes_no(flag: bool | None) -> str:
     return "" if flag is None else ("yes" if flag else "no")
 
 
-def _relative(path, *folders: Path) -> str:
+def _relative(path: str | PathLike[str] | None, *folders: Path) -> str:
     """``path`` relative to the first of ``folders`` it lies inside (also through links); "" for None."""
     if path is None:
         return ""
@@ -211,7 +212,7 @@ def _relative(path, *folders: Path) -> str:
     return str(path)
 
 
-def _resolved(path) -> Path:
+def _resolved(path: str | PathLike[str]) -> Path:
     try:
         return Path(path).resolve()
     except (OSError, RuntimeError):

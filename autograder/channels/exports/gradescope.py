@@ -10,7 +10,9 @@ and gives each submitter the grade.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
+from typing import Any
 
 from autograder.channels.exports.entries import Attempt
 
@@ -25,7 +27,7 @@ def looks_like(folder: Path) -> bool:
     return (Path(folder) / METADATA).is_file()
 
 
-def read(folder: Path, skip=frozenset()) -> tuple[list[Attempt], list[str]]:
+def read(folder: Path, skip: Collection[Path] = frozenset()) -> tuple[list[Attempt], list[str]]:
     folder = Path(folder)
     metadata = parse_metadata((folder / METADATA).read_text(encoding="utf-8", errors="replace"))
     attempts, skipped = [], []
@@ -47,9 +49,9 @@ def read(folder: Path, skip=frozenset()) -> tuple[list[Attempt], list[str]]:
     return attempts, skipped
 
 
-def parse_metadata(text: str) -> dict[str, dict]:
+def parse_metadata(text: str) -> dict[str, dict[str, Any]]:
     """submission key -> {"submitters": [{name, sid, email}], "created_at": str}."""
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     current = None
     for line in text.splitlines():
         start = SUBMISSION.match(line)

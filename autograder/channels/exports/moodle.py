@@ -10,6 +10,7 @@ hold no code and are passed over.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from autograder.channels.exports.entries import Attempt, entries_of, mostly
@@ -23,7 +24,7 @@ def looks_like(folder: Path) -> bool:
     return mostly(entries_of(folder), lambda entry: PATTERN.match(entry.name) is not None)
 
 
-def read(folder: Path, skip=frozenset()) -> tuple[list[Attempt], list[str]]:
+def read(folder: Path, skip: Collection[Path] = frozenset()) -> tuple[list[Attempt], list[str]]:
     by_participant: dict[str, list[tuple[Path, str, str]]] = {}
     skipped = []
     for entry in entries_of(folder):

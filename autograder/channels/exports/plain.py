@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from autograder.channels.exports.entries import Attempt, entries_of
@@ -33,7 +34,7 @@ def student_id(entry: Path) -> str:
     return f"{student}-student" if student.casefold() in OUTPUT_NAMES else student
 
 
-def read(folder: Path, skip=frozenset()) -> tuple[list[Attempt], list[str]]:
+def read(folder: Path, skip: Collection[Path] = frozenset()) -> tuple[list[Attempt], list[str]]:
     """One attempt per entry. Ids equal but for case (a folder ``ada`` and a file ``Ada.py``) are
     ambiguous too: on macOS and Windows they would share one results folder."""
     by_id: dict[str, list[Path]] = {}

@@ -85,7 +85,7 @@ def attempt_key(student: Student, number: int) -> str:
     return student.folder if len(student.attempts) == 1 else f"{student.folder}/attempt-{number}"
 
 
-def same_hand_in(attempt: Attempt) -> tuple:
+def same_hand_in(attempt: Attempt) -> tuple[str, ...]:
     """What makes two attempts one hand-in, graded once: the same files."""
     return tuple(str(path) for path, _ in attempt.files)
 

@@ -8,12 +8,12 @@ compared check by check.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.course import PROJECT_ROOT, Assignment
+from autograder.imports import import_file
 from autograder.plugin import _short
 
 FIXTURES = ("submission", "reference")
@@ -66,10 +66,10 @@ def suite_modules(assignment: Assignment, suite: str) -> list:
     if suite == "public":
         return [load_file(assignment.public_tests)]
     if suite == "hidden":
-        package = ".".join(assignment.hidden_tests.relative_to(PROJECT_ROOT).parts)
+        package = ".".join(assignment.hidden_folder.relative_to(PROJECT_ROOT).parts)
         return [
             importlib.import_module(f"{package}.{path.stem}")
-            for path in sorted(assignment.hidden_tests.glob("test_*.py"))
+            for path in sorted(assignment.hidden_folder.glob("test_*.py"))
         ]
     raise ValueError(f"unknown suite {suite!r}; choose public or hidden")
 
@@ -84,10 +84,7 @@ def find(assignment: Assignment, suite: str, module: str, function: str, case: i
 
 def load_file(path: Path):
     """Import a test file by path under its own name (the public tests are not in a package)."""
-    spec = importlib.util.spec_from_file_location(f"_public_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_file(f"_public_{path.stem}", path)
 
 
 def _cases(suite, module, function) -> list[Check]:

@@ -98,13 +98,13 @@ def instructions(draft: Draft) -> None:
 
 def setup(draft: Draft) -> None:
     """A read-only cell with the reference's imports, which the functions rely on."""
-    reference = draft.assignment.solution.read_text(encoding="utf-8")
+    reference = draft.assignment.solution_file.read_text(encoding="utf-8")
     draft.setup.append(cells.readonly_code(sources.imports(reference), "setup"))
 
 
 def solutions(draft: Draft) -> None:
     """One solution cell per task: the reference's function, its body between nbgrader's solution markers."""
-    reference = draft.assignment.solution.read_text(encoding="utf-8")
+    reference = draft.assignment.solution_file.read_text(encoding="utf-8")
     for name, source in sources.task_sources(reference, draft.assignment.task_names).items():
         draft.tasks[name].append(cells.solution(source, name))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import TypeGuard
 
 from autograder.course import PROJECT_ROOT
 from autograder.stubs import BEGIN, END
@@ -154,12 +155,13 @@ def _defined_names(node) -> list[str]:
     return []
 
 
-def _from_the_course(node) -> bool:
+def _from_the_course(node: ast.stmt) -> TypeGuard[ast.ImportFrom]:
     return isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "autograder"
 
 
-def _module_path(module: str) -> Path:
-    return PROJECT_ROOT.joinpath(*module.split(".")).with_suffix(".py")
+def _module_path(module: str | None) -> Path:
+    # Called for the course's own modules only (_from_the_course), which always have a name.
+    return PROJECT_ROOT.joinpath(*(module or "").split(".")).with_suffix(".py")
 
 
 def _lines(lines, node) -> str:

@@ -8,6 +8,7 @@ release never lands where it could be pushed.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def _check_replaceable(out: Path) -> None:
         raise FileExistsError(f"{out} exists and is not a release built here; choose another --out")
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("release", help="build the student repository (no solutions, no hidden checks)")
     parser.add_argument(
         "--out",
@@ -91,7 +92,7 @@ def add_parser(commands) -> None:
     parser.set_defaults(run=run_release)
 
 
-def run_release(args) -> int:
+def run_release(args: argparse.Namespace) -> int:
     try:
         release = build_release(args.out)
     except (LeakFound, FileExistsError) as error:

@@ -52,7 +52,7 @@ class Secrets:
     assignment: str
     solution_lines: frozenset[str]
     hidden_lines: frozenset[str]
-    names: tuple[re.Pattern, ...]
+    names: tuple[re.Pattern[str], ...]
     quoted: frozenset[str]
 
 
@@ -94,7 +94,7 @@ def public_texts(release: Release) -> list[Tokens]:
             assignment.notebook.closing,
         ]
         texts += [_text(path) or "" for path in files if path is not None]
-        texts.append(make_stub(assignment.solution.read_text(encoding="utf-8"), assignment))
+        texts.append(make_stub(assignment.solution_file.read_text(encoding="utf-8"), assignment))
         texts.append(make_public_conftest(assignment))
         texts += [part for task in assignment.tasks for part in (task.todo, *task.hints)]
     return [Tokens(text) for text in texts]
@@ -115,11 +115,11 @@ def secrets_of(release: Release) -> dict[str, Secrets]:
 
 
 def _secrets_of(assignment: Assignment, release: Release, public: list[Tokens], engine: list[Tokens]) -> Secrets:
-    lines = set(solution_lines(assignment.solution.read_text(encoding="utf-8")))
+    lines = set(solution_lines(assignment.solution_file.read_text(encoding="utf-8")))
     quoted = {line for line in lines if any(text.holds(line) for text in public)}
     names = [
-        _path_pattern(assignment.solution, release.project),
-        _path_pattern(assignment.solution.parent, release.project),
+        _path_pattern(assignment.solution_file, release.project),
+        _path_pattern(assignment.solution_file.parent, release.project),
     ]
     hidden = set()
     if assignment.hidden_tests is not None and assignment.hidden_tests.exists():
@@ -183,12 +183,12 @@ def _stripped_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _path_pattern(path: Path, project: Path) -> re.Pattern:
+def _path_pattern(path: Path, project: Path) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w.]){re.escape(path.relative_to(project).as_posix())}\b")
 
 
-def _module_pattern(assignment: Assignment, release: Release) -> re.Pattern:
-    dotted = ".".join(assignment.hidden_tests.relative_to(release.project).parts)
+def _module_pattern(assignment: Assignment, release: Release) -> re.Pattern[str]:
+    dotted = ".".join(assignment.hidden_folder.relative_to(release.project).parts)
     return re.compile(rf"(?<![\w.]){re.escape(dotted)}\b")
 
 

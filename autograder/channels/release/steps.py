@@ -70,7 +70,7 @@ def copy_engine(release: Release) -> None:
     hidden = {a.hidden_tests.resolve() for a in release.assignments if a.hidden_tests is not None}
     junk = shutil.ignore_patterns(*JUNK)
 
-    def ignore(folder, names):
+    def ignore(folder: str, names: list[str]) -> set[str]:
         skipped = set(junk(folder, names))
         return skipped | {name for name in names if (Path(folder) / name).resolve() in hidden}
 
