@@ -7,7 +7,7 @@
 
 ``Submission`` holds what the three have in common (seeding, attribute calls,
 keyword arguments, chains); each subclass says only how one call runs
-(``_run``): ``runner.IsolatedSubmission`` in the worker process,
+(``_run``): ``sandbox.IsolatedSubmission`` in the worker process,
 ``channels.notebook.hidden.NotebookSubmission`` in the notebook's kernel,
 ``plugin.InProcess`` for the reference in the grader's own process.
 

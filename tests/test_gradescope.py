@@ -26,7 +26,7 @@ from autograder.channels.gradescope import (
 from autograder.cli import main as autograder_main
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
-from autograder.runner import Limits
+from autograder.sandbox import Limits
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from new_course import MODULE, TOY, autograder, make_course, run
 
+from autograder.interface import StudentError
 from autograder.plugin import is_instructor_error
-from autograder.runner import StudentError
 
 CHECK = f"autograder/suites/{TOY}/test_scaled.py"
 LINE = '    assert np.allclose(submission.scaled(x, -1.5), reference.scaled(x, -1.5)), "scaled(x, -1.5) is wrong"\n'

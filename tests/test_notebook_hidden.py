@@ -7,7 +7,7 @@ import numpy as np
 
 from autograder.channels.notebook.checks import collect
 from autograder.channels.notebook.hidden import NotebookSubmission, run_check
-from autograder.runner import NotImplementedYet
+from autograder.interface import NotImplementedYet
 
 
 def _namespace(ch01, replace=None):

@@ -12,13 +12,13 @@ import pytest
 from test_hostile import AS_ROOT, MODES, passed, sandbox_for
 
 from autograder.grade import grade_submission
-from autograder.sandbox import process
+from autograder.sandbox import launch
 
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warm template is Linux only")
 
 
 def template_of(sandbox):
-    template = process.warm_template(sandbox)
+    template = launch.warm_template(sandbox)
     assert template is not None and template.alive()
     return template
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.runner import StudentError
+from autograder.interface import StudentError
 
 Builder = Callable[[Path], Path]
 

@@ -1,6 +1,6 @@
 """The student's process: imports the submission and answers calls.
 
-Started by ``autograder.runner`` as ``python -I -S -B worker.py CONFIG``. It sets
+Started by ``sandbox/launch.py`` as ``python -I -S -B worker.py CONFIG``. It sets
 its own limits, drops privileges when it was started as root, imports the
 submission, then reads requests and writes replies through ``wire``. Everything
 here is trusted only as far as the student's code lets it be: the grader treats

@@ -2,7 +2,7 @@
 
 A hidden test cell holds one line, ``run_check(globals(), ...)``. It finds the
 suite's test function and parameter case, hands it ``submission`` (the
-notebook's own functions behind the interface of ``runner.IsolatedSubmission``)
+notebook's own functions behind the interface of ``sandbox.IsolatedSubmission``)
 and ``reference`` (the reference module, as in the pytest grader), and runs it.
 
 nbgrader scores a test cell 0 when it shows an error or writes to stderr, and
@@ -33,9 +33,8 @@ from autograder.course import get_assignment
 from autograder.grade import load_reference
 from autograder.interface import Reply, StudentError, Submission
 from autograder.plugin import InProcess, feedback_for, is_instructor_error
-from autograder.runner import _error_from
 from autograder.safe_text import plain
-from autograder.sandbox import wire
+from autograder.sandbox import error_from, error_kinds, shared_with
 
 # Starts the line a check broken by its own error writes to stderr (never the error itself,
 # which may quote the hidden suite): nbgrader-grade finds it in the graded notebooks.
@@ -71,13 +70,13 @@ class NotebookSubmission(Submission):
         try:
             result = student(*args, **kwargs)
         except (Exception, SystemExit) as error:  # noqa: BLE001 - any error of student code fails the check
-            described = {"type": type(error).__name__, "kinds": wire.error_kinds(error), "message": str(error)}
-            raise _error_from(described, function) from None
+            described = {"type": type(error).__name__, "kinds": error_kinds(error), "message": str(error)}
+            raise error_from(described, function) from None
         finally:
             self._state = np.random.get_state()
             np.random.set_state(outer)
         rng_used = not (before[2] == self._state[2] and np.array_equal(before[1], self._state[1]))
-        aliased = wire.shared_with(result, args, kwargs)
+        aliased = shared_with(result, args, kwargs)
         return Reply(result=result, rng_used=rng_used, args_after=args, kwargs_after=kwargs, aliased=aliased)
 
 

@@ -12,7 +12,7 @@ import contextlib
 import numpy as np
 
 from autograder.checks import is_close
-from autograder.runner import StudentError
+from autograder.interface import StudentError
 
 # Seeds students like to hard-code when they reseed inside a function.
 COMMON_SEEDS = (0, 1, 2, 3, 7, 42, 123, 1234, 2024, 2025, 2026, 12345)
