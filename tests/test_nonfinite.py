@@ -14,7 +14,7 @@ import pytest
 from autograder.course import get_assignment
 
 TASKS = get_assignment("ch01_forward").task_names
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.in_process
 
 FILLS = {
     "zeros": "0.0",

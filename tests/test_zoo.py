@@ -38,7 +38,7 @@ EXPECTED_SCORES = tomllib.loads((ZOO / "expected_scores.toml").read_text(encodin
 MIN_WRONG = 40
 NAMED_SHARE = 0.9  # of the wrong variants, at least this share is named with its specific cause
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.in_process
 
 
 def header(path: Path) -> tuple[str, str]:

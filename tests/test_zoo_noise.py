@@ -36,7 +36,7 @@ EXPECTED_SCORES = tomllib.loads((ZOO / "expected_scores.toml").read_text(encodin
 # The misconceptions every zoo of this assignment must show named in its feedback.
 REQUIRED_NAMED = {"added_stds", "log10", "forgot_two", "ddof_one", "not_excess", "summed_betas"}
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.in_process
 
 
 @pytest.fixture(scope="module")
