@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,7 @@ class InProcessWorker:
                 return _crossed({"ready": False, "error": worker_script.describe(error, str(self.path), wire)})[0]
         return {"ready": True}
 
-    def request(self, header: dict[str, Any], blobs: list[bytes], allowance: Allowance) -> tuple[Any, list[Any]]:
+    def request(self, header: dict[str, Any], blobs: list[np.ndarray], allowance: Allowance) -> tuple[Any, list[Any]]:
         del allowance
         header, arrays = _crossed(header, blobs)
         args = [wire.decode(spec, arrays) for spec in header["args"]]
@@ -144,7 +145,7 @@ def _printed_warning(message, category, filename, lineno, file=None, line=None) 
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
-def _crossed(header: dict[str, Any], blobs: list[bytes] = ()) -> tuple[Any, list[Any]]:
+def _crossed(header: dict[str, Any], blobs: Sequence[np.ndarray] = ()) -> tuple[Any, list[Any]]:
     """A message as the other side reads it: framed and parsed by ``wire``, as on the pipe."""
     return wire.read_message(io.BytesIO(b"".join(wire.frame(header, blobs))), max_bytes=1 << 31)
 

@@ -451,7 +451,7 @@ def processes_of_user(uid: int) -> list[int]:
 
 def _live_processes(select) -> list[int]:
     """Live PIDs for which ``select(pid, owner_uid)`` holds (Linux /proc; else none)."""
-    pids = []
+    pids: list[int] = []
     try:
         entries = os.listdir("/proc")
     except OSError:

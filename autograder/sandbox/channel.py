@@ -185,7 +185,7 @@ class WorkerProcess:
         self.meter = CpuMeter(handle.pid, self.sandbox.uid, self.group)
         return self.meter
 
-    def request(self, header: dict[str, Any], blobs: list[bytes], allowance: Allowance) -> tuple[Any, list[Any]]:
+    def request(self, header: dict[str, Any], blobs: list[np.ndarray], allowance: Allowance) -> tuple[Any, list[Any]]:
         """Send one request and return its reply, within the allowance; raises OutOfTime,
         WorkerDied or WireError. Nothing the worker sent unasked is ever read as a reply."""
         if self.meter is None:

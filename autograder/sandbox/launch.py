@@ -280,7 +280,7 @@ def _in_namespaces(
     """The bwrap command that runs the worker (or the template) in namespaces, and the paths it sees there."""
     prefix = str(Path(sys.base_prefix).resolve())
     python = str(Path(sys.executable).resolve())
-    binds = [(f, f"{namespaces.INSIDE_WORKER}/{f.name}") for f in WORKER_FILES]
+    binds = [(str(f), f"{namespaces.INSIDE_WORKER}/{f.name}") for f in WORKER_FILES]
     if not Path(python).is_relative_to(prefix):
         binds.append((python, python))
     args = namespaces.command_prefix(
@@ -298,7 +298,8 @@ def _in_namespaces(
 
 def _as_a_process(sandbox: Sandbox, workdir: Path, plotting: bool) -> tuple[list[str], dict[str, Any], tuple[int, ...]]:
     """The plain command, with the libraries where the sandbox user can read them."""
-    entries, moved = _site(plotting), []
+    entries: dict[str, str] = _site(plotting)
+    moved: list[list[str]] = []
     if sandbox.uid is not None:
         mirrored = _mirror(plotting)
         if mirrored is not None:

@@ -19,6 +19,8 @@ import time
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+
 from autograder.interface import NotImplementedYet, Reply, StudentError, Submission, SubmissionDidNotImport
 from autograder.sandbox import protections, wire
 from autograder.sandbox.cgroups import GradingGroup
@@ -47,7 +49,9 @@ class Worker(Protocol):
 
     def start(self, allowance: Allowance) -> dict[str, Any]: ...
 
-    def request(self, header: dict[str, Any], blobs: list[bytes], allowance: Allowance) -> tuple[Any, list[Any]]: ...
+    def request(
+        self, header: dict[str, Any], blobs: list[np.ndarray], allowance: Allowance
+    ) -> tuple[Any, list[Any]]: ...
 
     def alive(self) -> bool: ...
 
@@ -132,7 +136,7 @@ class IsolatedSubmission(Submission):
         self._refuse_when_used_up(function, spent_in)  # before any import
         worker = self._worker()
         self._refuse_when_used_up(function, spent_in)
-        blobs: list[bytes] = []
+        blobs: list[np.ndarray] = []
         shared = worker.shared
         if shared is not None:
             shared.reset()
@@ -219,7 +223,7 @@ class IsolatedSubmission(Submission):
             "function": limits.function_seconds - spent_in.cpu,
             "total": limits.total_seconds - self._total_cpu(),
         }
-        which = min(left, key=left.get)
+        which = min(left, key=lambda budget: left[budget])
         wall = min(
             limits.call_seconds * BACKSTOP,
             limits.function_seconds * BACKSTOP - spent_in.wall,

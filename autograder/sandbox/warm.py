@@ -183,9 +183,10 @@ class ForkedWorker:
         return self._status(0.0)
 
     def wait(self, timeout: float | None = None) -> int:
-        code = self._status(ANSWER_SECONDS * 6 if timeout is None else timeout)
+        waited = ANSWER_SECONDS * 6 if timeout is None else timeout
+        code = self._status(waited)
         if code is None:
-            raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            raise subprocess.TimeoutExpired(f"worker {self.pid}", waited)
         return code
 
     def kill(self) -> None:
