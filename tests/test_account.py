@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -38,19 +39,22 @@ def _claim_once(policy: Sandbox) -> int | None:
         return claimed.uid
 
 
-def test_a_deep_unreadable_tree_is_removed(tmp_path):
-    """a tree deeper than the recursion limit, with a folder closed to everyone, is removed whole."""
-    folder = tmp_path / "left"
-    os.mkdir(folder)
-    fd = os.open(folder, os.O_RDONLY)
+def test_remove_tree_removes_any_depth_and_never_raises(tmp_path):
+    """a tree deeper than the recursion limit and PATH_MAX, with a folder chmod 0, is removed."""
+    top = tmp_path / "deep"
+    top.mkdir()
+    start = os.open(".", os.O_RDONLY)
     try:
-        for _ in range(1200):
-            os.mkdir("d", dir_fd=fd)
-            inner = os.open("d", os.O_RDONLY, dir_fd=fd)
-            os.close(fd)
-            fd = inner
-        os.mkdir("closed", 0o000, dir_fd=fd)
+        os.chdir(top)
+        for _ in range(3000):
+            os.mkdir("d")
+            os.chdir("d")
+        os.mkdir("locked")
+        Path("locked/file").write_text("x")
+        os.chmod("locked", 0)
     finally:
-        os.close(fd)
-    assert remove_tree(folder) is True
-    assert not folder.exists()
+        os.fchdir(start)
+        os.close(start)
+    assert remove_tree(top) is True
+    assert not top.exists()
+    assert remove_tree(tmp_path / "never-existed") is True

@@ -8,6 +8,7 @@ may cost points; it must never earn a check its twin does not earn.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import os
@@ -903,27 +904,6 @@ def test_deep_folders_are_removed_without_error(ch01, reference_report, mode):
     assert grade_submission(ch01, ch01.solution, sandbox=sandbox).score == reference_report.score
 
 
-def test_remove_tree_removes_any_depth_and_never_raises(tmp_path):
-    """a tree deeper than the recursion limit and PATH_MAX, with a folder chmod 0, is removed."""
-    top = tmp_path / "deep"
-    top.mkdir()
-    start = os.open(".", os.O_RDONLY)
-    try:
-        os.chdir(top)
-        for _ in range(3000):
-            os.mkdir("d")
-            os.chdir("d")
-        os.mkdir("locked")
-        Path("locked/file").write_text("x")
-        os.chmod("locked", 0)
-    finally:
-        os.fchdir(start)
-        os.close(start)
-    assert remove_tree(top) is True
-    assert not top.exists()
-    assert remove_tree(tmp_path / "never-existed") is True
-
-
 @pytest.mark.parametrize("seccomp", ["filter", "no filter"])
 @pytest.mark.parametrize("mode", MODES)
 def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_report, mode, seccomp, monkeypatch):
@@ -932,7 +912,13 @@ def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_rep
     made by a submission are gone when its grading ends."""
     if seccomp == "no filter":
         monkeypatch.setenv("AUTOGRADER_SECCOMP", "0")
-    report = grade_submission(ch01, HOSTILE / "leftovers.py", sandbox=sandbox_for(mode, ch01))
+    sandbox = sandbox_for(mode, ch01)
+    if sandbox.uid is not None:
+        # A uid below those other gradings count down through (make test runs two pytest processes):
+        # no grading beside this one can take it between the two gradings below.
+        private = sandbox.uid - SANDBOX_UIDS - 50
+        sandbox = dataclasses.replace(sandbox, uid=private, gid=private)
+    report = grade_submission(ch01, HOSTILE / "leftovers.py", sandbox=sandbox)
     assert passed(report) == passed(reference_report)
     left = [
         str(path)
@@ -945,7 +931,7 @@ def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_rep
     assert posix_queues_of_user(report.sandbox_uid) in ([], None)
     assert_nothing_left(report)
     # The next submission of this process (the same warm template, the same uid) finds none of it.
-    after = grade_submission(ch01, HOSTILE / "looks_for_leftovers.py", sandbox=sandbox_for(mode, ch01))
+    after = grade_submission(ch01, HOSTILE / "looks_for_leftovers.py", sandbox=sandbox)
     assert report.metadata["protections"]["in_force"]["warm_start"] is True
     assert after.sandbox_uid == report.sandbox_uid
     assert [t.output for t in after.tests if "left by the previous submission" in t.output] == []
