@@ -142,6 +142,7 @@ def reads_after_the_end(monkeypatch):
     monkeypatch.setattr(channel, "TICK", 0.001)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(

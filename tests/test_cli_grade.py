@@ -46,6 +46,7 @@ def test_unknown_assignment_exits_two_naming_the_known_ones(tmp_path, capsys):
     assert "ch01_forward" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("buffered", [True, False])
 def test_output_cut_short_by_its_reader_leaves_results_and_no_traceback(ch01, tmp_path, buffered):
     """`grade | head`, the reader gone before the table: results.json is written, exit 0, no traceback."""

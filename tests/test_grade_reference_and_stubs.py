@@ -6,6 +6,7 @@ from suite_totals import check_count, points
 from autograder.grade import grade_submission
 
 
+@pytest.mark.slow
 def test_reference_gets_full_marks(assignment):
     """every check passes on the reference solution, worth the points its suites declare."""
     report = grade_submission(assignment, assignment.solution)
@@ -21,6 +22,7 @@ def test_stubs_get_zero(assignment):
     assert all("not implemented yet" in t.output for t in report.tests)
 
 
+@pytest.mark.slow
 def test_results_record_the_suites_that_ran_and_their_checks(assignment):
     """results name the suites that ran, how many checks each held, and the pytest version."""
 

@@ -28,6 +28,9 @@ from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
 from autograder.sandbox import Limits
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory, ch01):

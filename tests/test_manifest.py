@@ -185,6 +185,7 @@ def course(tmp_path_factory):
     return make_course(tmp_path_factory.mktemp("manifest") / "course")
 
 
+@pytest.mark.slow
 def test_a_typo_in_course_toml_stops_every_command_with_exit_2(course):
     """`hiden_tests` in the manifest: grade, release and gradescope exit 2 with the one line naming the key."""
     manifest = course / "course.toml"

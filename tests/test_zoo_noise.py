@@ -100,6 +100,7 @@ def test_every_wrong_variant_has_one_expected_score():
     assert all(isinstance(score, int) for score in EXPECTED_SCORES.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
 def test_correct_variant_gets_full_marks(graded, path):
     """another correct way of writing the functions earns every point."""
@@ -108,6 +109,7 @@ def test_correct_variant_gets_full_marks(graded, path):
     assert report.score == report.max_score > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
 def test_wrong_variant_loses_points_on_its_function_only(graded, path):
     """a mistake in one function costs points there, nowhere else, and exactly the reviewed total."""
@@ -119,6 +121,7 @@ def test_wrong_variant_loses_points_on_its_function_only(graded, path):
     assert report.score == EXPECTED_SCORES[path.stem]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NAMED, ids=lambda p: p.stem)
 def test_named_mistake_is_explained(graded, path):
     """the feedback of at least one failed check names the variant's mistake."""
@@ -127,6 +130,7 @@ def test_named_mistake_is_explained(graded, path):
     assert any(cause_text(named) in t.output for t in report.tests if not t.passed), failures(report)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
 def test_broken_submission_matches_its_golden_file(graded, path):
     """each check scores exactly as in the reviewed golden file, and every failure says why."""
@@ -146,6 +150,7 @@ def test_every_broken_file_has_a_golden_file():
     assert goldens == {p.stem for p in BROKEN}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CORRECT + WRONG + BROKEN, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_feedback_never_leaks_hidden_source(graded, noise, path):
     """no feedback quotes a line of the hidden suite or of the reference's solution regions."""

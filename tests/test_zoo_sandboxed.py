@@ -43,6 +43,7 @@ def outcome(report) -> dict[str, tuple[float, str]]:
     return {"(output)": (0.0, report.output), **said}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("assignment", "path"), CASES, ids=[f"{a}/{p.parent.name}/{p.stem}" for a, p in CASES])
 def test_the_sandbox_and_the_stand_in_grade_alike(assignment, path):
     """a zoo file gets the same score and feedback, check by check, in the isolated worker and in-process."""
