@@ -10,14 +10,16 @@ Three rules hold in every helper:
   check written as "fail if the error is above the bound" would pass NaN. Every
   helper here fails on NaN or +-inf in the student's values unless the expected
   values hold the very same value at the same place.
-- **Tolerances come from dtypes and the expected values, never from the
-  student's values alone.** The tolerance is ``ULPS`` units in the last place of
-  the looser of: the dtype of the student's result (as precise as its values
-  really are: float32 numbers stored as float64 count as float32), the dtype of
-  the reference's result and the dtype of the inputs; times the size of the
-  expected values. A result more precise than the reference is never failed for
-  it; judging that a result is *less* precise than its inputs is the job of one
-  dedicated check (``expect_precision``), so that one imprecision costs once.
+- **Tolerances come from the inputs and the expected values, never from the
+  student's values.** The tolerance is ``ULPS`` units in the last place of the
+  looser of the dtype of the reference's result and the dtype of the inputs;
+  times the size of the expected values. A result more precise than that is
+  never failed for it. A result *less* precise (as precise as its values really
+  are: float32 numbers stored as float64 count as float32) loses the one
+  dedicated check (``expect_precision``), and its values are compared with the
+  expected values rounded to its dtype (``ULPS_ROUNDED`` of its ulps at each value), not
+  with the tolerance of a computation done in that dtype: casting a result down
+  never widens the tolerance enough to hide a wrong formula.
 - **Non-finite expected values are never a pass.** When the expected values
   come out NaN or infinite, the check fails if the student's results fed them
   (``from_student=True``), and raises ``CheckError`` (the check's author's
@@ -28,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograder.difference import describe_difference
+
 ULPS = 1000  # float64: about 2e-13; float32: about 1.2e-4 (relative)
 # float16 holds 3 significant digits: 1000 of its ulps would be about 1, which any
 # formula passes. The spec never computes in float16; a float16 result is at best
@@ -36,6 +40,12 @@ ULPS = 1000  # float64: about 2e-13; float32: about 1.2e-4 (relative)
 # more: with 8, a formula 0.4% off everywhere passed every check but the precision
 # ones once its results were cast to float16.
 ULPS_HALF = 2
+# A result less precise than its inputs (float32 from float64 inputs) is judged as what it at best is:
+# the right answer rounded to its dtype. Rounding is half an ulp; the computation before it (in the
+# inputs' precision) may tip it to the neighbouring number: 2 ulps of the result's dtype, on top of the
+# inputs' own tolerance. With float32's 1000 ulps instead, a formula 4e-5 off everywhere passed every
+# value check once its results were cast to float32.
+ULPS_ROUNDED = 2
 
 
 class CheckError(Exception):
@@ -61,6 +71,35 @@ def tolerance(dtype, scale: float = 1.0) -> float:
     eps = _eps(dtype)
     ulps = ULPS if eps <= _eps(np.float32) else ULPS_HALF
     return float(ulps * eps * max(1.0, scale))
+
+
+def compare(actual, expected, needed, scale: float = 1.0) -> tuple[bool, float, tuple, np.dtype, float]:
+    """(within tolerance, largest error, where, the dtype named in feedback, the tolerance there).
+
+    ``needed`` is the looser of the reference's and the inputs' dtypes: a result at
+    least that precise may be off by the tolerance of a computation in ``needed``
+    (``tolerance(needed, scale)``). A result that holds less (``held_precision``) is
+    compared with the expected values rounded to its own dtype: each value may be
+    off by that tolerance plus ``ULPS_ROUNDED`` of its own ulps in that dtype, never
+    by the tolerance of a computation done in that dtype; ``expect_precision`` is
+    the one check that charges the lost precision itself.
+    """
+    expected = np.asarray(expected)
+    held, needed = held_precision(actual), np.dtype(needed)
+    tol = tolerance(needed, scale)
+    if _eps(held) <= _eps(needed):
+        error, index = error_size(actual, expected)
+        return error <= tol, error, index, needed, tol
+    with np.errstate(all="ignore"):
+        spacing = np.abs(np.spacing(np.asarray(expected, dtype=np.float64).astype(held)).astype(np.float64))
+    allowed = tol + ULPS_ROUNDED * np.nan_to_num(spacing, nan=0.0, posinf=0.0)
+    diff = _differences(actual, expected)
+    if not diff.size:
+        return True, 0.0, (), held, tol
+    excess = np.where(np.isfinite(diff), diff - allowed, np.inf)
+    index = np.unravel_index(int(np.argmax(excess)), diff.shape)
+    error = float(diff[index])
+    return bool(excess[index] <= 0), error, tuple(int(i) for i in index), held, float(allowed[index])
 
 
 def held_precision(values: np.ndarray) -> np.dtype:
@@ -92,21 +131,77 @@ def cast_down(values: np.ndarray, reference: np.ndarray) -> bool:
 # -- what came back ---------------------------------------------------------------------
 
 
-def describe(value) -> str:  # noqa: PLR0911 - one return per kind of value
-    """A short description of a returned value: its type, shape and dtype."""
+# How many items of a tuple or list are each described; past this, the rest is counted.
+LISTED_ITEMS = 6
+# How deep a nested tuple or list is described; deeper ones are only counted.
+LISTED_DEPTH = 2
+
+
+def describe(value, depth: int = LISTED_DEPTH) -> str:
+    """A short, true description of a returned value: its type, shape and dtype, item by item.
+
+    A tuple or list names every item (all alike: once, with "each"); past
+    ``LISTED_ITEMS`` items the rest is counted, and past ``depth`` levels of
+    nesting only the length is given, so the words never claim fewer items than
+    there are.
+    """
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if getattr(value, "type_name", None):  # what the wire format could not carry (wire.Unsupported)
         return f"an object of type {value.type_name}"
-    if isinstance(value, tuple):
-        return f"a tuple of {len(value)} ({', '.join(describe(v) for v in value[:3])})"
-    if isinstance(value, list):
-        return f"a list of {len(value)} items"
+    if isinstance(value, (tuple, list)):
+        return _describe_sequence(value, depth)
     if value is None:
         return "None (is a return statement missing?)"
     if isinstance(value, (bool, int, float, np.generic)):
         return f"one number ({type(value).__name__})"
     return f"a {type(value).__name__}"
+
+
+def _describe_sequence(value, depth: int) -> str:
+    kind, count = type(value).__name__, len(value)
+    noun = "item" if count == 1 else "items"
+    if count == 0:
+        return f"an empty {kind}"
+    if depth <= 0:
+        return f"a {kind} of {count} {noun}"
+    parts = [describe(item, depth - 1) for item in value]
+    if count > 1 and len(set(parts)) == 1:
+        return f"a {kind} of {count} {noun}, each {parts[0]}"
+    shown = parts[:LISTED_ITEMS]
+    rest = count - len(shown)
+    listed = "; ".join(shown) + (f"; and {rest} more" if rest else "")
+    return f"a {kind} of {count} {noun} ({listed})"
+
+
+def tolerance_words(tol: float, dtype, reason: str = "") -> str:
+    """'the tolerance is 0.00012 (float32 precision: the inputs were float32)': the number, its dtype and why."""
+    return f"the tolerance is {tol:.2g} ({np.dtype(dtype)} precision{': ' + reason if reason else ''})"
+
+
+def tolerance_reason(chosen, actual_dtype, held, reference_dtype, precision) -> str:
+    """Why ``chosen`` (the looser of the three) sets the tolerance, in a student's words.
+
+    ``held`` is the precision the result's values really hold, ``reference_dtype``
+    the expected values' dtype, ``precision`` the inputs' dtype (or None).
+    """
+    chosen, actual_dtype = np.dtype(chosen), np.dtype(actual_dtype)
+    needed = looser(reference_dtype, precision)
+    if _eps(held) > _eps(needed):  # compare() judged it against the expected values rounded to its dtype
+        which = f"your {held} result"
+        if held != actual_dtype:
+            which = f"your {actual_dtype} result holds only {held} numbers and"
+        return (
+            f"{which} is compared with the expected values rounded to {held}, "
+            f"since the {needed} precision they need does not fit in {held}"
+        )
+    if np.dtype(held) == chosen:
+        if held != actual_dtype:
+            return f"your {actual_dtype} result holds only {held} numbers"
+        return f"your result is {actual_dtype}"
+    if precision is not None and looser(precision) == chosen:
+        return f"the inputs were {np.dtype(precision)}, while your result is {actual_dtype}"
+    return f"the expected values are {np.dtype(reference_dtype)}, while your result is {actual_dtype}"
 
 
 def count_nonfinite(values: np.ndarray) -> tuple[int, int, int]:
@@ -185,16 +280,21 @@ def error_size(actual: np.ndarray, expected: np.ndarray) -> tuple[float, tuple]:
     A non-finite value counts as infinitely far, except where the expected value is
     the very same (NaN where NaN is expected, inf where inf is).
     """
+    diff = _differences(actual, expected)
+    if not diff.size:
+        return 0.0, ()
+    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
+    return float(diff[index]), tuple(int(i) for i in index)
+
+
+def _differences(actual, expected) -> np.ndarray:
+    """|actual - expected| in float64, 0 where both hold the same value (NaN included), inf where one is not finite."""
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(actual - expected)
     same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
-    diff = np.where(same, 0.0, np.where(np.isfinite(diff), diff, np.inf))
-    if not diff.size:
-        return 0.0, ()
-    index = np.unravel_index(int(np.argmax(diff)), diff.shape)
-    return float(diff[index]), tuple(int(i) for i in index)
+    return np.where(same, 0.0, np.where(np.isfinite(diff), diff, np.inf))
 
 
 def expected_scale(expected: np.ndarray) -> float:
@@ -210,8 +310,7 @@ def is_close(actual, expected, scale=None, precision=None) -> bool:
         return False
     expected = np.asarray(expected)
     scale = expected_scale(expected) if scale is None else scale
-    tol = tolerance(looser(held_precision(actual), expected.dtype, precision), scale)
-    return error_size(actual, expected)[0] <= tol
+    return compare(actual, expected, looser(expected.dtype, precision), scale)[0]
 
 
 def assert_close(
@@ -224,20 +323,27 @@ def assert_close(
     reference_dtype=None,
     from_student=True,
     nonfinite_expected=False,
+    positions=None,
+    probe=None,
 ) -> None:
     """Fail with the largest error, its place and the tolerance used when they differ.
 
-    The tolerance is that of the looser of: the precision ``actual`` holds, the
-    dtype of ``expected`` (or ``reference_dtype``) and ``precision``, the dtype
-    of the inputs (float32 inputs limit a float64 result to float32 accuracy);
-    times ``scale``, by default the size of the expected values (never of the
-    student's). ``from_student``: whether the student's results fed the expected
+    The tolerance is that of the looser of the dtype of ``expected`` (or
+    ``reference_dtype``) and ``precision``, the dtype of the inputs (float32
+    inputs limit a float64 result to float32 accuracy); times ``scale``, by
+    default the size of the expected values (never of the student's). A result
+    holding less precision than that is compared with the expected values
+    rounded to its dtype (``compare``). ``from_student``: whether the student's results fed the expected
     values, so that NaN or inf in them fails the check; pass False when only fixed
     inputs did, and non-finite expected values raise ``CheckError`` (the check is
     broken). The default is the one that never blames the check for a student's NaN.
     ``nonfinite_expected``: the reference legitimately holds NaN or inf for these
     fixed inputs; the student must then hold the very same value at the same place.
     ``hint`` is a string, or a callable giving one, added to the failure message.
+    When it gives nothing (no known mistake matched), the message describes the
+    shape of the difference instead (``difference.describe_difference``; its
+    places named by ``positions``), followed by what ``probe()`` measures (e.g.
+    ``difference.dependence``: what the result does not depend on).
     """
     expected = np.asarray(expected)
     if actual.shape != expected.shape:
@@ -247,22 +353,28 @@ def assert_close(
         bad_expected = np.zeros(expected.shape, bool)
     if bad_expected.any() and not from_student:
         raise CheckError(f"the expected values of {what} hold {describe_nonfinite(expected, bad_expected)}")
-    dtype = looser(held_precision(actual), reference_dtype or expected.dtype, precision)
-    tol = tolerance(dtype, expected_scale(expected) if scale is None else scale)
-    error, index = error_size(actual, expected)
+    held = held_precision(actual)
+    scale = expected_scale(expected) if scale is None else scale
+    needed = looser(reference_dtype or expected.dtype, precision)
+    close, error, index, dtype, tol = compare(actual, expected, needed, scale)
     if bad_expected.any():
         # Built from the student's own results: their NaN or inf made these.
         message = (
             f"{what} cannot be checked: the values your code returned make the expected "
             f"values hold {describe_nonfinite(expected, bad_expected)}"
         )
-    elif error <= tol:
+    elif close:
         return
     elif any(count_nonfinite(actual)):
         message = f"{what} holds {describe_nonfinite(actual)}, where finite numbers were expected"
     else:
-        message = f"{what} is off by up to {error:.3g} (at index {index}); the tolerance for {dtype} is {tol:.2g}"
+        why = tolerance_reason(dtype, actual.dtype, held, reference_dtype or expected.dtype, precision)
+        message = f"{what} is off by up to {error:.3g} (at index {index}); {tolerance_words(tol, dtype, why)}"
     hint = hint() if callable(hint) else hint
+    if not hint and error > tol and not any(count_nonfinite(actual)) and not bad_expected.any():
+        # No known mistake matched: say how the values differ, measured, rather than one number.
+        measured = [describe_difference(actual, expected, tol, positions), probe() if probe else ""]
+        hint = " ".join(part for part in measured if part)
     raise AssertionError(message + (f"\n{hint}" if hint else ""))
 
 
@@ -284,3 +396,59 @@ def finite_statistics(values: np.ndarray, what: str, from_student: bool = True) 
             raise CheckError(f"{what} holds {describe_nonfinite(values)} for fixed inputs")
         raise AssertionError(f"{what} holds {describe_nonfinite(values)}, where finite numbers were expected")
     return values
+
+
+# -- no point without work ------------------------------------------------------------------
+
+
+def real_answer(actual, expected, precision=None, scale=None) -> str:  # noqa: PLR0911 - one return per kind
+    """'' when ``actual`` is a right answer for its input, else what is not right (for a message).
+
+    ``expected`` is the right answer for the same input: the reference's (after
+    the same seed), or the one the spec gives. Arrays are compared as
+    ``assert_close`` compares them (``precision``: the inputs' dtype; ``scale``:
+    the size of the expected values, by default their largest magnitude), numbers
+    as numbers of ``precision`` (relative above 1), tuples item by item (a list
+    of the same items counts as the tuple: the type is its own check's business).
+    """
+    parts = expected if isinstance(expected, tuple) else None
+    if parts is not None:
+        if not isinstance(actual, (tuple, list)) or len(actual) != len(parts):
+            return f"{describe(actual)} instead of a tuple of {len(expected)}"
+        scales = scale if isinstance(scale, (tuple, list)) else [scale] * len(expected)
+        for index, (item, wanted, size) in enumerate(zip(actual, expected, scales, strict=True)):
+            problem = real_answer(item, wanted, precision, size)
+            if problem:
+                return f"item {index} is {problem}"
+        return ""
+    if isinstance(expected, np.ndarray):
+        if not isinstance(actual, np.ndarray) or actual.dtype.kind not in "fiub":
+            return describe(actual)
+        if actual.shape != expected.shape:
+            return f"of shape {actual.shape}, not {expected.shape}"
+        size = expected_scale(expected) if scale is None else scale
+        close, error, _, _, tol = compare(actual, expected, looser(expected.dtype, precision), size)
+        return "" if close else f"off by {error:.3g} (tolerance {tol:.2g})"
+    if isinstance(actual, bool) or not isinstance(actual, (int, float, np.integer, np.floating)):
+        return describe(actual)
+    size = abs(float(expected)) if scale is None else scale
+    error = abs(float(actual) - float(expected))
+    tol = tolerance(precision or np.float64, size)
+    return "" if error <= tol else f"off by {error:.3g} (tolerance {tol:.2g})"
+
+
+def expect_real_answer(actual, expected, function: str, where: str, precision=None, scale=None) -> None:
+    """A check of a property (inputs untouched, dtype, shape, a limit, a range) pays only for a right answer.
+
+    Call it on the result of every call such a check makes, with the right answer
+    for that input: a property of a wrong or empty answer (None, zeros, the input
+    itself) is not evidence of work. A check whose input has a trivial right answer
+    (a level where the result is the input, an empty list) also calls the function
+    on an input whose answer is not trivial, and gates that call too.
+    """
+    problem = real_answer(actual, expected, precision, scale)
+    if problem:
+        raise AssertionError(
+            f"{function} {where} returned {problem}, not the right result: this check pays only "
+            f"when the result is right too (the checks of its values say what differs)"
+        )

@@ -1,15 +1,15 @@
-"""How checks call code: one interface for the isolated worker, the notebook kernel and the reference.
+"""How checks call code: one interface for the isolated worker and the reference.
 
     submission.seed(11)                       # np.random.seed(11) right before the next call
     submission.blur(x, 0.5)                   # the result, as the function returned it
     submission.call("blur", x, amount=0.5)    # a Reply: result, rng_used, args_after, kwargs_after
     submission.chain("step", x, params)       # x = step(x, p)[0] for each p, one call per step
 
-``Submission`` holds what the three have in common (seeding, attribute calls,
+``Submission`` holds what the two have in common (seeding, attribute calls,
 keyword arguments, chains); each subclass says only how one call runs
-(``_run``): ``sandbox.IsolatedSubmission`` in the worker process,
-``channels.notebook.hidden.NotebookSubmission`` in the notebook's kernel,
-``plugin.InProcess`` for the reference in the grader's own process.
+(``_run``): ``sandbox.IsolatedSubmission`` in the worker process (every
+channel's student code, notebooks included), ``plugin.InProcess`` for the
+reference in the grader's own process.
 
 A chain is driven from here, one ordinary call per step, so student code sees
 the same kind of request for a step as for any lone call, and each step's

@@ -33,6 +33,7 @@ import pytest
 
 from autograder.checks import CheckError
 from autograder.course import PROJECT_ROOT
+from autograder.difference import error_advice
 from autograder.interface import Reply, StudentError, Submission, SubmissionDidNotImport, first
 from autograder.results import MAX_OUTPUT_CHARS, TestResult, truncate
 from autograder.sandbox import shared_with
@@ -252,7 +253,9 @@ def feedback_for(excinfo) -> str:  # noqa: PLR0911 - one return per kind of fail
     if isinstance(error, SubmissionDidNotImport):
         return f"not graded: {error}"
     if isinstance(error, StudentError):
-        return str(error)
+        # The error's own words, and what to change when they are a number-where-an-array-came slip.
+        advice = error_advice(str(error))
+        return f"{error}\n{advice}" if advice else str(error)
     if isinstance(error, AssertionError):
         return str(error) or "the check failed"
     if isinstance(error, pytest.fail.Exception):

@@ -1,11 +1,10 @@
 """The nbgrader course the benchmark grades: the same submissions, as notebooks.
 
-Where the project's notebook channel (``autograder.channels.notebook``) is present, the
-course is the one ``make nbgrader-release`` writes: one solution cell per task
-and test cells that run the same public and hidden checks as the grader. A
-submission's notebook is the release with each task cell holding that
-function of the submission. Without the channel, a minimal course stands in:
-the whole module in one answer cell, then one autograded test cell per task.
+What ``nbgrader autograde`` costs on its own, running each notebook in a
+Jupyter kernel: a minimal course, the whole module in one answer cell, then one
+autograded test cell per task. (The project's notebook channel no longer runs
+notebooks in a kernel: ``make nbgrader-grade`` grades their answers through
+``grade_submission``, and its course folder refuses ``nbgrader autograde``.)
 """
 
 from __future__ import annotations
@@ -67,15 +66,6 @@ def nbgrader_available() -> bool:
     return True
 
 
-def project_channel_available() -> bool:
-    try:
-        from autograder.channels.notebook.course_folder import write_course_folder  # noqa: F401, PLC0415
-        from autograder.channels.notebook.sources import task_sources  # noqa: F401, PLC0415
-    except ImportError:
-        return False
-    return True
-
-
 def build_course(root: Path, submissions: dict[str, tuple[str, str]]) -> tuple[Path, str]:
     """Write and release the course, and hand in one notebook per student.
 
@@ -85,53 +75,8 @@ def build_course(root: Path, submissions: dict[str, tuple[str, str]]) -> tuple[P
     """
     shutil.rmtree(root, ignore_errors=True)
     root.mkdir(parents=True)
-    if project_channel_available():
-        _project_course(root, submissions)
-        return root, "the project's notebook channel (autograder.channels.notebook, as make nbgrader-release writes it)"
     _minimal_course(root, submissions)
-    return root, "a minimal course (autograder.channels.notebook not found): one answer cell, one test cell per task"
-
-
-def _project_course(root: Path, submissions) -> None:
-    import nbformat  # noqa: PLC0415 - optional extra
-
-    from autograder.channels.notebook.course_folder import write_course_folder  # noqa: PLC0415
-    from autograder.course import get_assignment  # noqa: PLC0415
-
-    assignment = get_assignment(ASSIGNMENT)
-    source_notebook = write_course_folder(assignment, root)
-    nbgrader(root, "generate_assignment", ASSIGNMENT, "--force")
-    release = root / "release" / ASSIGNMENT
-    for student, (kind, source) in submissions.items():
-        folder = root / "submitted" / student / ASSIGNMENT
-        shutil.copytree(release, folder)
-        if kind == "reference":
-            notebook = nbformat.read(str(source_notebook), as_version=4)
-        elif kind == "stub":
-            continue  # the release as it was handed out
-        else:
-            notebook = _filled(release / source_notebook.name, source, assignment.task_names)
-        nbformat.write(notebook, str(folder / source_notebook.name))
-
-
-def _filled(release_notebook: Path, source: str, task_names):
-    """The release notebook with each task's cell holding that function of ``source``.
-
-    Module-level lines before the first function (imports) go into the first
-    task's cell, so a submission that fails to import fails here too.
-    """
-    import nbformat  # noqa: PLC0415 - optional extra
-
-    from autograder.channels.notebook.sources import imports, task_sources  # noqa: PLC0415
-
-    notebook = nbformat.read(str(release_notebook), as_version=4)
-    functions = task_sources(source, task_names)
-    functions[task_names[0]] = imports(source) + "\n\n\n" + functions[task_names[0]]
-    for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution") and meta.get("grade_id") in functions:
-            cell.source = functions[meta["grade_id"]]
-    return notebook
+    return root, "a minimal nbgrader course: one answer cell, one test cell per task, run in a kernel"
 
 
 def _minimal_course(root: Path, submissions) -> None:

@@ -1,6 +1,7 @@
 """Mutation testing of the hidden suites: every wrong reference must lose points, on its own function only.
 
-``make mutants`` (``python tests/mutation.py``) does four things:
+``make mutants`` (``python tests/mutation.py``) does four things for every
+assignment of course.toml (``--assignment`` picks one), then a fifth:
 
 1. **Generate** mutants of the reference inside its ``### BEGIN SOLUTION`` /
    ``### END SOLUTION`` regions: mutmut's own node operators (numbers, names,
@@ -12,13 +13,21 @@
    reference run side by side on many inputs (random ones, levels exactly 0 and
    1, 1-D to 5-D batches, float32 and float64, B equal to the channel count, the
    same seeds), comparing results within float64 rounding, the precision of the
-   results and the inputs after the call. A mutant that differs nowhere is
-   equivalent; otherwise the functions where it differs are the ones it touched.
+   results and the inputs after the call. The inputs are every call the suites
+   themselves make when they grade the reference (recorded in-process), plus the
+   hand-made edge cases below for the functions they name. A mutant that differs
+   nowhere is equivalent; otherwise the functions where it differs are the ones it
+   touched.
 3. **Grade** every mutant with the real grader (``grade_all``, on every core).
 4. **Report** per function: mutants, equivalent, killed, survivors (with the
    oracle's difference), and the misblamed ones (points lost on a function the
    oracle found untouched, or any point lost by an equivalent mutant). The last
    line reads ``mutants: N generated, E equivalent, K killed, S survived, M misblamed``.
+5. **Degenerates** (``tests/degenerate.py``): submissions that compute nothing
+   (None, constants, zeros, the inputs themselves, the inputs' shapes filled with a
+   number, and the best combination of these per function) are graded too; none may
+   earn more than ``degenerate.CEILING`` of the points. The line reads
+   ``degenerates: N graded, best P of M points (S%), ceiling C%``.
 
 ``--sample K`` grades a deterministic spread of K mutants per function (CI's
 cap); ``--json PATH`` writes every mutant's verdict.
@@ -29,6 +38,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import importlib
 import json
 import re
 import sys
@@ -39,6 +49,7 @@ import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import degenerate
 import libcst as cst
 import numpy as np
 from libcst.metadata import MetadataWrapper, ParentNodeProvider, PositionProvider
@@ -46,11 +57,14 @@ from mutmut.mutation.mutators import mutation_operators
 
 from autograder.channels.batch import grade_all
 from autograder.checks import held_precision
-from autograder.course import get_assignment
+from autograder.course import get_assignment, load_course
 
-ASSIGNMENT = "ch01_forward"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SUMMARY = re.compile(r"^mutants: (\d+) generated, (\d+) equivalent, (\d+) killed, (\d+) survived, (\d+) misblamed$")
+DEGENERATES = re.compile(
+    r"^degenerates: (\d+) graded, best ([\d.]+) of ([\d.]+) points \(([\d.]+)%\), ceiling ([\d.]+)%$"
+)
+RECORDED_PER_FUNCTION = 40  # the oracle's share of the suites' own calls, per function (an even spread)
 
 
 @dataclass
@@ -305,6 +319,18 @@ def oracle_cases(tasks) -> list[tuple[str, tuple]]:
     return [(f, a) for f, a in cases if f in tasks]
 
 
+def oracle_for(assignment):
+    """The hand-picked oracle cases of an assignment: its own tests/mutation_<module>.py, else Chapter 1's above.
+
+    Chapter 1's keep only the calls of the assignment's own tasks, so for an
+    assignment with neither, the recorded calls of its suites are the oracle.
+    """
+    try:
+        return importlib.import_module(f"mutation_{assignment.module}").oracle_cases
+    except ModuleNotFoundError:
+        return oracle_cases
+
+
 def load(source: str, name: str) -> types.ModuleType:
     module = types.ModuleType(name)
     exec(compile(source, f"{name}.py", "exec"), module.__dict__)
@@ -330,7 +356,7 @@ def warnings_ignored():
         yield
 
 
-def differ(got, want, inputs_dtype) -> str:  # noqa: PLR0911 - one return per kind of difference
+def differ(got, want, inputs_dtype) -> str:  # noqa: PLR0911, PLR0912 - one return per kind of difference
     """'' when ``got`` is ``want`` up to float64 rounding and no less precise; else what differs."""
     if isinstance(want, str) or isinstance(got, str):
         if isinstance(want, str) and isinstance(got, str):
@@ -344,8 +370,20 @@ def differ(got, want, inputs_dtype) -> str:  # noqa: PLR0911 - one return per ki
             if found:
                 return f"item {i}: {found}"
         return ""
+    if _is_number(want):
+        if not _is_number(got):
+            return f"returned {type(got).__name__} instead of a number"
+        g, w = float(got), float(want)
+        if g == w or (np.isnan(g) and np.isnan(w)):
+            return ""
+        kind = np.dtype(inputs_dtype).kind == "f"
+        needed = np.finfo(inputs_dtype).eps if kind else np.finfo(np.float64).eps  # float32 inputs: float32's
+        tol = 1000 * float(needed) * max(1.0, abs(w)) if np.isfinite(w) else 0.0
+        return "" if abs(g - w) <= tol else f"{g!r} (the reference {w!r})"
     if not isinstance(got, np.ndarray):
         return f"returned {type(got).__name__}"
+    if not isinstance(want, np.ndarray):
+        return "" if got.tolist() == want else f"an array (the reference {type(want).__name__})"
     if got.shape != want.shape:
         return f"shape {got.shape} instead of {want.shape}"
     needed = np.finfo(inputs_dtype).eps if np.dtype(inputs_dtype).kind == "f" else np.finfo(np.float64).eps
@@ -362,6 +400,59 @@ def differ(got, want, inputs_dtype) -> str:  # noqa: PLR0911 - one return per ki
     off = np.where(np.isnan(off), np.inf, off)
     worst = float(off.max()) if off.size else 0.0
     return "" if worst <= tol else f"off by {worst:.3g} (tolerance {tol:.2g})"
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def recorded_cases(assignment_id: str) -> list[tuple[str, tuple]]:
+    """Every call the suites make when they grade the reference, recorded in a fresh process.
+
+    (A process of its own: the suites run in a pytest thread, and the grading pool
+    that follows must not be forked from a process holding one.)
+    """
+    import multiprocessing  # noqa: PLC0415 - only the recording needs it
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_record, (assignment_id,))
+
+
+def _record(assignment_id: str) -> list[tuple[str, tuple]]:
+    from autograder.grade import load_reference, run_pytest, suite_paths  # noqa: PLC0415
+    from autograder.interface import StudentError  # noqa: PLC0415
+    from autograder.plugin import GradingPlugin, InProcess  # noqa: PLC0415
+
+    calls: dict[bytes, tuple[str, tuple]] = {}
+
+    class Recording(InProcess):
+        def take_output(self) -> str:
+            return ""  # the reference prints nothing a check reads
+
+        def _run(self, function, args, kwargs, seed):
+            if not kwargs:
+                key = hashlib.sha256(repr((function, [_fingerprint(a) for a in args])).encode()).digest()
+                calls.setdefault(key, (function, tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)))
+            try:
+                return super()._run(function, args, kwargs, seed)
+            except Exception as error:  # noqa: BLE001 - the reference's own refusal, as a worker would report it
+                names = [cls.__name__ for cls in type(error).__mro__]
+                raise StudentError(str(error), raised=names) from None
+
+    assignment = get_assignment(assignment_id)
+    plugin = GradingPlugin(Recording(load_reference(assignment)), InProcess(load_reference(assignment)))
+    with contextlib.suppress(Exception), warnings_ignored(), np.errstate(all="ignore"):
+        run_pytest(suite_paths(assignment, ("public", "hidden")), plugin)
+    by_function: dict[str, list] = {}
+    for function, args in calls.values():
+        by_function.setdefault(function, []).append((function, args))
+    return [case for cases in by_function.values() for case in spread(cases, RECORDED_PER_FUNCTION)]
+
+
+def _fingerprint(value):
+    if isinstance(value, np.ndarray):
+        return (value.dtype.str, value.shape, hashlib.sha256(value.tobytes()).hexdigest())
+    return repr(value)
 
 
 def describe_args(args) -> str:
@@ -445,7 +536,9 @@ def spread(items: list, k: int) -> list:
     return [items[int(i * step)] for i in range(k)]
 
 
-def report(mutants: list[Mutant], graded: list[Mutant], tasks, out=sys.stdout) -> str:
+def report(mutants: list[Mutant], graded: list[Mutant], tasks, out=sys.stdout, summary=True, table=True) -> str:
+    """Print the table of ``tasks``, survivors and misblamed mutants, then the counts' line (the last line
+    of the program when ``summary``; otherwise marked as one assignment's)."""
     rows = []
     for task in tasks:
         mine = [m for m in graded if m.function == task]
@@ -453,9 +546,10 @@ def report(mutants: list[Mutant], graded: list[Mutant], tasks, out=sys.stdout) -
         live = counts["killed"] + counts["survived"]
         score = f"{100 * counts['killed'] / live:.0f}%" if live else "-"
         rows.append((task, len(mine), counts["equivalent"], counts["killed"], counts["survived"], score))
-    print(f"{'function':22} {'mutants':>7} {'equivalent':>10} {'killed':>6} {'survived':>8} {'score':>6}", file=out)
-    for row in rows:
-        print(f"{row[0]:22} {row[1]:>7} {row[2]:>10} {row[3]:>6} {row[4]:>8} {row[5]:>6}", file=out)
+    if table:
+        print(f"{'function':22} {'mutants':>7} {'equivalent':>10} {'killed':>6} {'survived':>8} {'score':>6}", file=out)
+        for row in rows:
+            print(f"{row[0]:22} {row[1]:>7} {row[2]:>10} {row[3]:>6} {row[4]:>8} {row[5]:>6}", file=out)
     survivors = [m for m in graded if m.verdict == "survived"]
     if survivors:
         print("\nsurvivors (the oracle's difference):", file=out)
@@ -479,7 +573,7 @@ def report(mutants: list[Mutant], graded: list[Mutant], tasks, out=sys.stdout) -
             f"\n(graded a spread of {len(graded)} of the {len(mutants)} mutants; counts after 'generated' are theirs)",
             file=out,
         )
-    print(line, file=out)
+    print(line if summary else f"{line} (this assignment)", file=out)
     return line
 
 
@@ -489,9 +583,53 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=None, help="grading processes (default: every core)")
     parser.add_argument("--json", type=Path, default=None, help="write every mutant's verdict here")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all)")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    assignment = get_assignment(ASSIGNMENT)
+    ids = args.assignment or list(load_course())
+    everything, verdicts, worst = [], [], []
+    for assignment_id in ids:
+        print(f"== {assignment_id}")
+        mutants, chosen = mutate(get_assignment(assignment_id), args)
+        everything += mutants
+        verdicts += chosen
+        worst.append(degenerates(get_assignment(assignment_id), args))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        data = [{k: v for k, v in asdict(m).items() if k != "source"} for m in verdicts]
+        args.json.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    print(f"\n== every assignment ({time.monotonic() - started:.0f} s)")
+    highest = max(worst, key=lambda w: w[0] / w[1])
+    print(
+        f"degenerates: {sum(w[2] for w in worst)} graded, best {highest[0]:g} of {highest[1]:g} points "
+        f"({100 * highest[0] / highest[1]:.1f}%), ceiling {100 * degenerate.CEILING:g}%"
+    )
+    report(everything, verdicts, [], out=sys.stdout, table=False)
+    return 0
+
+
+def degenerates(assignment, args) -> tuple[float, float, int]:
+    """Grade the degenerate family and its best combination; print them; (best score, points, how many)."""
+    with tempfile.TemporaryDirectory(prefix="degenerates-") as folder:
+        graded, best = degenerate.measure(assignment, Path(folder), args.jobs, progress=not args.quiet)
+    points = points_of(assignment)
+    print(f"\ndegenerate submissions of {assignment.id} (out of {points:g} points):")
+    for each in [*graded, best]:
+        earned = ", ".join(f"{task} {score:g}" for task, score in each.scores.items() if score)
+        print(f"  {each.total:>5g}  {degenerate.describe(each)}{f' ({earned})' if earned else ''}")
+    top = max([*graded, best], key=lambda d: d.total)
+    return top.total, points, len(graded) + 1
+
+
+def points_of(assignment) -> float:
+    from autograder.channels.notebook.checks import collect  # noqa: PLC0415
+
+    return sum(check.points for suite in ("public", "hidden") for check in collect(assignment, suite))
+
+
+def mutate(assignment, args) -> tuple[list[Mutant], list[Mutant]]:
+    """Generate, judge and grade one assignment's mutants; print its table. (all mutants, the graded ones)"""
+    started = time.monotonic()
     source = assignment.solution.read_text(encoding="utf-8")
     mutants = generate(source)
     tasks = assignment.task_names
@@ -499,7 +637,8 @@ def main(argv=None) -> int:
     # A helper's mutants (e.g. _per_sample's) belong to the tasks the oracle finds them touching.
     chosen += spread([m for m in mutants if m.function not in tasks], args.sample)
     reference = load(source, "reference")
-    cases = oracle_cases(tasks)
+    oracle = oracle_for(assignment)
+    cases = recorded_cases(assignment.id) + (oracle(tasks) if oracle else [])
     expected = {(i, seed): run_case(reference, f, a, seed) for i, (f, a) in enumerate(cases) for seed in (0, 1)}
     for mutant in chosen:
         judge(mutant, reference, cases, expected)
@@ -507,13 +646,9 @@ def main(argv=None) -> int:
         grade_mutants(assignment, chosen, Path(folder), args.jobs, progress=not args.quiet)
     for mutant in chosen:
         classify(mutant)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        data = [{k: v for k, v in asdict(m).items() if k != "source"} for m in chosen]
-        args.json.write_text(json.dumps(data, indent=1), encoding="utf-8")
     print(f"({time.monotonic() - started:.0f} s)")
-    report(mutants, chosen, tasks + sorted({m.function for m in mutants} - set(tasks)))
-    return 0
+    report(mutants, chosen, tasks + sorted({m.function for m in mutants} - set(tasks)), summary=False)
+    return mutants, chosen
 
 
 if __name__ == "__main__":

@@ -77,3 +77,12 @@ def test_noise_drawn_per_channel_is_named_as_a_layout_mistake():
     x0 = np.zeros(shape)
     name = known.diagnose_noise(x0, 0.5, np.sqrt(0.5) * per_channel, per_channel, seed=4, rng_used=True)
     assert name == "noise_layout"
+
+
+def test_a_value_several_known_mistakes_give_is_named_as_none_of_them():
+    """merge_betas([0.5, 0.5]) = 0.5 is the last beta, the mean and the square-rooted weights alike: none is named."""
+    from autograder.suites.ch01_noise import misconceptions as noise_known  # noqa: PLC0415 - the other suite's
+
+    assert noise_known.first_match(0.5, noise_known.beta_variants([0.5, 0.5]), 0.75) is None
+    betas = [0.2, 0.3]
+    assert noise_known.first_match(0.3, noise_known.beta_variants(betas), 0.44) == "last_beta"

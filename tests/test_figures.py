@@ -417,3 +417,35 @@ def test_many_noise_steps_land_where_one_jump_lands(ch01):
     for t in (500, 1000):
         noise = walked[t] - np.sqrt(alpha_bar[t]) * image
         assert abs(noise.std() - np.sqrt(1 - alpha_bar[t])) < 0.02
+
+
+def test_the_way_back_names_a_level_only_when_it_is_within_one_notch_of_it():
+    """a picture within one notch of the way up at t = 40 looks like it; one farther from all looks like none."""
+    ramp = np.linspace(-1.0, 1.0, 48).reshape(4, 4, 3)
+    up = {t: ramp * (1 - t / 100) for t in (0, 20, 40, 60)}
+    notch = figures._notch_width(up)
+    assert notch == pytest.approx(figures._rms(up[0], up[20]))
+    near = up[40] + 0.1 * notch
+    assert "looks most like the way up at t = 40" in figures._likeness(0, near, up, notch)
+    far = -ramp
+    text = figures._likeness(0, far, up, notch)
+    assert "far from every level of the way up: the nearest, t = 60" in text
+    assert f"{figures._rms(up[60], far):.2g} away" in text and "looks most like" not in text
+
+
+def test_betas_of_zero_or_below_are_drawn_where_they_are_and_counted():
+    """negative betas are drawn as they are (symlog, never clipped) and counted; positive ones stay on a log scale."""
+    from matplotlib.figure import Figure  # noqa: PLC0415 - Matplotlib only for the figure tests
+
+    alpha_bar = np.cos(np.linspace(0, 1, 1001) * np.pi / 2) ** 2
+    betas = 1 - alpha_bar[1:] / alpha_bar[:-1]
+    t = np.arange(1, 1001)
+    flipped, right = Figure().subplots(1, 2)
+    figures._plot_betas(flipped, t, -betas)
+    figures._plot_betas(right, t, betas)
+    assert flipped.get_yscale() == "symlog" and right.get_yscale() == "log"
+    drawn = flipped.get_lines()[0].get_ydata()
+    assert np.array_equal(drawn, -betas)  # drawn as they are, never clipped
+    notes = [text.get_text() for text in flipped.texts]
+    assert any("of 1000 betas: 1000 negative" in note for note in notes), notes
+    assert not any("negative" in text.get_text() for text in right.texts)

@@ -214,9 +214,9 @@ def copies_open_to_all(reference: Path, seconds: float = 3.0) -> list[str]:
 
 
 def test_casting_down_to_float16_does_not_hide_a_wrong_formula(graded):
-    """results 0.4% off, cast to float16, keep only what float16 cannot tell apart: 67 points, not 144, against 51."""
-    assert graded("off_by_a_little.py").score == 51
-    assert graded("cast_down_hides_error.py").score == 67
+    """results 0.4% off, cast to float16: 8 points (three statistical checks), as in float64; it had 67 against 51."""
+    assert graded("off_by_a_little.py").score == 8
+    assert graded("cast_down_hides_error.py").score == 8
 
 
 @pytest.mark.slow

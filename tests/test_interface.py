@@ -1,4 +1,4 @@
-"""One submission interface: the isolated worker, the notebook kernel and the in-process reference agree."""
+"""One submission interface: the isolated worker and the in-process reference agree."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import importlib.util
 import numpy as np
 import pytest
 
-from autograder.channels.notebook.hidden import NotebookSubmission
 from autograder.grade import isolated_submission
 from autograder.interface import StudentError
 from autograder.locate import locate_submission
@@ -65,21 +64,17 @@ KINDS_SEEN = [float, int, bool, type(None), np.float64, np.float32, np.int64, li
 def kinds(*values):
     return [KINDS_SEEN.index(type(v)) for v in values], [str(np.asarray(v).dtype) == "float32" for v in values]
 """
-KINDS = ("isolated", "notebook", "in_process")
+KINDS = ("isolated", "in_process")
 
 
 @pytest.fixture(params=KINDS)
 def code(request, ch01, tmp_path):
-    """The module above behind each of the three implementations of the interface."""
+    """The module above behind each of the two implementations of the interface."""
     path = tmp_path / ch01.filename
     path.write_text(SOURCE)
     with contextlib.ExitStack() as stack:
         if request.param == "isolated":
             yield stack.enter_context(isolated_submission(ch01, locate_submission(path, ch01.filename)))
-        elif request.param == "notebook":
-            namespace: dict = {}
-            exec(compile(SOURCE, str(path), "exec"), namespace)
-            yield NotebookSubmission(namespace)
         else:
             spec = importlib.util.spec_from_file_location("_interface_module", path)
             module = importlib.util.module_from_spec(spec)
@@ -146,19 +141,13 @@ def test_arguments_after_the_call_are_in_every_reply(code):
     assert np.array_equal(plain.args_after[0], x) and plain.args_after[1] == 4.0
 
 
-@pytest.mark.parametrize("kind", ["isolated", "notebook"])
-def test_the_callers_arrays_are_never_changed(ch01, tmp_path, kind):
+def test_the_callers_arrays_are_never_changed(ch01, tmp_path):
     """a function that changes its input in place changes what the grader observes, never the caller's array."""
     path = tmp_path / ch01.filename
     path.write_text(SOURCE)
     x = np.arange(3.0)
-    if kind == "isolated":
-        with isolated_submission(ch01, locate_submission(path, ch01.filename)) as isolated:
-            reply = isolated.call("scale", x, inplace=True)
-    else:
-        namespace: dict = {}
-        exec(compile(SOURCE, str(path), "exec"), namespace)
-        reply = NotebookSubmission(namespace).call("scale", x, inplace=True)
+    with isolated_submission(ch01, locate_submission(path, ch01.filename)) as isolated:
+        reply = isolated.call("scale", x, inplace=True)
     assert np.array_equal(x, np.arange(3.0))
     assert np.array_equal(reply.args_after[0], 2 * np.arange(3.0))
 

@@ -7,10 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import degenerate
 import mutation
 import pytest
 
-from autograder.course import get_assignment
+from autograder.course import get_assignment, load_course
 
 pytestmark = pytest.mark.slow
 PROGRAM = Path(mutation.__file__)
@@ -71,6 +72,13 @@ def test_the_oracle_tells_an_equivalent_rewrite_from_a_wrong_one(source):
     assert wrong.touched == ["add_noise", "noise_step", "remove_noise"]
 
 
+def test_the_oracle_holds_the_suites_own_calls_of_every_function(assignment):
+    """the calls recorded while the suites grade the reference reach every task function of the assignment."""
+    cases = mutation.recorded_cases(assignment.id)
+    assert {function for function, _ in cases} == set(assignment.task_names)
+    assert len(cases) <= mutation.RECORDED_PER_FUNCTION * len(assignment.task_names)
+
+
 def test_make_mutants_ends_with_its_summary_line(tmp_path):
     """a sampled run prints the per-function table and the summary line; nothing survives or is misblamed."""
     out = tmp_path / "mutants.json"
@@ -89,4 +97,8 @@ def test_make_mutants_ends_with_its_summary_line(tmp_path):
     assert generated > len(verdicts) > 0
     assert equivalent + killed + survived == len(verdicts)
     assert (survived, misblamed) == (0, 0), run.stdout
-    assert "function" in run.stdout and "cosine_schedule" in run.stdout
+    for assignment in load_course().values():
+        assert f"== {assignment.id}" in run.stdout and assignment.task_names[-1] in run.stdout
+    degenerates = next(filter(None, map(mutation.DEGENERATES.match, run.stdout.splitlines())))
+    graded, best, points, share, ceiling = map(float, degenerates.groups())
+    assert graded >= 2 * 8 and best <= ceiling / 100 * points and share <= ceiling == 100 * degenerate.CEILING

@@ -1,39 +1,42 @@
-"""nbgrader-grade: a hidden check broken by its own error gives no grade."""
+"""nbgrader-grade's exits: a broken check or a stale course folder gives no feedback and no grades.csv."""
 
-import json
 from types import SimpleNamespace
 
-from autograder.channels.notebook import command
-from autograder.channels.notebook.hidden import BROKEN_CHECK
+import pytest
+
+from autograder.channels.notebook import command, grading
+from autograder.grade import ChecksBroken
+
+pytest.importorskip("nbgrader", reason="the nbgrader extra is installed by `make test`")
 
 
-def _graded_notebook(course, student, assignment, stderr_lines):
-    folder = course / "autograded" / student / assignment
-    folder.mkdir(parents=True)
-    outputs = [{"output_type": "stream", "name": "stderr", "text": [line + "\n" for line in stderr_lines]}]
-    cells = [{"cell_type": "code", "source": "", "outputs": outputs}, {"cell_type": "markdown", "source": "x"}]
-    (folder / f"{assignment}.ipynb").write_text(json.dumps({"cells": cells}), encoding="utf-8")
-
-
-def test_broken_checks_are_counted_once_per_notebook(tmp_path):
-    """marks of broken checks are read from every autograded notebook; failures of students' code are not marks."""
-    _graded_notebook(tmp_path, "alice", "ch01_forward", [f"{BROKEN_CHECK}: add_noise: one", "add_noise: off by 2"])
-    _graded_notebook(tmp_path, "bob", "ch01_forward", [f"{BROKEN_CHECK}: add_noise: one"] * 2)
-    _graded_notebook(tmp_path, "carol", "other", [f"{BROKEN_CHECK}: add_noise: two"])
-    assert command.broken_checks(tmp_path, "ch01_forward") == {"add_noise: one": 2}
-
-
-def test_a_broken_check_stops_feedback_and_export(ch01, tmp_path, monkeypatch, capsys):
-    """after autograde finds a broken check, neither feedback nor grades.csv is made, and the exit is 1."""
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A course folder whose nbgrader commands are recorded instead of run."""
+    (tmp_path / "nbgrader_config.py").write_text("", encoding="utf-8")
     ran = []
+    monkeypatch.setattr(command, "_nbgrader", lambda course, arguments: ran.append(arguments[0]) or 0)
+    return SimpleNamespace(path=tmp_path, ran=ran)
 
-    def nbgrader(course, arguments):
-        ran.append(arguments[0])
-        if arguments[0] == "autograde":
-            _graded_notebook(course, "alice", ch01.id, [f"{BROKEN_CHECK}: add_noise: one"])
-        return 0
 
-    monkeypatch.setattr(command, "_nbgrader", nbgrader)
-    assert command.run_grade(SimpleNamespace(assignment=ch01.id, course=tmp_path)) == 1
-    assert ran == ["autograde"]
-    assert "add_noise: one (in 1 notebook)" in capsys.readouterr().err
+def _fails_with(error):
+    def grade_class(course, assignment):
+        raise error
+
+    return grade_class
+
+
+def test_a_broken_check_stops_feedback_and_export(ch01, course, monkeypatch, capsys):
+    """a check broken by its own error: exit 1, the check named, neither feedback nor grades.csv made."""
+    monkeypatch.setattr(grading, "grade_class", _fails_with(ChecksBroken(["add_noise: one"])))
+    assert command.run_grade(SimpleNamespace(assignment=ch01.id, course=course.path)) == 1
+    assert course.ran == []
+    err = capsys.readouterr().err
+    assert "add_noise: one" in err and "no feedback and no grades.csv were written" in err
+
+
+def test_a_course_folder_not_released_is_the_users_mistake(ch01, course, capsys):
+    """without release/<id>/<id>.ipynb: exit 2 with one line saying to release first."""
+    assert command.run_grade(SimpleNamespace(assignment=ch01.id, course=course.path)) == 2
+    assert course.ran == []
+    assert capsys.readouterr().err.strip().endswith("is missing; run nbgrader-release first")

@@ -1,11 +1,13 @@
 """The release holds nothing of the reference or the hidden suites, and the scan would say so if it did."""
 
 import dataclasses
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from autograder.channels.release import LeakFound, build_release
-from autograder.channels.release.leaks import Tokens, public_texts, scan_release, secrets_of
+from autograder.channels.release.leaks import Tokens, _is_telling, engine_texts, public_texts, scan_release, secrets_of
 from autograder.channels.release.steps import Release
 from autograder.course import PROJECT_ROOT, load_course
 from autograder.stubs import solution_lines
@@ -164,3 +166,21 @@ def test_a_line_another_assignments_public_file_holds_is_no_secret(built, ch01, 
     sharing = with_assignment(built, dataclasses.replace(other, figures=figures))
     assert line not in secrets_of(sharing)[ch01.id].solution_lines
     assert line in secrets_of(sharing)[ch01.id].quoted
+
+
+def test_a_hidden_line_the_shipped_engine_holds_is_no_secret(built, ch01):
+    """a generic line that a hidden check and the engine both hold ships anyway; the check's own lines stay secret."""
+    engine_line = next(
+        line.strip()
+        for line in (PROJECT_ROOT / "autograder" / "checks.py").read_text(encoding="utf-8").splitlines()
+        if _is_telling(line.strip()) and "(" in line
+    )
+    own_line = "assert secret_helper(submission.cosine_schedule(17)) == 42"
+    (PROJECT_ROOT / "build").mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=PROJECT_ROOT / "build") as folder:  # a hidden suite lives in the project
+        suite = Path(folder)
+        (suite / "test_planted.py").write_text(f"def test_it(submission):\n    {engine_line}\n    {own_line}\n")
+        planted = with_assignment(built, dataclasses.replace(ch01, hidden_tests=suite))
+        hidden = secrets_of(planted)[ch01.id].hidden_lines
+    assert any(text.holds(engine_line) for text in engine_texts(planted))
+    assert engine_line not in hidden and own_line in hidden

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import json
 import math
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ def figures(code, image, reference=None):
         ("steps", lambda out: steps_figure(dial, out)),
         ("histograms", lambda out: histogram_figure(Dial(code, standardised(dial.image)), out)),
         ("dial", lambda out: dial_animation(dial, out)),
-        ("dial_page", lambda out: dial_page(dial, out)),
+        ("dial_page", lambda out: dial_page(dial, out, way_down=lambda stops: _way_down(code, image, stops))),
     ]
     if reference is not None:
         builders.append(("compare", lambda out: comparison_strip(dial, Dial(reference, image), out)))
@@ -270,20 +271,10 @@ def betas_figure(dial: Dial, out: Path) -> Path:
     figure = Figure(figsize=(10, 3.4), dpi=DPI, layout="constrained")
     per_step, rebuilt = figure.subplots(1, 2)
     t = np.arange(1, betas.size + 1)
-    with np.errstate(all="ignore"):
-        per_step.semilogy(t, np.clip(betas, 1e-12, None), color="C2")
-    per_step.set(xlabel="step t", ylabel=r"$\beta_t$ (log scale)", xlim=(0, dial.T))
+    _plot_betas(per_step, t, betas)
+    per_step.set_xlim(0, dial.T)
     count = "one per step t = 1..T" if betas.size == dial.T else f"T = {dial.T} steps need {dial.T}"
-    per_step.set_title(f"your betas: {betas.size} values ({count})", fontsize=9)
-    per_step.annotate(
-        f"last beta: {betas[-1]:.6g} (the step into static is 1)",
-        (t[-1], max(betas[-1], 1e-12)),
-        xytext=(-6, -14),
-        textcoords="offset points",
-        ha="right",
-        fontsize=8,
-        color="0.3",
-    )
+    per_step.set_title(f"your betas: {betas.size} values\n({count})", fontsize=9)
     with np.errstate(all="ignore"):
         product = np.cumprod(1 - betas)
     steps = np.arange(alpha_bar.size)
@@ -294,11 +285,59 @@ def betas_figure(dial: Dial, out: Path) -> Path:
     right = betas.size == alpha_bar.size - 1 and error < 1e-9
     rebuilt.set(xlabel="timestep t", ylabel="value", xlim=(0, dial.T))
     rebuilt.set_title(
-        f"the betas should rebuild the schedule: largest gap {error:.2g} ({'right' if right else 'not right'})",
+        f"the betas should rebuild the schedule\nlargest gap {error:.2g} ({'right' if right else 'not right'})",
         fontsize=9,
     )
     rebuilt.legend(fontsize=8, frameon=False)
     return save_png(figure, out / "betas.png")
+
+
+def _plot_betas(ax, t: np.ndarray, betas: np.ndarray) -> None:
+    """beta_t against t: on a log scale when every beta is positive, else on a scale that shows 0 and negatives.
+
+    A log axis cannot show a beta of 0 or below; such betas are drawn where they
+    are (a symmetric log scale, linear around 0) and counted in a note, never
+    clipped to a small positive number.
+    """
+    finite = np.isfinite(betas)
+    positive = finite & (betas > 0)
+    ax.set_xlabel("step t")
+    if positive.all():
+        ax.semilogy(t, betas, color="C2")
+        ax.set_ylabel(r"$\beta_t$ (log scale)")
+    else:
+        smallest = float(np.min(np.abs(betas[finite & (betas != 0)]))) if (finite & (betas != 0)).any() else 1.0
+        ax.plot(t[finite], betas[finite], color="C2")
+        ax.set_yscale("symlog", linthresh=max(smallest, 1e-12))
+        ax.axhline(0, color="0.5", linewidth=0.8)
+        ax.set_ylabel(r"$\beta_t$ (log scale each side of 0)")
+        below = int(np.count_nonzero(finite & (betas < 0)))
+        zero = int(np.count_nonzero(finite & (betas == 0)))
+        parts = [f"{n} {word}" for n, word in ((below, "negative"), (zero, "exactly 0")) if n]
+        if not finite.all():
+            parts.append(f"{int(np.count_nonzero(~finite))} not finite (not drawn)")
+        ax.text(
+            0.03,
+            0.5,
+            f"of {betas.size} betas: {', '.join(parts)}"
+            + (";\neach beta_t must lie in [0, 1]" if below else "\n(a log axis cannot show them)"),
+            transform=ax.transAxes,
+            va="center",
+            fontsize=8,
+            color="C3",
+            bbox={"facecolor": "white", "edgecolor": "C3", "alpha": 0.9},
+        )
+    last = float(betas[-1])
+    ax.annotate(
+        f"last beta: {last:.6g} (the step into static is 1)",
+        (t[-1], last if np.isfinite(last) else 0.0),
+        # Below a positive last beta, above one that is 0 or less (the bottom of the axes).
+        xytext=(-6, -14 if last > 0 else 10),
+        textcoords="offset points",
+        ha="right",
+        fontsize=8,
+        color="0.3",
+    )
 
 
 STEPS_SHOWN = (0, 250, 500, 750, 1000)
@@ -485,17 +524,37 @@ MIRROR_ULPS = 64
 STD_TOLERANCE = 0.05  # a pixel standard deviation within this of the correct one counts as right
 
 
-def dial_page(dial: Dial, out: Path) -> Path:
-    """build/figures/dial.html: one self-contained page with a slider over t, images inline."""
+def dial_page(dial: Dial, out: Path, way_down=None) -> Path:
+    """build/figures/dial.html: one self-contained page with a slider over t, images inline.
+
+    ``way_down(stops)`` gives ({t: picture}, note) of Part 3's sampler, or (None, why): with
+    pictures, the page shows a third panel, the dial run backwards from fresh static.
+    """
     path = out / "dial.html"
     try:
         positions = _page_positions(dial)
     except FigureSkipped:
         path.unlink(missing_ok=True)  # an older page would show code that has changed since
         raise
-    data = json.dumps({"T": dial.T, "step": PAGE_STEP, "positions": positions, "summary": _page_summary(positions)})
+    down, note = way_down([p["t"] for p in positions]) if way_down is not None else (None, "")
+    for position in positions if down else ():
+        position["down"] = _data_uri(down[position["t"]])
+    summary = _page_summary(positions) + (f" {note}" if note else "")
+    data = json.dumps({"T": dial.T, "step": PAGE_STEP, "positions": positions, "summary": summary})
     path.write_text(PAGE.substitute(data=data.replace("</", "<\\/")), encoding="utf-8")
     return path
+
+
+def _way_down(code, image: np.ndarray, stops) -> tuple[dict | None, str]:
+    """Part 3's backwards run on this picture with the student's reverse.py, when the course has Part 3."""
+    from autograder.course import UnknownAssignment, get_assignment  # noqa: PLC0415 - only the dial page asks
+    from autograder.figures.declared import load_figures  # noqa: PLC0415
+
+    try:
+        part3 = load_figures(get_assignment("ch01_reverse"))
+    except UnknownAssignment:
+        return None, ""
+    return part3.way_down(getattr(code, "path", None), image, stops)
 
 
 def _page_positions(dial: Dial) -> list[dict]:
@@ -506,6 +565,7 @@ def _page_positions(dial: Dial) -> list[dict]:
     for t in tqdm(stops[-2::-1], desc="dial page, remove_noise", unit="t", leave=False, disable=None):
         back[t] = dial.step_back(t + PAGE_STEP, t)
     variance = float(dial.image.var())
+    notch = _notch_width(up)
     positions = []
     for t in stops:
         level = float(alpha_bar[t])
@@ -518,7 +578,7 @@ def _page_positions(dial: Dial) -> list[dict]:
                 "up": _data_uri(up[t]),
                 "back": _data_uri(back[t]),
                 **_up_verdict(t, dial.T, level, variance, up[t]),
-                **_back_verdict(t, back[t], up, _mirror_tolerance(alpha_bar, t, up)),
+                **_back_verdict(t, back[t], up, _mirror_tolerance(alpha_bar, t, up), notch),
             }
         )
     return positions
@@ -553,8 +613,29 @@ def _mirror_tolerance(alpha_bar: np.ndarray, t: int, up: dict[int, np.ndarray]) 
     return MIRROR_ULPS * float(np.finfo(np.float64).eps) * max(size, 1.0) * max(amplified, 1.0)
 
 
-def _back_verdict(t: int, x: np.ndarray, up: dict[int, np.ndarray], tolerance: float) -> dict:
-    """Whether the way back at t is the way up at t, and if not, which t of the way up it looks like."""
+def _rms(a: np.ndarray, b: np.ndarray) -> float:
+    """Root mean square difference per pixel (inf when either holds NaN or inf)."""
+    with np.errstate(all="ignore"):
+        value = float(np.sqrt(np.mean((a - b) ** 2)))
+    return value if math.isfinite(value) else math.inf
+
+
+def _notch_width(up: dict[int, np.ndarray]) -> float:
+    """The largest RMS difference between the way up at two neighbouring notches of the slider.
+
+    A picture of the way back closer than this to some picture of the way up
+    looks like that level; farther from all of them, it looks like none.
+    """
+    stops = sorted(up)
+    return max((_rms(up[a], up[b]) for a, b in itertools.pairwise(stops)), default=0.0)
+
+
+def _back_verdict(t: int, x: np.ndarray, up: dict[int, np.ndarray], tolerance: float, notch: float) -> dict:
+    """Whether the way back at t is the way up at t; if not, which t of the way up it looks like, if any.
+
+    "Looks like" is measured: the RMS difference to the nearest picture of the way
+    up is within ``notch``, the largest difference between two neighbouring notches.
+    """
     gap = float(np.max(np.abs(x - up[t]))) if np.all(np.isfinite(x)) else math.inf
     ok = gap <= tolerance
     correct = (
@@ -572,10 +653,28 @@ def _back_verdict(t: int, x: np.ndarray, up: dict[int, np.ndarray], tolerance: f
     elif ok:
         yours = f"Yours differs from the way up by at most {gap:.1g}: right (float64 rounding allows {tolerance:.1g})."
     else:
-        nearest = min(up, key=lambda s: float(np.mean((up[s] - x) ** 2)) if np.all(np.isfinite(x)) else 0.0)
-        like = f"; it looks most like the way up at t = {nearest}" if nearest != t else ""
-        yours = f"Yours differs from the way up by up to {gap:.3g}{like}: not a mirror."
+        yours = f"Yours differs from the way up by up to {gap:.3g}{_likeness(t, x, up, notch)}: not a mirror."
     return {"back_correct": correct, "back_yours": yours, "back_ok": ok}
+
+
+def _likeness(t: int, x: np.ndarray, up: dict[int, np.ndarray], notch: float) -> str:
+    """Which picture of the way up ``x`` is nearest, and whether it is near enough to look like it."""
+    distances = {s: _rms(up[s], x) for s in up}
+    nearest = min(distances, key=distances.__getitem__)
+    distance = distances[nearest]
+    if not math.isfinite(distance):
+        return "; it holds NaN or inf, so it looks like no level"
+    if distance > notch:
+        return (
+            f"; it is far from every level of the way up: the nearest, t = {nearest}, is {distance:.2g} away "
+            f"per pixel (RMS), more than the {notch:.2g} between any two neighbouring notches"
+        )
+    if nearest == t:
+        return ""
+    return (
+        f"; it looks most like the way up at t = {nearest} ({distance:.2g} away per pixel, RMS, within the "
+        f"{notch:.2g} between neighbouring notches)"
+    )
 
 
 def _page_summary(positions: list[dict]) -> str:
@@ -610,7 +709,7 @@ h1 { font-size: 22px; margin-bottom: 4px; }
 figure { margin: 0; flex: 1; min-width: 300px; }
 figure img { width: 256px; height: 256px; image-rendering: pixelated; border: 1px solid #ccc; display: block; }
 figcaption { margin-top: 8px; }
-.up h2 { color: #d66018; } .back h2 { color: #2060c8; }
+.up h2 { color: #d66018; } .back h2 { color: #2060c8; } .down h2 { color: #6a3fb0; }
 h2 { font-size: 16px; margin: 0 0 6px; }
 .ok { color: #176c2c; } .bad { color: #b3261e; font-weight: 600; }
 #summary { padding: 8px 12px; background: #f4f4f4; border-radius: 6px; }
@@ -641,6 +740,12 @@ h2 { font-size: 16px; margin: 0 0 6px; }
     <img id="back" alt="the way back at this t">
     <figcaption><span id="back-correct"></span><br><span id="back-yours"></span></figcaption>
   </figure>
+  <figure class="down" id="down-panel" hidden>
+    <h2>Way down: your reverse.py, from fresh static</h2>
+    <img id="down" alt="your sampler at this t">
+    <figcaption>Part 3: every 4 x 4 patch drawn anew by predict_noise and reverse_step, from static at
+    t = 1000 to new patches at t = 0. Nothing of the picture is used but its patches' mean and covariance.</figcaption>
+  </figure>
 </div>
 <script id="dial-data" type="application/json">$data</script>
 <script>
@@ -664,6 +769,8 @@ function show() {
   text("noise-weight", p.noise_weight);
   document.getElementById("up").src = p.up;
   document.getElementById("back").src = p.back;
+  document.getElementById("down-panel").hidden = !p.down;
+  if (p.down) document.getElementById("down").src = p.down;
   text("up-correct", p.up_correct);
   verdict("up-yours", p.up_yours, p.up_ok);
   text("back-correct", p.back_correct);

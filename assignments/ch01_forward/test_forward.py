@@ -15,7 +15,7 @@ from functools import partial
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, held_precision, is_close, within
+from autograder.checks import assert_close, expect_real_answer, held_precision, is_close, within
 
 T = 1000
 # Six standard errors: a correct function fails a statistical check with probability below 1e-8.
@@ -78,6 +78,24 @@ def draws(seed, count, shape):
     return np.random.RandomState(seed).randn(count, *shape)
 
 
+def expect_real_pair(result, function, x, keep, seed=None, where=""):
+    """A property counts only for a real answer: the first array is the blend of x with the eps returned,
+    and eps is np.random.randn's draw after ``seed`` or, on 100 values or more, standard normal noise."""
+    where = where or f"for an input of shape {np.shape(x)}"
+    xt, eps = pair(result, function, ("xt", "eps"), np.shape(x))
+    expected, precision = blend(x, keep, eps), np.asarray(x).dtype  # float32 inputs: float32's tolerance
+    expect_real_answer(xt, expected, function, f"{where} (against the blend with its own eps)", precision=precision)
+    if seed is not None and is_close(eps, draws(seed, 1, eps.shape)[0]):
+        return
+    if eps.size >= 100:
+        normal_stats(eps, f"eps {where}")
+        return
+    raise AssertionError(
+        f"{function} {where}: eps is not np.random.randn's draw after np.random.seed({seed}), and {eps.size} values "
+        "are too few to judge otherwise: this check pays only when the result is right too"
+    )
+
+
 def untouched(before, after, function, name):
     assert np.array_equal(before, after), f"{function} changed the {name} it was given; compute a new array instead"
 
@@ -126,6 +144,7 @@ def test_cosine_schedule_has_one_float64_level_per_timestep(submission):
         assert alpha_bar.dtype.kind == "f" and np.finfo(alpha_bar.dtype).eps <= np.finfo(np.float64).eps, (
             f"cosine_schedule({steps}) should be float64 (or more precise), not {alpha_bar.dtype}"
         )
+        expect_real_answer(alpha_bar, cosine_levels(steps), "cosine_schedule", f"for T = {steps}")
 
 
 @pytest.mark.task("cosine_schedule")
@@ -139,6 +158,7 @@ def test_cosine_schedule_runs_from_clean_to_static(submission):
     assert abs(alpha_bar[T]) < 1e-12, f"alpha_bar[T] is {alpha_bar[T]:.3g}, not about 0\n{hint}".rstrip()
     rises = int(np.count_nonzero(~(np.diff(alpha_bar) < 0)))  # NaN is no fall either
     assert rises == 0, f"alpha_bar does not fall at {rises} of the {T} steps\n{hint}".rstrip()
+    expect_real_answer(alpha_bar, cosine_levels(T), "cosine_schedule", f"for T = {T}")
 
 
 @pytest.mark.task("cosine_schedule")
@@ -157,6 +177,7 @@ def test_cosine_schedule_is_a_squared_cosine(submission):
         hint=hint,
         precision=held_precision(alpha_bar),
     )
+    expect_real_answer(alpha_bar, cosine_levels(T), "cosine_schedule", f"for T = {T}")
 
 
 # -- add_noise ------------------------------------------------------------------------
@@ -196,11 +217,14 @@ def test_add_noise_returns_float_arrays_shaped_like_x0(submission):
     """add_noise returns (xt, eps), float arrays of x0's shape, float32 kept at least float32."""
     for shape, dtype in (((16, 16, 3), np.float64), ((2, 8, 8, 3), np.float64), ((5,), np.float32)):
         x0 = picture(shape).astype(dtype)
-        xt, eps = pair(submission.add_noise(x0, 0.5), "add_noise", ("xt", "eps"), shape)
+        submission.seed(4)
+        result = submission.add_noise(x0, 0.5)
+        xt, eps = pair(result, "add_noise", ("xt", "eps"), shape)
         for name, array in (("xt", xt), ("eps", eps)):
             assert np.finfo(array.dtype).eps <= np.finfo(dtype).eps, (
                 f"{name} is {array.dtype} for a {np.dtype(dtype).name} x0: that throws precision away"
             )
+        expect_real_pair(result, "add_noise", x0, 0.5, seed=4)
 
 
 @pytest.mark.task("add_noise")
@@ -217,6 +241,7 @@ def test_add_noise_mixes_in_the_noise_it_returns(submission):
             f"xt at alpha_bar_t = {a}, compared with sqrt(a) * x0 + sqrt(1 - a) * (the eps you returned)",
             hint=partial(named, xt, mix_mistakes(x0, a, eps), partial(drawn_twice, xt, x0, a, eps)),
         )
+        expect_real_pair((xt, eps), "add_noise", x0, a, where=f"at alpha_bar_t = {a}")
 
 
 @pytest.mark.task("add_noise")
@@ -224,8 +249,11 @@ def test_add_noise_mixes_in_the_noise_it_returns(submission):
 def test_add_noise_is_clean_at_t0_and_static_at_T(submission):
     """at alpha_bar = 1 (t = 0) xt is x0; at alpha_bar[T] (about 3.7e-33) xt is eps."""
     x0 = picture()
-    xt, _ = pair(submission.add_noise(x0, 1.0), "add_noise", ("xt", "eps"), x0.shape)
+    # x0 itself is right at level 1, zeros at level 0: the function must be right between the ends too.
+    expect_real_pair(submission.add_noise(x0, 0.5), "add_noise", x0, 0.5, where="at alpha_bar_t = 0.5")
+    xt, eps = pair(submission.add_noise(x0, 1.0), "add_noise", ("xt", "eps"), x0.shape)
     assert_close(xt, x0, "xt at alpha_bar_t = 1 (t = 0) compared with x0")
+    expect_real_pair((xt, eps), "add_noise", x0, 1.0, where="at alpha_bar_t = 1")
     last = float(cosine_levels(T)[T])
     xt, eps = pair(submission.add_noise(x0, last), "add_noise", ("xt", "eps"), x0.shape)
     assert_close(
@@ -234,6 +262,7 @@ def test_add_noise_is_clean_at_t0_and_static_at_T(submission):
         f"xt at alpha_bar_t = {last:.2g} (t = T) compared with eps",
         hint=lambda: named(xt, mix_mistakes(x0, last, eps)) or "At t = T nothing of the image is left.",
     )
+    expect_real_pair((xt, eps), "add_noise", x0, last, where="at t = T")
 
 
 @pytest.mark.task("add_noise")
@@ -241,10 +270,11 @@ def test_add_noise_is_clean_at_t0_and_static_at_T(submission):
 def test_add_noise_draws_standard_normal_noise(submission):
     """eps has mean 0 and standard deviation 1 (Gaussian noise from np.random.randn)."""
     x0 = np.zeros((100, 100, 5))
-    _, eps = pair(submission.add_noise(x0, 0.5), "add_noise", ("xt", "eps"), x0.shape)
+    xt, eps = pair(submission.add_noise(x0, 0.5), "add_noise", ("xt", "eps"), x0.shape)
     if eps.min() >= 0 and eps.max() < 1:
         raise AssertionError(f"every value of eps lies in [0, 1)\n{known('uniform')}")
     normal_stats(eps, "eps")
+    expect_real_pair((xt, eps), "add_noise", x0, 0.5)
 
 
 @pytest.mark.task("add_noise")
@@ -263,6 +293,7 @@ def test_add_noise_keeps_unit_variance(submission):
                 f"for x0 with variance 1 and alpha_bar_t = {a}, xt has variance {xt.var():.3f}; "
                 f"it should be within {bound:.3f} of 1\n{mistake}".rstrip()
             )
+        expect_real_pair((xt, eps), "add_noise", x0, a, where=f"at alpha_bar_t = {a}")
 
 
 @pytest.mark.task("add_noise")
@@ -272,6 +303,7 @@ def test_add_noise_gives_each_sample_its_own_level(submission):
     for shape in ((3, 8, 8, 3), (4, 5), (2, 6, 5, 4), (3, 1, 3)):
         x0 = picture(shape)
         a = np.linspace(0.9, 0.1, shape[0])
+        submission.seed(6)
         xt, eps = pair(batches_explained(submission.add_noise)(x0, a), "add_noise", ("xt", "eps"), shape)
         assert_close(
             xt,
@@ -279,6 +311,7 @@ def test_add_noise_gives_each_sample_its_own_level(submission):
             f"xt for a batch of shape {shape} with levels of shape {a.shape}, compared with each sample's blend",
             hint=partial(named, xt, mix_mistakes(x0, a, eps)),
         )
+        expect_real_pair((xt, eps), "add_noise", x0, a, seed=6, where=f"for a batch of shape {shape}")
 
 
 @pytest.mark.task("add_noise")
@@ -286,8 +319,9 @@ def test_add_noise_gives_each_sample_its_own_level(submission):
 def test_add_noise_leaves_x0_untouched(submission):
     """add_noise does not modify x0."""
     x0 = picture()
-    _, (after, _) = call(submission, "add_noise", x0, np.float64(0.3))
+    result, (after, _) = call(submission, "add_noise", x0, np.float64(0.3))
     untouched(x0, after, "add_noise", "x0")
+    expect_real_pair(result, "add_noise", x0, 0.3)
 
 
 # -- betas_from_alpha_bar ----------------------------------------------------------------
@@ -310,6 +344,8 @@ def test_betas_have_one_float64_value_per_step(submission):
         )
         outside = int(np.count_nonzero(~((betas >= 0) & (betas <= 1))))  # NaN is outside too
         assert outside == 0, f"{outside} betas lie outside [0, 1]\n{named(betas, beta_mistakes(alpha_bar))}".rstrip()
+        ratio = 1 - alpha_bar[1:] / alpha_bar[:-1]
+        expect_real_answer(betas, ratio, "betas_from_alpha_bar", f"for T = {steps}")
 
 
 @pytest.mark.task("betas_from_alpha_bar")
@@ -332,8 +368,9 @@ def test_betas_rebuild_the_schedule(submission):
 def test_betas_leave_the_schedule_untouched(submission):
     """betas_from_alpha_bar does not modify the schedule it is given."""
     alpha_bar = cosine_levels(10)
-    _, (after,) = call(submission, "betas_from_alpha_bar", alpha_bar)
+    betas, (after,) = call(submission, "betas_from_alpha_bar", alpha_bar)
     untouched(alpha_bar, after, "betas_from_alpha_bar", "alpha_bar")
+    expect_real_answer(betas, 1 - alpha_bar[1:] / alpha_bar[:-1], "betas_from_alpha_bar", "for T = 10")
 
 
 # -- noise_step --------------------------------------------------------------------------
@@ -347,14 +384,16 @@ def test_noise_step_follows_np_random_seed(submission):
     """after np.random.seed(s), eps is np.random.randn's next draw, and x_prev is left untouched."""
     x_prev = picture((8, 8, 3))
     submission.seed(5)
-    (_, eps), (after, _) = call(submission, "noise_step", x_prev, np.float64(0.2))
+    result, (after, _) = call(submission, "noise_step", x_prev, np.float64(0.2))
     untouched(x_prev, after, "noise_step", "x_prev")
+    _, eps = pair(result, "noise_step", ("x_t", "eps"), x_prev.shape)
     assert_close(
         eps,
         draws(5, 1, x_prev.shape)[0],
         "eps after np.random.seed(5) compared with np.random.randn(*x_prev.shape)",
         hint=lambda: known("reseeded" if np.array_equal(eps, submission.noise_step(x_prev, 0.2)[1]) else ""),
     )
+    expect_real_pair(result, "noise_step", x_prev, 1 - 0.2, seed=5)
 
 
 @pytest.mark.task("noise_step")
@@ -372,6 +411,7 @@ def test_noise_step_mixes_in_the_noise_it_returns(submission):
                 named, x_t, step_mistakes(x_prev, beta, eps), partial(drawn_twice, x_t, x_prev, 1 - beta, eps)
             ),
         )
+        expect_real_pair((x_t, eps), "noise_step", x_prev, 1 - beta, where=f"for beta_t = {beta}")
 
 
 @pytest.mark.task("noise_step")
@@ -382,6 +422,7 @@ def test_noise_step_gives_each_sample_its_own_beta(submission):
         x_prev = picture(shape)
         beta = np.linspace(0.05, 0.5, shape[0])
         step = batches_explained(submission.noise_step, "step_trailing_axis")
+        submission.seed(7)
         x_t, eps = pair(step(x_prev, beta), "noise_step", ("x_t", "eps"), shape)
         assert_close(
             x_t,
@@ -389,6 +430,7 @@ def test_noise_step_gives_each_sample_its_own_beta(submission):
             f"x_t for a batch of shape {shape} with betas of shape {beta.shape}, compared with each sample's step",
             hint=partial(named, x_t, step_mistakes(x_prev, beta, eps)),
         )
+        expect_real_pair((x_t, eps), "noise_step", x_prev, 1 - beta, seed=7, where=f"for a batch of shape {shape}")
 
 
 @pytest.mark.task("noise_step")
@@ -468,6 +510,10 @@ def test_remove_noise_keeps_precision_and_inputs(submission):
         )
         untouched(xt, xt_after, "remove_noise", "xt")
         untouched(eps, eps_after, "remove_noise", "eps")
+        where = f"for {np.dtype(dtype).name} inputs"
+        expect_real_answer(
+            back, x0, "remove_noise", where, precision=dtype, scale=float(np.max(np.abs(xt))) / np.sqrt(0.5)
+        )
 
 
 # -- Known mistakes ----------------------------------------------------------------------

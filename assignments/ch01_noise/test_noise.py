@@ -7,7 +7,8 @@ grader runs hidden checks too: passing these is a good sign, not a guarantee.
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, is_close
+from autograder.checks import assert_close, expect_real_answer, is_close
+from autograder.interface import NotImplementedYet, SubmissionDidNotImport
 
 
 @pytest.mark.task("uniform_to_normal")
@@ -46,9 +47,12 @@ def test_gaussian_noise_is_made_from_seeded_uniforms(submission):
 
 def _own_z1(submission, u1, u2):
     try:
-        return np.asarray(submission.uniform_to_normal(u1, u2)[0], dtype=np.float64)
+        z1 = np.asarray(submission.uniform_to_normal(u1, u2)[0], dtype=np.float64)
     except Exception:  # noqa: BLE001 - an unfinished transform only means there is nothing to compare with
         return None
+    # A transform giving the same number for different uniforms says nothing about the draws.
+    finite = z1[np.isfinite(z1)]
+    return z1 if z1.shape == u1.shape and np.unique(finite).size == finite.size else None
 
 
 @pytest.mark.task("moments")
@@ -59,6 +63,39 @@ def test_moments_of_one_to_five(submission):
     assert isinstance(result, tuple) and len(result) == 4, "moments should return a tuple of four floats"
     assert all(isinstance(value, float) for value in result), "each of the four moments should be a Python float"
     assert result == pytest.approx((3.0, 2.0, 0.0, -1.3), abs=1e-12), f"got {result}"
+
+
+@pytest.mark.task("moments")
+@pytest.mark.points(1)
+def test_moments_refuse_data_without_spread(submission):
+    """all-equal data raises ValueError: 8 values of 2.5, and 10 of 0.3, whose np.var is about 3e-33, not 0."""
+    for x in (np.full(8, 2.5), np.full(10, 0.3)):
+        outcome = _refusal(lambda: submission.moments(x))  # noqa: B023 - called at once
+        if outcome is not None:
+            variance = np.var(x)
+            raise AssertionError(
+                f"moments of {x.size} values all equal to {x[0]:g} should raise ValueError (all values are "
+                f"equal, so skewness and kurtosis are 0 / 0), but {outcome}. Here np.var(x) is {variance:.2g}, "
+                "not 0: test whether the values are all equal (np.all(x == x.flat[0])), not whether the "
+                "computed variance is 0"
+            )
+    # Refusing is easy for code that refuses everything: this pays only beside right moments of spread data.
+    spread = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    expect_real_answer(submission.moments(spread), (3.0, 2.0, 0.0, -1.3), "moments", "of [1, 2, 3, 4, 5]")
+
+
+def _refusal(call):
+    """None when ``call()`` raises ValueError (or a subclass of it); otherwise what happened instead."""
+    try:
+        result = call()
+    except (NotImplementedError, NotImplementedYet, SubmissionDidNotImport):
+        raise
+    except Exception as error:  # noqa: BLE001 - the grader names what student code raised in `raised`
+        raised = getattr(error, "raised", None) or [kind.__name__ for kind in type(error).__mro__]
+        if "ValueError" in raised:
+            return None
+        return f"it raised {error}"
+    return f"it returned {result!r}"
 
 
 @pytest.mark.task("combined_std")

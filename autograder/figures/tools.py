@@ -21,9 +21,22 @@ from pathlib import Path
 
 import numpy as np
 
+# Figures describe what a function returned in the words the checks use (re-exported).
+from autograder.checks import describe
 from autograder.interface import StudentError
 
 Builder = Callable[[Path], Path]
+__all__ = [
+    "Builder",
+    "FigureSkipped",
+    "Outcome",
+    "StudentCalls",
+    "describe",
+    "draw_each",
+    "font",
+    "gif_frame_count",
+    "save_png",
+]
 
 
 class FigureSkipped(Exception):
@@ -84,15 +97,6 @@ def draw_each(builders: list[tuple[str, Builder]], out: Path) -> list[Outcome]:
         note = f"{gif_frame_count(path)} frames, {path.stat().st_size // 1024} KB" if path.suffix == ".gif" else ""
         outcomes.append(Outcome(name, path=path, note=note))
     return outcomes
-
-
-def describe(value) -> str:
-    """A few words on what a function returned, never its values."""
-    if isinstance(value, np.ndarray):
-        return f"an array of shape {value.shape} and dtype {value.dtype}"
-    if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} items"
-    return "None" if value is None else f"a {type(value).__name__}"
 
 
 def save_png(figure, path: Path) -> Path:

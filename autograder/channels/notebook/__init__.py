@@ -2,6 +2,7 @@
 
 ``build.build_notebook`` composes small preprocessors (``preprocessors.py``),
 each adding one kind of cell; ``course_folder.py`` lays out an nbgrader course
-around the notebook; ``hidden.py`` runs the hidden suites' checks inside the
-notebook's kernel when nbgrader autogrades it.
+around the notebook; ``grading.py`` grades each submitted notebook's answers
+(cut out by ``extract.py``) with ``grade.grade_submission`` in the sandbox and
+writes the scores through nbgrader's gradebook (``gradebook.py``).
 """

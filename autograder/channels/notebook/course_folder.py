@@ -6,8 +6,8 @@
 
 nbgrader copies every file of ``source/<assignment>/`` except the notebook into
 the release unchanged, so nothing else goes there: the reference and the
-hidden suites stay in the project, where the hidden test cells import them from
-when nbgrader autogrades (see ``hidden.py``).
+hidden suites stay in the project, where ``make nbgrader-grade`` runs them
+beside the sandboxed answers (see ``grading.py``).
 """
 
 from __future__ import annotations
@@ -21,56 +21,48 @@ from autograder.course import PROJECT_ROOT, Assignment
 CONFIG = '''\
 """nbgrader settings for this course folder (written by `make nbgrader-release`)."""
 
-import os
+import sys
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades, OverwriteKernelspec
+from nbgrader.preprocessors import GetGrades
 
-from autograder.channels.notebook.nbgrader_steps import (
-    FeedbackClearHiddenTests,
+# nbgrader reads this file with the project's virtualenv; the steps below are the project's.
+PROJECT = {project!r}
+if PROJECT not in sys.path:
+    sys.path.insert(0, PROJECT)
+
+from autograder.channels.notebook.nbgrader_steps import (  # noqa: E402
+    FEEDBACK_TEMPLATES,
+    GradedInSandboxOnly,
     PlainStudentOutput,
-    RestoreReleasedTestCells,
 )
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 
-# The hidden test cells import the grader, the reference and the hidden suites
-# from this checkout; the kernels nbgrader starts inherit this path.
-PROJECT = {project!r}
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (PROJECT, os.environ.get("PYTHONPATH")) if p)
-
 c.CourseDirectory.course_id = {course_id!r}
 
-# The feedback students get must not show the hidden tests: remove their source
-# before the HTML is rendered (nbgrader keeps it by default). Their output is
-# only the check's sentence. (docs/nbgrader.md: why these steps replace nbgrader's own.)
-# Student text in the outputs loses its terminal control, and HTML a student's
-# cell displays is sanitized (no script, no event handler): instructors open
-# the feedback in their browser too.
-c.GenerateFeedback.preprocessors = [GetGrades, FeedbackClearHiddenTests, PlainStudentOutput, CSSHTMLHeaderPreprocessor]
+# Grading is `make nbgrader-grade`: each notebook's answers run in the project's sandbox,
+# never in a Jupyter kernel. nbgrader's own autograde would run them in a kernel beside
+# the gradebook, and this course's test cells hold no checks, so it refuses.
+c.Autograde.sanitize_preprocessors = [GradedInSandboxOnly]
+c.Autograde.autograde_preprocessors = [GradedInSandboxOnly]
+
+# The feedback: nbgrader's page, each test cell named by its check. Student text in the
+# outputs loses its terminal control, and HTML is sanitized (no script, no event
+# handler): instructors open the feedback in their browser too.
+c.GenerateFeedback.preprocessors = [GetGrades, PlainStudentOutput, CSSHTMLHeaderPreprocessor]
 c.HTMLExporter.sanitize_html = True
-
-# nbgrader's own list, with its OverwriteCells replaced by one that restores a
-# hidden test cell handed in as released without reporting it as changed.
-c.Autograde.sanitize_preprocessors = [
-    ClearOutput,
-    DeduplicateIds,
-    OverwriteKernelspec,
-    RestoreReleasedTestCells,
-    CheckCellMetadata,
-]
-
-# A whole notebook's checks take about a second; this bounds a student's endless loop.
-c.Execute.timeout = {timeout}
+c.HTMLExporter.template_name = "feedback_checks"
+c.HTMLExporter.template_file = "checks.html.j2"
+c.HTMLExporter.extra_template_basedirs = FEEDBACK_TEMPLATES
 '''
 
 
 def write_course_folder(assignment: Assignment, course: Path, course_id: str = "diffusion-course") -> Path:
     """Write (or refresh) the config and the source notebook; returns the notebook's path."""
     course.mkdir(parents=True, exist_ok=True)
-    timeout = int(max(30, 6 * assignment.limits.call_seconds))
     (course / "nbgrader_config.py").write_text(
-        CONFIG.format(course_id=course_id, assignment=assignment.id, timeout=timeout, project=str(PROJECT_ROOT)),
+        CONFIG.format(course_id=course_id, project=str(PROJECT_ROOT)),
         encoding="utf-8",
     )
     source = course / "source" / assignment.id

@@ -24,9 +24,10 @@ Write each function in its cell, in place of `# YOUR CODE HERE` and the
 `raise NotImplementedError()` below it, and run the cell. The test cell after
 it runs the public checks of that function: if it runs without an error, they
 pass. The cells marked *Hidden check* are empty here; when your notebook is
-graded they run further checks on your functions, one per cell, each worth
-the points it names. Your score is the sum over all test cells, as in the
-course's own grader."""
+graded, further checks run on your functions, one per cell, each worth the
+points it names. Only your answer cells are graded (the cells holding
+`# YOUR CODE HERE`): keep each function, and any helper it needs, in its own
+cell. Your score is the sum over all test cells, as in the course's own grader."""
 
 PUBLIC_ADAPTER = '''\
 import contextlib
@@ -53,16 +54,11 @@ def run_public_test(test):
         warnings.simplefilter("ignore")
         test(submission)'''
 
-# The cell ends in a statement, not an expression: its feedback is the sentence it
-# prints (a failure's message goes to stderr), never an "Out: True".
+# The cell holds no code: the check runs in the grader, on the answers cut out of the
+# notebook (grading.py), and its verdict is written under this cell in the feedback.
 HIDDEN_CHECK = """\
 # Hidden check, {points:g} point(s): {name}
-### BEGIN HIDDEN TESTS
-from autograder.channels.notebook.hidden import run_check
-
-if run_check(globals(), {assignment!r}, {module!r}, {function!r}, {case!r}):
-    print({passed!r})
-### END HIDDEN TESTS"""
+# It runs when your notebook is graded, outside the notebook."""
 
 
 @dataclass
@@ -127,15 +123,7 @@ def visible_tests(draft: Draft) -> None:
 def hidden_tests(draft: Draft) -> None:
     """One graded cell per hidden check and parameter case, running the suite's own test function."""
     for check in collect(draft.assignment, "hidden"):
-        source = HIDDEN_CHECK.format(
-            points=check.points,
-            name=check.name,
-            assignment=draft.assignment.id,
-            module=check.module,
-            function=check.function,
-            case=check.case,
-            passed=f"Passed ({check.points:g} point(s)): {check.name}.",
-        )
+        source = HIDDEN_CHECK.format(points=check.points, name=check.name)
         draft.tasks[check.task].append(cells.test(source, check.grade_id, check.points))
 
 

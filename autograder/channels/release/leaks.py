@@ -17,7 +17,11 @@ anyway (``public_texts``): the generated stubs and conftests, the public tests,
 the READMEs, the figures files, the notebook's closing text, and the TODOs and
 hints of course.toml, of every assignment. What an author shows students on
 purpose (a hint that quotes its solution line), and a common line that a
-public file of another assignment holds too, therefore refuse nothing.
+public file of another assignment holds too, therefore refuse nothing. A hidden
+check's line that the engine itself holds (``engine_texts``: every release ships
+the engine, so a generic helper line such as ``isinstance(actual, (tuple, list))``
+is public there) is no secret either; a solution line in the engine still is,
+since the engine names no assignment's answer.
 """
 
 from __future__ import annotations
@@ -96,13 +100,21 @@ def public_texts(release: Release) -> list[Tokens]:
     return [Tokens(text) for text in texts]
 
 
+def engine_texts(release: Release) -> list[Tokens]:
+    """The tokens of the engine's Python files that every release ships (its hidden suites left out)."""
+    hidden = [a.hidden_tests.resolve() for a in release.assignments if a.hidden_tests is not None]
+    files = sorted((release.project / "autograder").rglob("*.py"))
+    shipped = [f for f in files if not any(f.resolve().is_relative_to(folder) for folder in hidden)]
+    return [Tokens(_text(path) or "") for path in shipped]
+
+
 def secrets_of(release: Release) -> dict[str, Secrets]:
     """The secrets of each assignment of the release's project, by assignment id."""
-    public = public_texts(release)
-    return {assignment.id: _secrets_of(assignment, release, public) for assignment in release.assignments}
+    public, engine = public_texts(release), engine_texts(release)
+    return {assignment.id: _secrets_of(assignment, release, public, engine) for assignment in release.assignments}
 
 
-def _secrets_of(assignment: Assignment, release: Release, public: list[Tokens]) -> Secrets:
+def _secrets_of(assignment: Assignment, release: Release, public: list[Tokens], engine: list[Tokens]) -> Secrets:
     lines = set(solution_lines(assignment.solution.read_text(encoding="utf-8")))
     quoted = {line for line in lines if any(text.holds(line) for text in public)}
     names = [
@@ -116,7 +128,7 @@ def _secrets_of(assignment: Assignment, release: Release, public: list[Tokens]) 
             if file.name != "__init__.py":
                 names.append(re.compile(rf"(?<![\w.]){re.escape(file.name)}\b"))
             telling = {line for line in _stripped_lines(file.read_text(encoding="utf-8")) if _is_telling(line)}
-            hidden |= {line for line in telling if not any(text.holds(line) for text in public)}
+            hidden |= {line for line in telling if not any(text.holds(line) for text in [*public, *engine])}
     return Secrets(assignment.id, frozenset(lines - quoted), frozenset(hidden), tuple(names), frozenset(quoted))
 
 

@@ -12,7 +12,8 @@ import contextlib
 import numpy as np
 
 from autograder.checks import is_close
-from autograder.interface import StudentError
+from autograder.difference import only_some_inputs_fail
+from autograder.interface import NotImplementedYet, StudentError, SubmissionDidNotImport
 
 # Seeds students like to hard-code when they reseed inside a function.
 COMMON_SEEDS = (0, 1, 2, 3, 7, 42, 123, 1234, 2024, 2025, 2026, 12345)
@@ -88,14 +89,28 @@ EXPLAIN = {
 
 
 @contextlib.contextmanager
-def explaining_broadcast_errors(name="trailing_axis"):
-    """A student's broadcasting error on a batch gets the explanation of per-sample levels (``name``)."""
+def explaining_broadcast_errors(name="trailing_axis", works=None, level="alpha_bar_t", count=0):
+    """A student's error on a batch with one level per sample, explained.
+
+    A broadcasting error gets the explanation of per-sample levels (``name``).
+    Any other error, when ``works()`` (the same call with one number as the
+    level) succeeds, is told as such, with what to change for that error.
+    """
     try:
         yield
+    except (NotImplementedYet, SubmissionDidNotImport):
+        raise
     except StudentError as refused:
-        if "could not be broadcast" not in str(refused):
+        if "could not be broadcast" in str(refused):
+            raise AssertionError(f"{refused}\n{message(name)}") from None
+        contrast = (
+            only_some_inputs_fail(refused, works, f"one number as {level}", f"a ({count},) array of {level}")
+            if works
+            else ""
+        )
+        if not contrast:
             raise
-        raise AssertionError(f"{refused}\n{message(name)}") from None
+        raise AssertionError(f"{refused}\n{contrast}") from None
 
 
 def message(name: str | None) -> str:
@@ -109,15 +124,17 @@ def hint(actual, candidates: dict, correct=None):
 
 
 def first_match(actual, candidates: dict, correct=None) -> str | None:
-    """The first candidate (name -> callable giving an array) that ``actual`` matches.
+    """The one candidate (name -> callable giving an array) that ``actual`` matches, or None.
 
     ``candidates`` is a dict, or a list of (name, callable) pairs when one mistake
     has several forms.
 
     Candidates that coincide with the ``correct`` answer for these inputs are
-    skipped: they cannot explain a difference.
+    skipped: they cannot explain a difference. When different mistakes give this
+    very result, the inputs cannot tell them apart and none is named.
     """
     pairs = candidates.items() if isinstance(candidates, dict) else candidates
+    named = set()
     for name, make in pairs:
         try:
             with np.errstate(all="ignore"):
@@ -125,10 +142,10 @@ def first_match(actual, candidates: dict, correct=None) -> str | None:
                 if correct is not None and is_close(candidate, correct):
                     continue
                 if is_close(actual, candidate):
-                    return name
+                    named.add(name)
         except (ValueError, IndexError, TypeError):
             continue
-    return None
+    return named.pop() if len(named) == 1 else None
 
 
 def levels(a, ndim, trailing=False):

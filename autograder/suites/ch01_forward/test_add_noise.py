@@ -5,19 +5,26 @@ from functools import partial
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_pair, expect_precision, within
+from autograder.checks import assert_close, expect_pair, expect_precision, tolerance, within
+from autograder.difference import dependence
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, SEEDS, alpha_bar, describe_level, image, shape_id
+from autograder.suites.ch01_forward.real import real_noisy_pair
 from autograder.suites.ch01_forward.untouched import expect_new_arrays, expect_untouched, untouched_cases
 
 pytestmark = pytest.mark.task("add_noise")
 
 
-def noisy(submission, x0, a, seed=None):
+def noisy(submission, x0, a, seed=None, reference=None):
+    """add_noise(x0, a) after ``seed``; with the ``reference``, only a real answer passes (for property checks)."""
     if seed is not None:
         submission.seed(seed)
     reply = submission.call("add_noise", x0, a)
     xt, eps = expect_pair(reply.result, "add_noise", ("xt", "eps"), x0.shape)
+    if reference is not None:
+        real_noisy_pair(
+            reply.result, x0, a, seed, reference, where=f"for x0 of shape {x0.shape} and {describe_level(a)}"
+        )
     return xt, eps, reply
 
 
@@ -31,8 +38,12 @@ def compare_with_reference(submission, reference, x0, a, seed):
     assert_close(xt, ref_xt, f"xt {where}", hint=hint, precision=x0.dtype, from_student=False)
 
 
-def assert_blend(xt, x0, a, eps, what):
-    """xt is sqrt(a) * x0 + sqrt(1 - a) * eps for the student's own eps (levels per sample if a is (B,))."""
+def assert_blend(xt, x0, a, eps, what, submission=None, seed=None):
+    """xt is sqrt(a) * x0 + sqrt(1 - a) * eps for the student's own eps (levels per sample if a is (B,)).
+
+    With the ``submission`` and the ``seed`` xt was drawn with, a failure also
+    says how xt moves when x0 changes (same seed, so the same eps), measured.
+    """
     w = known.levels(a, x0.ndim)
     given, x0 = x0.dtype, x0.astype(np.float64)
     expected = np.sqrt(w) * x0 + np.sqrt(1 - w) * eps.astype(np.float64)
@@ -43,7 +54,20 @@ def assert_blend(xt, x0, a, eps, what):
         precision=given,
         from_student=True,
         hint=known.hint(xt, known.mix_variants(x0, a, eps), expected),
+        probe=(lambda: _moves_with_x0(submission, x0.astype(given), a, seed)) if submission else None,
     )
+
+
+def _moves_with_x0(submission, x0, a, seed):
+    """How the student's xt moves when x0 changes, against sqrt(a) times the change (the eps term cancels)."""
+
+    def students_xt(image, level):
+        return noisy(submission, image, level, seed)[0]
+
+    def right_change(image, level):
+        return np.sqrt(known.levels(level, image.ndim)) * image.astype(np.float64)
+
+    return dependence(students_xt, right_change, (x0, a), ("x0", "alpha_bar_t"), tolerance(x0.dtype, 4.0), ("x0",))
 
 
 # The first of the add_noise checks on purpose: code that does something else on its
@@ -57,10 +81,11 @@ def test_matches_reference_for_fixed_seeds(submission, reference, seed):
 
 
 @pytest.mark.points(2)
-def test_returns_pair_shaped_like_x0(submission):
+def test_returns_pair_shaped_like_x0(submission, reference):
     """returns (xt, eps), two float arrays shaped like x0."""
     for shape in ((16, 16, 3), (2, 8, 8, 3), (5,)):
-        for name, array in zip(("xt", "eps"), noisy(submission, image(shape, seed=2), 0.5, seed=2)[:2], strict=True):
+        pair = noisy(submission, image(shape, seed=2), 0.5, seed=2, reference=reference)[:2]
+        for name, array in zip(("xt", "eps"), pair, strict=True):
             if array.dtype.kind != "f":
                 raise AssertionError(f"{name} should hold floats, but its dtype is {array.dtype}")
 
@@ -86,20 +111,21 @@ def test_consecutive_calls_continue_the_stream(submission, reference):
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_xt_is_the_blend_of_x0_and_the_returned_eps(submission, dtype):
+def test_xt_is_the_blend_of_x0_and_the_returned_eps(submission, reference, dtype):
     """xt = sqrt(a) * x0 + sqrt(1 - a) * eps holds with the eps it returns."""
     x0 = image(seed=5, dtype=dtype)
     for a in (0.95, 0.6, 0.1):
         xt, eps, _ = noisy(submission, x0, a, seed=5)
-        assert_blend(xt, x0, a, eps, f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0)")
+        assert_blend(xt, x0, a, eps, f"xt for alpha_bar_t = {a} ({np.dtype(dtype).name} x0)", submission, 5)
+        real_noisy_pair((xt, eps), x0, a, 5, reference, where=f"for alpha_bar_t = {a}")
 
 
 @pytest.mark.points(3)
-def test_eps_is_standard_normal(submission):
+def test_eps_is_standard_normal(submission, reference):
     """eps is standard normal noise (mean 0, standard deviation 1), whatever the seed."""
     x0 = np.zeros((100, 100, 5))
     n = x0.size
-    _, eps, _ = noisy(submission, x0, 0.5, seed=99)
+    xt, eps, _ = noisy(submission, x0, 0.5, seed=99)
     mean, std = float(eps.mean()), float(eps.std())
     # Six standard errors: a correct generator fails with probability below 1e-8.
     mean_bound, std_bound = 6 / np.sqrt(n), 6 / np.sqrt(2 * n)
@@ -110,14 +136,15 @@ def test_eps_is_standard_normal(submission):
             f"{std:.4f}; standard normal noise stays within {mean_bound:.4f} of 0 "
             f"and {std_bound:.4f} of 1. {hint}".strip()
         )
+    real_noisy_pair((xt, eps), x0, 0.5, 99, reference, where="for x0 of zeros")
 
 
 @pytest.mark.points(3)
-def test_pure_static_at_the_last_timestep(submission):
+def test_pure_static_at_the_last_timestep(submission, reference):
     """at t = T (alpha_bar about 3.7e-33) xt equals eps: nothing of the image is left."""
     a_T = float(alpha_bar()[-1])
     for seed, x0 in ((1, image(seed=1)), (2, np.ones((8, 8, 3))), (3, -np.ones((4, 5)))):
-        xt, eps, _ = noisy(submission, x0, a_T, seed=seed)
+        xt, eps, reply = noisy(submission, x0, a_T, seed=seed)
         assert_close(
             xt,
             eps,
@@ -125,13 +152,16 @@ def test_pure_static_at_the_last_timestep(submission):
             from_student=True,
             hint="At t = T the image's weight sqrt(alpha_bar_t) is about 6e-17.",
         )
+        real_noisy_pair(reply.result, x0, a_T, seed, reference, where=f"at t = T for x0 of shape {x0.shape}")
 
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("a", [1.0, 0.0])
-def test_exact_boundary_levels(submission, a):
+def test_exact_boundary_levels(submission, reference, a):
     """at alpha_bar_t = 1 exactly (t = 0) xt is x0, as a new array; at exactly 0 it is eps (both ends are allowed)."""
     x0 = image(seed=4)
+    # x0 itself, or zeros, is right at an end: the same function must be right between the ends too.
+    noisy(submission, x0, 0.5, seed=4, reference=reference)
     xt, eps, reply = noisy(submission, x0, a, seed=4)
     expect_new_arrays(reply, "add_noise", ("x0", "alpha_bar_t"))
     target, name = (x0, "x0") if a == 1 else (eps, "eps")
@@ -142,10 +172,11 @@ def test_exact_boundary_levels(submission, a):
         from_student=name == "eps",
         hint=known.hint(xt, known.mix_variants(x0, a, eps), target),
     )
+    real_noisy_pair(reply.result, x0, a, 4, reference, where=f"at alpha_bar_t = {a:g}")
 
 
 @pytest.mark.points(2)
-def test_preserves_unit_variance(submission):
+def test_preserves_unit_variance(submission, reference):
     """an image with unit variance keeps unit variance at every level."""
     x0 = np.random.RandomState(80).randn(50, 50, 10)
     n = x0.size
@@ -161,17 +192,19 @@ def test_preserves_unit_variance(submission):
                 f"variance {xt.var():.3f}; it should stay within {bound:.3f} of 1. "
                 f"{mistake}".strip()
             )
+        real_noisy_pair(reply.result, x0, a, 8, reference, where=f"for alpha_bar_t = {a}")
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("shape", BATCH_SHAPES, ids=shape_id)
-def test_one_level_per_sample_of_a_batch(submission, shape):
+def test_one_level_per_sample_of_a_batch(submission, reference, shape):
     """a (B,) array of levels, 0 and 1 included, gives each sample its own level, for samples of any shape."""
     x0 = image(shape, seed=6)
     a = np.linspace(1.0, 0.0, shape[0])
-    with known.explaining_broadcast_errors():
+    with known.explaining_broadcast_errors(works=lambda: noisy(submission, x0, 0.5, seed=6), count=shape[0]):
         xt, eps, _ = noisy(submission, x0, a, seed=6)
-    assert_blend(xt, x0, a, eps, f"xt for a batch of shape {shape} with {describe_level(a)}")
+    assert_blend(xt, x0, a, eps, f"xt for a batch of shape {shape} with {describe_level(a)}", submission, 6)
+    real_noisy_pair((xt, eps), x0, a, 6, reference, where=f"for a batch of shape {shape}")
 
 
 @pytest.mark.points(1)
@@ -189,20 +222,25 @@ def test_keeps_the_precision_of_x0(submission, reference, dtype):
         ref_xt, ref_eps = reference.add_noise(x0, a)
         expect_precision(xt, dtype, f"xt for {name} x0{where}", reference=ref_xt)
         expect_precision(eps, dtype, f"eps for {name} x0{where}", reference=ref_eps)
+        real_noisy_pair((xt, eps), x0, a, 10, reference, where=f"for {name} x0{where}")
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("given", ["x0", "float32 x0", "levels"])
-def test_leaves_its_inputs_untouched(submission, given):
+def test_leaves_its_inputs_untouched(submission, reference, given):
     """x0 and a (B,) array of levels are not modified."""
     dtype = np.float32 if given == "float32 x0" else np.float64
     names = ("x0", "alpha_bar_t")
+
+    def real(x0, a):
+        return lambda result: real_noisy_pair(result, x0, a, 9, reference, where=f"for x0 of shape {x0.shape}")
+
     if given == "levels":
-        levels = np.array([0.9, 0.4, 0.1])
-        expect_untouched(
-            submission, "add_noise", names, (image((3, 6, 6, 3), seed=9), levels), seed=9, watched=names[1:]
-        )
+        x0, levels = image((3, 6, 6, 3), seed=9), np.array([0.9, 0.4, 0.1])
+        expect_untouched(submission, "add_noise", names, (x0, levels), real=real(x0, levels), seed=9, watched=names[1:])
         return
     # Code may take another path for a batch with one level per sample, or for 2-D images.
     for x0, a, when in untouched_cases(dtype, seed=9, levels=np.array([0.9, 0.4, 0.1]), level=0.3, name="levels"):
-        expect_untouched(submission, "add_noise", names, (x0, a), seed=9, watched=names[:1], when=when)
+        expect_untouched(
+            submission, "add_noise", names, (x0, a), real=real(x0, a), seed=9, watched=names[:1], when=when
+        )

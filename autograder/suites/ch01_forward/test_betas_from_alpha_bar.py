@@ -4,11 +4,16 @@ import numpy as np
 import pytest
 
 from autograder.checks import assert_close, expect_array, expect_precision, finite_statistics, within
+from autograder.difference import Positions
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import alpha_bar as cosine
+from autograder.suites.ch01_forward.real import real_betas
 from autograder.suites.ch01_forward.untouched import expect_untouched
 
 pytestmark = pytest.mark.task("betas_from_alpha_bar")
+
+# Element t - 1 of the betas is beta_t: feedback names the step t.
+BETA_STEPS = Positions("t", first=1)
 
 
 def linear_schedule(T=50):
@@ -30,10 +35,11 @@ def betas(submission, alpha_bar):
 
 
 @pytest.mark.points(2)
-def test_one_beta_per_step(submission):
+def test_one_beta_per_step(submission, reference):
     """returns T float betas for a schedule of T + 1 levels."""
     for schedule in (cosine(1000), linear_schedule(10)):
         result = betas(submission, schedule)
+        real_betas(result, schedule, reference, f"for a schedule of {len(schedule)} levels")
         if result.dtype.kind not in "f":
             raise AssertionError(f"the betas should hold floats, but their dtype is {result.dtype}")
 
@@ -54,14 +60,18 @@ def test_matches_the_ratio_formula(submission, reference, name):
         precision=alpha_bar.dtype,
         from_student=False,
         hint=known.hint(result, known.beta_variants(alpha_bar), expected),
+        positions=BETA_STEPS,
     )
 
 
 @pytest.mark.points(3)
-def test_steps_multiply_back_to_the_schedule(submission):
+def test_steps_multiply_back_to_the_schedule(submission, reference):
     """the product of (1 - beta) over steps 1..t gives back alpha_bar[t] (the shortcut)."""
     for alpha_bar in (cosine(1000), linear_schedule()):
         result = betas(submission, alpha_bar)
+        # The product is as precise as the betas are (a float32 rounding of right betas is charged once, by
+        # the precision check): such a relation pays only when the betas themselves are right.
+        real_betas(result, alpha_bar, reference)
         assert_close(
             np.cumprod(1 - result.astype(np.float64)),
             alpha_bar[1:],
@@ -69,6 +79,7 @@ def test_steps_multiply_back_to_the_schedule(submission):
             precision=result.dtype,
             from_student=False,
             hint=known.hint(result, known.beta_variants(alpha_bar), 1 - alpha_bar[1:] / alpha_bar[:-1]),
+            positions=BETA_STEPS,
         )
 
 
@@ -114,14 +125,19 @@ def test_keeps_the_precision_of_the_schedule(submission, reference, dtype):
         f"the betas of a {np.dtype(dtype).name} schedule",
         reference=reference.betas_from_alpha_bar(alpha_bar),
     )
+    real_betas(result, alpha_bar, reference)
 
 
 @pytest.mark.points(1)
-def test_leaves_the_schedule_untouched(submission):
+def test_leaves_the_schedule_untouched(submission, reference):
     """alpha_bar is not modified."""
-    expect_untouched(submission, "betas_from_alpha_bar", ("alpha_bar",), (linear_schedule(),))
     # A schedule may end in an exact 0 (pure static), which code may treat on its own.
-    ending_in_zero = np.append(cosine(50)[:-1], 0.0)
-    expect_untouched(
-        submission, "betas_from_alpha_bar", ("alpha_bar",), (ending_in_zero,), when=" ending in an exact 0"
-    )
+    for schedule, when in ((linear_schedule(), ""), (np.append(cosine(50)[:-1], 0.0), " ending in an exact 0")):
+        expect_untouched(
+            submission,
+            "betas_from_alpha_bar",
+            ("alpha_bar",),
+            (schedule,),
+            real=lambda result, schedule=schedule: real_betas(result, schedule, reference),
+            when=when,
+        )

@@ -8,6 +8,7 @@ import pytest
 from autograder.checks import assert_close, expect_array, expect_pair, expect_precision, finite_statistics, within
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, SEEDS, alpha_bar, describe_level, image, shape_id
+from autograder.suites.ch01_forward.real import real_noisy_pair
 from autograder.suites.ch01_forward.untouched import expect_new_arrays, expect_untouched, untouched_cases
 
 pytestmark = pytest.mark.task("noise_step")
@@ -19,10 +20,14 @@ EXTRA_DRAWS = (
 )
 
 
-def step(submission, x_prev, beta, seed):
+def step(submission, x_prev, beta, seed, reference=None):
+    """noise_step(x_prev, beta) after ``seed``; with the ``reference``, only a real answer passes (property checks)."""
     submission.seed(seed)
     reply = submission.call("noise_step", x_prev, beta)
     x_t, eps = expect_pair(reply.result, "noise_step", ("x_t", "eps"), x_prev.shape)
+    if reference is not None:
+        where = f"for x_prev of shape {x_prev.shape} and {describe_level(beta, 'beta_t')}"
+        real_noisy_pair(reply.result, x_prev, beta, seed, reference, "noise_step", where)
     return x_t, eps, reply
 
 
@@ -72,30 +77,36 @@ def test_matches_reference_for_fixed_seeds(submission, reference, seed):
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_x_t_is_the_blend_of_x_prev_and_the_returned_eps(submission, dtype):
+def test_x_t_is_the_blend_of_x_prev_and_the_returned_eps(submission, reference, dtype):
     """x_t = sqrt(1 - beta_t) * x_prev + sqrt(beta_t) * eps holds with the eps it returns."""
     x_prev = image(seed=12, dtype=dtype)
     for beta in (0.3, 0.01):
         x_t, eps, _ = step(submission, x_prev, beta, seed=12)
         assert_step(x_t, x_prev, beta, eps, f"x_t for beta_t = {beta:g} ({np.dtype(dtype).name} x_prev)")
+        real_noisy_pair((x_t, eps), x_prev, beta, 12, reference, "noise_step", f"for beta_t = {beta:g}")
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("shape", BATCH_SHAPES, ids=shape_id)
-def test_one_beta_per_sample_of_a_batch(submission, shape):
+def test_one_beta_per_sample_of_a_batch(submission, reference, shape):
     """a (B,) array of betas, 0 and 1 included, gives each sample its own beta, for samples of any shape."""
     x_prev = image(shape, seed=13)
     beta = np.linspace(0.0, 1.0, shape[0])
-    with known.explaining_broadcast_errors("step_trailing_axis"):
+    with known.explaining_broadcast_errors(
+        "step_trailing_axis", works=lambda: step(submission, x_prev, 0.5, seed=13), level="beta_t", count=shape[0]
+    ):
         x_t, eps, _ = step(submission, x_prev, beta, seed=13)
     assert_step(x_t, x_prev, beta, eps, f"x_t for a batch of shape {shape} with {describe_level(beta, 'beta_t')}")
+    real_noisy_pair((x_t, eps), x_prev, beta, 13, reference, "noise_step", f"for a batch of shape {shape}")
 
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("beta", [0.0, 1.0])
-def test_exact_boundary_betas(submission, beta):
+def test_exact_boundary_betas(submission, reference, beta):
     """at beta_t = 0 exactly x_t is x_prev, as a new array; at beta_t = 1 it is eps (both ends are allowed)."""
     x_prev = image(seed=14)
+    # x_prev itself, or zeros, is right at an end: the same function must be right between the ends too.
+    step(submission, x_prev, 0.5, seed=14, reference=reference)
     x_t, eps, reply = step(submission, x_prev, beta, seed=14)
     expect_new_arrays(reply, "noise_step", ("x_prev", "beta_t"))
     target, name = (x_prev, "x_prev") if beta == 0 else (eps, "eps")
@@ -106,6 +117,7 @@ def test_exact_boundary_betas(submission, beta):
         from_student=name == "eps",
         hint=known.hint(x_t, known.mix_variants(x_prev, 1 - beta, eps, step=True), target),
     )
+    real_noisy_pair(reply.result, x_prev, beta, 14, reference, "noise_step", f"at beta_t = {beta:g}")
 
 
 @pytest.mark.points(4)
@@ -171,22 +183,37 @@ def test_keeps_the_precision_of_x_prev(submission, reference, dtype):
         ref_x_t, ref_eps = reference.noise_step(x_prev, beta)
         expect_precision(x_t, dtype, f"x_t for {name} x_prev{where}", reference=ref_x_t)
         expect_precision(eps, dtype, f"eps for {name} x_prev{where}", reference=ref_eps)
+        real_noisy_pair((x_t, eps), x_prev, beta, 15, reference, "noise_step", f"for {name} x_prev{where}")
 
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("given", ["x_prev", "float32 x_prev", "betas"])
-def test_leaves_its_inputs_untouched(submission, given):
+def test_leaves_its_inputs_untouched(submission, reference, given):
     """x_prev and a (B,) array of betas are not modified."""
     dtype = np.float32 if given == "float32 x_prev" else np.float64
     names = ("x_prev", "beta_t")
+
+    def real(x_prev, beta):
+        where = f"for x_prev of shape {x_prev.shape}"
+        return lambda result: real_noisy_pair(result, x_prev, beta, 16, reference, "noise_step", where)
+
     if given == "betas":
-        betas = np.array([0.1, 0.4, 0.9])
+        x_prev, betas = image((3, 6, 6, 3), seed=16), np.array([0.1, 0.4, 0.9])
         expect_untouched(
-            submission, "noise_step", names, (image((3, 6, 6, 3), seed=16), betas), seed=16, watched=names[1:]
+            submission, "noise_step", names, (x_prev, betas), real=real(x_prev, betas), seed=16, watched=names[1:]
         )
         return
     # Code may take another path for a batch with one beta per sample, or for 2-D images.
     for x_prev, beta, when in untouched_cases(
         dtype, seed=16, levels=np.array([0.1, 0.4, 0.9]), level=0.1, name="betas"
     ):
-        expect_untouched(submission, "noise_step", names, (x_prev, beta), seed=16, watched=names[:1], when=when)
+        expect_untouched(
+            submission,
+            "noise_step",
+            names,
+            (x_prev, beta),
+            real=real(x_prev, beta),
+            seed=16,
+            watched=names[:1],
+            when=when,
+        )

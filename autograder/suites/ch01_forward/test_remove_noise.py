@@ -1,11 +1,15 @@
 """Hidden checks of remove_noise(xt, eps, alpha_bar_t) -> x0."""
 
+from functools import partial
+
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, expect_array, expect_precision
+from autograder.checks import assert_close, expect_array, expect_precision, tolerance
+from autograder.difference import dependence
 from autograder.suites.ch01_forward import misconceptions as known
 from autograder.suites.ch01_forward.data import BATCH_SHAPES, describe_level, image, shape_id
+from autograder.suites.ch01_forward.real import real_recovered
 from autograder.suites.ch01_forward.untouched import expect_new_arrays, expect_untouched, untouched_cases
 
 pytestmark = pytest.mark.task("remove_noise")
@@ -33,6 +37,14 @@ def round_trip(submission, reference, x0, a, seed):
         reference_dtype=np.float64,
         from_student=False,
         hint=known.hint(result, known.inverse_variants(xt, eps, a), x0),
+        # Measured by calling remove_noise again with xt, then eps, changed.
+        probe=lambda: dependence(
+            submission.remove_noise,
+            reference.remove_noise,
+            (xt, eps, a),
+            ("xt", "eps", "alpha_bar_t"),
+            tolerance(x0.dtype, scale),
+        ),
     )
     return result
 
@@ -48,8 +60,11 @@ def test_recovers_the_clean_image(submission, reference, a):
 @pytest.mark.parametrize("shape", BATCH_SHAPES, ids=shape_id)
 def test_one_level_per_sample_of_a_batch(submission, reference, shape):
     """a (B,) array of levels, 1 included, gives each sample its own level, for samples of any shape."""
-    with known.explaining_broadcast_errors("inverse_trailing_axis"):
-        round_trip(submission, reference, image(shape, seed=15), np.linspace(1.0, 0.2, shape[0]), seed=15)
+    x0 = image(shape, seed=15)
+    with known.explaining_broadcast_errors(
+        "inverse_trailing_axis", works=lambda: submission.remove_noise(x0, x0, 0.5), count=shape[0]
+    ):
+        round_trip(submission, reference, x0, np.linspace(1.0, 0.2, shape[0]), seed=15)
 
 
 @pytest.mark.points(2)
@@ -59,9 +74,11 @@ def test_works_in_float32(submission, reference):
 
 
 @pytest.mark.points(2)
-def test_clean_level_changes_nothing(submission):
+def test_clean_level_changes_nothing(submission, reference):
     """at alpha_bar = 1 exactly (t = 0) the noisy image is already the clean one, returned as a new array."""
     xt, eps = image(seed=17), image(seed=18)
+    # xt itself is right at alpha_bar = 1: the same function must be right at another level too.
+    real_recovered(submission.remove_noise(xt, eps, 0.5), xt, eps, 0.5, reference, "with alpha_bar_t = 0.5")
     reply = submission.call("remove_noise", xt, eps, 1.0)
     expect_new_arrays(reply, "remove_noise", ("xt", "eps", "alpha_bar_t"))
     result = expect_array(reply.result, "remove_noise(xt, eps, 1.0)", xt.shape)
@@ -96,6 +113,7 @@ def test_keeps_the_precision_of_its_inputs(submission, reference, dtype):
             f"the image recovered from {name} inputs{where}",
             reference=reference.remove_noise(xt, eps, a),
         )
+        real_recovered(result, xt, eps, a, reference, f"for {name} inputs{where}")
 
 
 @pytest.mark.points(1)
@@ -107,9 +125,18 @@ def test_leaves_its_inputs_untouched(submission, reference, given):
     levels = np.array([0.9, 0.5, 0.3])
     if given == "levels":
         xt, eps = noised(reference, image((3, 6, 6, 3), seed=19), levels, seed=19)
-        expect_untouched(submission, "remove_noise", names, (xt, eps, levels), watched=names[2:])
+        real = lambda result: real_recovered(result, xt, eps, levels, reference)  # noqa: E731 - one use
+        expect_untouched(submission, "remove_noise", names, (xt, eps, levels), real=real, watched=names[2:])
         return
     # Code may take another path for a batch with one level per sample, or for 2-D images.
     for x0, a, when in untouched_cases(dtype, seed=19, levels=levels, level=0.4, name="levels"):
         xt, eps = noised(reference, x0, a, seed=19)
-        expect_untouched(submission, "remove_noise", names, (xt, eps, a), watched=names[:2], when=when)
+        expect_untouched(
+            submission,
+            "remove_noise",
+            names,
+            (xt, eps, a),
+            real=partial(real_recovered, xt=xt, eps=eps, level=a, reference=reference, where=f"for xt{when}"),
+            watched=names[:2],
+            when=when,
+        )

@@ -1,17 +1,16 @@
-"""The "inputs are not modified" checks: they judge modification and nothing else."""
+"""The "inputs are not modified" checks: they judge modification, and pay only for a real answer."""
 
 import numpy as np
 
 from autograder.suites.ch01_forward.data import image
 
 
-def expect_untouched(submission, function: str, names, args, seed=None, watched=None, when="") -> None:
+def expect_untouched(submission, function: str, names, args, *, real, seed=None, watched=None, when="") -> None:
     """Call ``function(*args)`` and fail if an array argument (of ``watched`` names, default all) differs afterwards.
 
     ``when`` says which of several calls of one check it was (" with a (B,) array of levels").
-
-    What the function returned is not looked at: wrong values are other checks'
-    business, so one mistake is never charged twice under this check's name.
+    ``real(result)`` raises unless the call returned a real answer (``suites/ch01_forward/real.py``):
+    leaving the inputs alone is worth nothing for a function that computes nothing.
     """
     if seed is not None:
         submission.seed(seed)
@@ -34,6 +33,7 @@ def expect_untouched(submission, function: str, names, args, seed=None, watched=
             f"{function} changed the {what} it was given{when} (in place); work on new arrays instead, "
             f"e.g. y = a * {changed[0]} rather than {changed[0]} *= a"
         )
+    real(reply.result)
 
 
 def untouched_cases(dtype, seed: int, levels: np.ndarray, level: float, name: str):
@@ -42,7 +42,7 @@ def untouched_cases(dtype, seed: int, levels: np.ndarray, level: float, name: st
     batch = image((len(levels), 6, 6, 3), seed=seed, dtype=dtype)
     return [
         (batch, level, ""),
-        (image((6, 6), seed=seed, dtype=dtype), level, " as a 2-D image"),
+        (image((12, 12), seed=seed, dtype=dtype), level, " as a 2-D image"),
         (batch, levels, f" with a (B,) array of {name}"),
     ]
 

@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from autograder.checks import describe, expect_array, tolerance
+from autograder.checks import describe, expect_array, tolerance, tolerance_words
+from autograder.difference import describe_difference
 
 
 def quiet_numpy():
@@ -60,9 +61,18 @@ def close_number(actual: float, expected: float, what: str, scale=None, precisio
     error = abs(actual - expected)
     if error <= tol:
         return
+    if not (hint() if callable(hint) else hint):
+        # No known mistake matched: say which way the number is off, and by how many times.
+        hint = describe_difference(np.asarray(actual), np.asarray(expected), tol)
     raise AssertionError(
-        with_hint(f"{what} is off by {error:.3g}; the tolerance for {np.dtype(precision)} is {tol:.2g}", hint)
+        with_hint(f"{what} is off by {error:.3g}; {tolerance_words(tol, precision, _why(precision))}", hint)
     )
+
+
+def _why(precision) -> str:
+    """Why a number is compared at ``precision``: a Python float is float64, so a looser one comes from the inputs."""
+    name = np.dtype(precision).name
+    return f"the inputs were {name}" if np.dtype(precision) != np.float64 else "a Python float is float64"
 
 
 def with_hint(message: str, hint) -> str:

@@ -87,11 +87,15 @@ def hint(actual, candidates: dict, correct=None, precision=np.float64):
 
 
 def first_match(actual, candidates: dict, correct=None, precision=np.float64) -> str | None:
-    """The first candidate (name -> callable giving a value) that ``actual`` matches.
+    """The one candidate (name -> callable giving a value) that ``actual`` matches, or None.
 
     Values are numbers, arrays, or tuples of them. Candidates that coincide with
     the ``correct`` answer for these inputs cannot explain a difference and are skipped.
+    When several different mistakes give this very value (merge_betas([0.5, 0.5])
+    is 0.5 for the last beta, the mean and the square-rooted weights alike), the
+    input cannot tell them apart and none is named: a guess would be no measurement.
     """
+    named = set()
     for name, make in candidates.items():
         try:
             with quiet_numpy():
@@ -99,10 +103,10 @@ def first_match(actual, candidates: dict, correct=None, precision=np.float64) ->
                 if correct is not None and matches(candidate, correct, precision):
                     continue
                 if matches(actual, candidate, precision):
-                    return name
+                    named.add(name)
         except (ValueError, IndexError, TypeError, ZeroDivisionError):
             continue
-    return None
+    return named.pop() if len(named) == 1 else None
 
 
 def matches(actual, expected, precision=np.float64) -> bool:

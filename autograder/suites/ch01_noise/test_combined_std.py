@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from autograder.checks import expect_real_answer
 from autograder.suites.ch01_noise import misconceptions as known
 from autograder.suites.ch01_noise.data import stds
 from autograder.suites.ch01_noise.expect import as_number, close_number, expect_python_float, within
@@ -34,13 +35,14 @@ def compare(submission, reference, given, precision=np.float64):
 
 
 @pytest.mark.points(2)
-def test_returns_a_python_float(submission):
+def test_returns_a_python_float(submission, reference):
     """returns a Python float (never a one-element array), 0.0 for no noises, for lists and arrays."""
     for given in ([], [0.5], [1.0, 2.0], np.array([0.3, 0.4]), np.array([], dtype=np.float64), stds(40, seed=1)):
         reply = submission.call("combined_std", given)
         value = expect_python_float(reply.result, f"combined_std of {_shown(given)}")
         if len(given) == 0 and value != 0.0:
             raise AssertionError(f"combined_std([]) is {value!r}; the sum of no noises is 0, so it should be 0.0")
+        expect_real_answer(value, reference.combined_std(given), "combined_std", f"of {_shown(given)}")
 
 
 @pytest.mark.points(3)
@@ -51,8 +53,11 @@ def test_variances_add(submission, reference):
 
 
 @pytest.mark.points(2)
-def test_weights_of_add_noise_keep_unit_std(submission):
+def test_weights_of_add_noise_keep_unit_std(submission, reference):
     """noise weights sqrt(alpha_bar) and sqrt(1 - alpha_bar) of Part 1's add_noise combine to 1 at every level."""
+    # 1.0 for everything would pass the rest: the function must be right where the answer is not 1 too.
+    given = stds(7, seed=2)
+    expect_real_answer(combined(submission, given)[0], reference.combined_std(given), "combined_std", _shown(given))
     for a in (0.999, 0.9, 0.5, 0.1, 1e-4):
         weights = np.array([np.sqrt(a), np.sqrt(1 - a)])
         result, _ = combined(submission, weights)
@@ -89,7 +94,7 @@ def test_float32_within_float32_tolerance(submission, reference):
 
 
 @pytest.mark.points(1)
-def test_leaves_stds_untouched(submission):
+def test_leaves_stds_untouched(submission, reference):
     """the array or list of standard deviations is not modified."""
     for given in (stds(20, seed=5), [float(s) for s in stds(5, seed=5)]):
         reply = submission.call("combined_std", given.copy(), return_args=True)
@@ -99,3 +104,4 @@ def test_leaves_stds_untouched(submission):
             raise AssertionError(
                 f"combined_std changed the stds it was given (a {type(given).__name__}); work on a new one instead"
             )
+        expect_real_answer(reply.result, reference.combined_std(given), "combined_std", f"of {_shown(given)}")

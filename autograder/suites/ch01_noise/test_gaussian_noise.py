@@ -43,6 +43,11 @@ def own_pair(submission, u1, u2):
         return None
     if not all(isinstance(z, np.ndarray) and z.shape == u1.shape and z.dtype.kind == "f" for z in result):
         return None
+    # A transform that gives (almost) the same number for different uniforms tells nothing about the
+    # draws: constant noise would otherwise "match the student's own transform" and earn the draws' points.
+    finite = result[0][np.isfinite(result[0])]
+    if finite.size > 1 and np.unique(finite).size < 0.9 * finite.size:
+        return None
     return tuple(z.astype(np.float64) for z in result)
 
 
@@ -97,11 +102,11 @@ def test_matches_reference_for_fixed_seeds(submission, reference, seed):
 
 
 @pytest.mark.points(2)
-def test_returns_float64_of_the_requested_shape(submission):
+def test_returns_float64_of_the_requested_shape(submission, reference):
     """returns a float64 array of the shape given by one or more integer dimensions."""
     for shape in ((1000,), (3, 4, 5), (1,), (2, 1, 3, 1), (np.int64(4), 6), (0, 3)):
         try:
-            z, _ = noise(submission, shape, seed=1, finite=False)
+            z, reply = noise(submission, shape, seed=1, finite=False)
         except StudentError:
             empty = np.ones(shape)
             if 0 in shape and own_pair(submission, empty, empty) is None:
@@ -109,6 +114,15 @@ def test_returns_float64_of_the_requested_shape(submission):
             raise
         if z.dtype != np.float64:
             raise AssertionError(f"gaussian_noise{tuple(int(d) for d in shape)} should be float64, but it is {z.dtype}")
+        # Only a real answer counts: the values the draws after the seed give (no point for zeros of that shape).
+        dims = tuple(int(d) for d in shape)
+        try:
+            assert_expected_draws(submission, reference, z, reply, 1, dims)
+        except AssertionError as wrong:
+            raise AssertionError(
+                f"gaussian_noise{dims} after np.random.seed(1) is not the right noise, and this check pays only "
+                f"when the result is right too:\n{wrong}"
+            ) from None
 
 
 @pytest.mark.points(2)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from autograder.checks import expect_real_answer
 from autograder.suites.ch01_noise import misconceptions as known
 from autograder.suites.ch01_noise.data import T, betas, cosine_alpha_bar, cosine_betas
 from autograder.suites.ch01_noise.expect import as_number, close_number, expect_python_float
@@ -34,13 +35,14 @@ def compare(submission, reference, given, precision=np.float64, what=None):
 
 
 @pytest.mark.points(2)
-def test_returns_a_python_float(submission):
+def test_returns_a_python_float(submission, reference):
     """returns a Python float (never a one-element array), 0.0 for no steps, for lists and arrays."""
     for given in ([], [0.02], [0.1, 0.2], np.array([0.3, 0.4]), np.array([], dtype=np.float64), betas(40, seed=1)):
         reply = submission.call("merge_betas", given)
         value = expect_python_float(reply.result, f"merge_betas of {_shown(given)}")
         if len(given) == 0 and value != 0.0:
             raise AssertionError(f"merge_betas([]) is {value!r}; no steps add no noise, so it should be 0.0")
+        expect_real_answer(value, reference.merge_betas(given), "merge_betas", f"of {_shown(given)}")
 
 
 @pytest.mark.points(3)
@@ -75,7 +77,7 @@ def test_gives_back_part_one_schedule(submission):
 
 
 @pytest.mark.points(2)
-def test_merging_in_parts_changes_nothing(submission):
+def test_merging_in_parts_changes_nothing(submission, reference):
     """merging the merged betas of two parts gives the merged beta of the whole (a jump equals many steps)."""
     whole = betas(60, seed=4)
     for cut in (1, 25, 59):
@@ -83,6 +85,8 @@ def test_merging_in_parts_changes_nothing(submission):
         second, _ = merged(submission, whole[cut:])
         at_once, _ = merged(submission, whole)
         in_parts, _ = merged(submission, np.array([first, second]))
+        # A constant passes "merging in parts changes nothing": the merge of the whole must be right too.
+        expect_real_answer(at_once, reference.merge_betas(whole), "merge_betas", "of 60 betas")
         close_number(
             in_parts,
             at_once,
@@ -104,7 +108,7 @@ def test_float32_within_float32_tolerance(submission, reference):
 
 
 @pytest.mark.points(1)
-def test_leaves_betas_untouched(submission):
+def test_leaves_betas_untouched(submission, reference):
     """the array or list of betas is not modified."""
     for given in (betas(20, seed=6), [float(b) for b in betas(5, seed=6)]):
         reply = submission.call("merge_betas", given.copy(), return_args=True)
@@ -114,3 +118,4 @@ def test_leaves_betas_untouched(submission):
             raise AssertionError(
                 f"merge_betas changed the betas it was given (a {type(given).__name__}); work on a new one instead"
             )
+        expect_real_answer(reply.result, reference.merge_betas(given), "merge_betas", f"of {_shown(given)}")

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.checks import describe
+from autograder.checks import describe, expect_real_answer
 from autograder.interface import NotImplementedYet, StudentError, SubmissionDidNotImport
 from autograder.suites.ch01_noise import misconceptions as known
 from autograder.suites.ch01_noise.data import data
@@ -52,7 +52,7 @@ def compare(submission, reference, x, where):
 
 @pytest.mark.points(2)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_returns_four_python_floats(submission, dtype):
+def test_returns_four_python_floats(submission, reference, dtype):
     """returns a tuple of four Python floats, for float64 and float32 data of any shape."""
     for shape in ((1000,), (10, 20, 5)):
         x = data(shape, seed=1, dtype=dtype)
@@ -65,6 +65,13 @@ def test_returns_four_python_floats(submission, dtype):
             raise AssertionError(f"{what} should be a tuple of four floats, but it is {describe(result)}")
         for name, value in zip(NAMES, result, strict=True):
             expect_python_float(value, f"the {name} in {what}")
+        real_moments(result, x, reference, f"of {np.dtype(dtype)} data of shape {shape}")
+
+
+def real_moments(result, x, reference, where):
+    """moments(x) returned the reference's four numbers (each within its rounding scale)."""
+    precision = np.float32 if x.dtype == np.float32 else np.float64
+    expect_real_answer(tuple(result), reference.moments(x), "moments", where, precision=precision, scale=scales(x))
 
 
 @pytest.mark.points(3)
@@ -120,8 +127,11 @@ def test_float32_data_within_float32_tolerance(submission, reference):
 
 
 @pytest.mark.points(1)
-def test_raises_value_error_for_zero_variance(submission):
+def test_raises_value_error_for_zero_variance(submission, reference):
     """empty and all-equal data (zero variance, a single value included) raises ValueError, as the docstring says."""
+    # Raising for everything would pass the rest: the function must give the right moments of data that has them.
+    x = data((100,), seed=7)
+    real_moments(submission.call("moments", x).result, x, reference, "of data of shape (100,)")
     # 0.3 has no exact binary mean: np.var of ten of them is about 3e-33, not 0, yet the values are all equal.
     for x in (np.zeros((4, 4)), np.full(8, 2.5), np.array([3.0]), np.full(10, 0.3), np.array([])):
         try:
@@ -135,15 +145,11 @@ def test_raises_value_error_for_zero_variance(submission):
                 f"moments of all-equal data {x.ravel()[:4].tolist()}... (shape {x.shape}) should raise "
                 f"ValueError (the variance is 0, so skewness and kurtosis are 0 / 0), but: {refused}"
             ) from None
-        what = "empty data" if x.size == 0 else f"all-equal data of shape {x.shape}"
-        raise AssertionError(
-            f"moments of {what} returned {describe(result)}; it should raise "
-            f"ValueError, since the variance is 0 and skewness and kurtosis are 0 / 0"
-        )
+        raise AssertionError(_not_refused(x, result))
 
 
 @pytest.mark.points(1)
-def test_leaves_x_untouched(submission):
+def test_leaves_x_untouched(submission, reference):
     """x is not modified."""
     for shape in ((50, 4), (200,)):  # code may take another path for 1-D data
         x = data(shape, seed=6)
@@ -151,3 +157,28 @@ def test_leaves_x_untouched(submission):
         after = reply.args_after[0] if reply.args_after else None
         if not (isinstance(after, np.ndarray) and np.array_equal(after, x)):
             raise AssertionError(f"moments changed the x it was given (of shape {shape}); work on a new array instead")
+        real_moments(reply.result, x, reference, f"of data of shape {shape}")
+
+
+def _not_refused(x, result) -> str:
+    """Why data with no spread had to be refused, from what was measured: the values and the variance returned."""
+    if x.size == 0:
+        return (
+            f"moments of empty data returned {describe(result)}; it should raise ValueError: "
+            "with no values there is no mean, and no variance to divide by"
+        )
+    why = (
+        f"moments of all-equal data of shape {x.shape} (every value {x.flat[0]:g}) returned {describe(result)}; "
+        f"it should raise ValueError: all {x.size} values are equal, so the true variance is 0 and skewness "
+        "and kurtosis are 0 / 0"
+    )
+    variance = result[1] if isinstance(result, (tuple, list)) and len(result) == 4 else None
+    if isinstance(variance, (int, float, np.floating)) and not isinstance(variance, bool):
+        if variance != 0:
+            return (
+                f"{why}. The variance you returned is {float(variance):.2g}, not 0: computed in floating point, "
+                "the variance of equal values can come out as a tiny number, so test whether the values are all "
+                "equal (np.all(x == x.flat[0])) rather than whether the computed variance is 0"
+            )
+        return f"{why}. The variance you returned is 0, yet no ValueError was raised"
+    return why

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.checks import assert_close, describe, expect_precision
+from autograder.checks import assert_close, describe, expect_precision, expect_real_answer
 from autograder.suites.ch01_noise import misconceptions as known
 from autograder.suites.ch01_noise.data import uniforms
 from autograder.suites.ch01_noise.expect import correlation, expect_two_arrays, normal_sample_report, within
@@ -42,7 +42,9 @@ def test_returns_a_tuple_of_two_float64_arrays(submission, reference, dtype):
             raise AssertionError(
                 f"uniform_to_normal should return a tuple (z1, z2), but it returned {describe(result)}"
             )
-        z1, z2 = expect_two_arrays(result, f"uniform_to_normal of {np.dtype(dtype)} arrays of shape {shape}", shape)
+        what = f"of {np.dtype(dtype)} arrays of shape {shape}"
+        z1, z2 = expect_two_arrays(result, f"uniform_to_normal {what}", shape)
+        expect_real_answer(result, reference.uniform_to_normal(u1, u2), "uniform_to_normal", what, precision=dtype)
         for name, z in (("z1", z1), ("z2", z2)):
             if z.dtype != np.float64:
                 raise AssertionError(
@@ -65,6 +67,9 @@ def test_returns_a_tuple_of_two_float64_arrays(submission, reference, dtype):
             f"uniform_to_normal of 0-d arrays should give two values of shape (), like the inputs, "
             f"but it returned {describe(result)}"
         )
+    expect_real_answer(
+        result, reference.uniform_to_normal(u1, u2), "uniform_to_normal", "of 0-d arrays", precision=dtype
+    )
 
 
 @pytest.mark.points(3)
@@ -123,7 +128,7 @@ def test_large_sample_is_standard_normal_and_independent(submission):
 
 
 @pytest.mark.points(1)
-def test_leaves_its_inputs_untouched(submission):
+def test_leaves_its_inputs_untouched(submission, reference):
     """u1 and u2 are not modified."""
     for shape in ((200,), (201,), (5, 8)):  # code may take another path for other shapes
         u1, u2 = uniforms(shape, seed=6)
@@ -133,3 +138,4 @@ def test_leaves_its_inputs_untouched(submission):
                 raise AssertionError(
                     f"uniform_to_normal changed the {name} it was given (of shape {shape}); work on a new array instead"
                 )
+        expect_real_answer(reply.result, reference.uniform_to_normal(u1, u2), "uniform_to_normal", f"of shape {shape}")

@@ -1,0 +1,180 @@
+"""Chapter 1, Part 3: run the dial backwards.
+
+Part 1 took a picture to static with add_noise. Here you walk the other way and
+generate new pictures from fresh static. The missing piece of a diffusion model
+is something that looks at a noisy image x_t and guesses the noise in it. For a
+world of pictures simple enough, the best possible guess is a formula, so no
+network is needed: the "pictures" are small patches of a real image, modelled as
+draws from one Gaussian fitted to them.
+
+    x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) eps,   x0 ~ N(mean, cov),   eps ~ N(0, I)
+
+The functions, in order: cut an image into patches, fit the Gaussian, guess the
+noise in a noisy patch, take one step back, and run every step from static.
+
+Only NumPy is used. Random numbers come from NumPy's global generator
+(``np.random.randn``), so ``np.random.seed(s)`` before a call reproduces them.
+No function modifies its inputs, and every function returns new float64 arrays.
+The schedule handed to reverse_step and generate is ``sampling_schedule(T)``
+below: Part 1's cosine schedule with every beta_t capped at 0.999, so that no
+step divides by (nearly) zero (the README shows why).
+"""
+
+import numpy as np
+
+MAX_BETA = 0.999
+
+
+def sampling_schedule(T=1000):
+    """The levels alpha_bar[t], t = 0..T, that the reverse process walks down (given, not a task).
+
+    Part 1's cosine schedule cos(pi/2 * t/T) ** 2 reaches about 3.7e-33 at
+    t = T, so its last beta_T = 1 - alpha_bar[T] / alpha_bar[T - 1] is 1 up to
+    rounding, and a reverse step divides by sqrt(1 - beta_T), about 4e-14.
+    Here each beta_t of the cosine schedule is capped at 0.999 (Nichol and
+    Dhariwal, 2021) and the levels are rebuilt from the capped betas:
+
+        alpha_bar[0] = 1,   alpha_bar[t] = alpha_bar[t - 1] * (1 - min(beta_t, 0.999))
+
+    For T = 1000 only the last beta is capped: alpha_bar[T] is about 2.5e-9
+    instead of 3.7e-33, still static for any picture, and the last step
+    divides by sqrt(0.001), about 0.032.
+
+    Args:
+        T: number of steps (int, T >= 1).
+
+    Returns:
+        alpha_bar: np.ndarray of shape (T + 1,), float64, from 1.0 down to > 0.
+    """
+    cosine = np.cos(np.linspace(0.0, 1.0, T + 1) * np.pi / 2) ** 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        betas = np.minimum(1.0 - cosine[1:] / cosine[:-1], MAX_BETA)
+    return np.concatenate([[1.0], np.cumprod(1.0 - betas)])
+
+
+def extract_patches(image, size):
+    """Cut an image into non-overlapping size x size patches, each flattened into one row.
+
+    Patches are taken row by row: patch k is the one in patch-row i and
+    patch-column j with k = i * (W // size) + j, so the first W // size rows of
+    the result come from the top of the image, left to right. Each patch
+    image[i*size:(i+1)*size, j*size:(j+1)*size] is flattened in row-major
+    order (NumPy's default, ``.reshape(-1)``): its first row of pixels, then
+    the second, ..., each pixel's channels together. Rows and columns left over
+    at the bottom and right (when size does not divide H or W) are dropped.
+
+    Args:
+        image: np.ndarray of shape (H, W) or (H, W, C), any real dtype
+            (uint8 values stay 0..255: nothing is rescaled). It is not modified.
+        size: int, 1 <= size <= min(H, W).
+
+    Returns:
+        patches: a new np.ndarray of float64 and shape (N, D), with
+            N = (H // size) * (W // size) and D = size * size * C (C = 1 for a
+            2-D image).
+    """
+    # TODO(extract_patches): return the size x size patches, row by row, each flattened, as float64 (N, D).
+    raise NotImplementedError("extract_patches: not implemented yet")
+
+
+def fit_gaussian(x):
+    """The mean and the population covariance of a set of vectors.
+
+        mean = (1/N) sum_n x[n]
+        cov  = (1/N) sum_n (x[n] - mean)(x[n] - mean)^T      (divided by N, not N - 1)
+
+    Args:
+        x: np.ndarray of shape (N, D), float32 or float64, N >= 1: N vectors
+            (patches) of D numbers each. It is not modified.
+
+    Returns:
+        (mean, cov): a tuple of np.ndarray of float64, mean of shape (D,) and
+            cov of shape (D, D) (symmetric).
+    """
+    # TODO(fit_gaussian): return (mean, cov) of the rows of x: the mean (D,) and the population covariance (D, D).
+    raise NotImplementedError("fit_gaussian: not implemented yet")
+
+
+def predict_noise(xt, alpha_bar_t, mean, cov):
+    """The best guess of the noise in xt: E[eps | xt] when x0 ~ N(mean, cov).
+
+    With a = alpha_bar_t and I the D x D identity, xt is Gaussian with mean
+    sqrt(a) mean and covariance M = a cov + (1 - a) I, and
+
+        E[eps | xt] = sqrt(1 - a) M^-1 (xt - sqrt(a) mean)
+
+    Compute M^-1 v by solving the linear system M y = v (np.linalg.solve);
+    never form the inverse matrix. At a = 0, xt is pure noise and the guess
+    is xt itself; at a = 1 there is no noise in xt and the guess is 0.
+
+    Args:
+        xt: np.ndarray of float64, one noisy vector (D,) or a batch (B, D).
+            It is not modified.
+        alpha_bar_t: a float in [0, 1] (one level for every row), or an
+            np.ndarray of shape (B,) giving row b of a batch its own level.
+        mean: np.ndarray of shape (D,). It is not modified.
+        cov: np.ndarray of shape (D, D), symmetric positive definite.
+            It is not modified.
+
+    Returns:
+        eps_hat: a new np.ndarray of float64, shaped like xt.
+    """
+    # TODO(predict_noise): return sqrt(1 - a) (a cov + (1 - a) I)^-1 (xt - sqrt(a) mean), by a solve, shaped like xt.
+    raise NotImplementedError("predict_noise: not implemented yet")
+
+
+def reverse_step(xt, t, eps_hat, alpha_bar, z):
+    """One step back down the dial, from x_t to x_{t-1} (the DDPM ancestral step).
+
+    With beta_t = 1 - alpha_bar[t] / alpha_bar[t - 1]:
+
+        x_{t-1} = (xt - beta_t / sqrt(1 - alpha_bar[t]) * eps_hat) / sqrt(1 - beta_t) + sigma_t * z
+        sigma_t = sqrt(beta_t * (1 - alpha_bar[t - 1]) / (1 - alpha_bar[t]))
+
+    Since alpha_bar[0] = 1, sigma_1 = 0: the last step (t = 1) adds no noise.
+    Nothing is random here: the noise z is given.
+
+    Args:
+        xt: np.ndarray of float64, shape (D,) or (B, D). It is not modified.
+        t: int, 1 <= t <= T, the level xt is at.
+        eps_hat: np.ndarray shaped like xt, the guessed noise in xt.
+            It is not modified.
+        alpha_bar: np.ndarray of shape (T + 1,), a schedule with alpha_bar[0] = 1
+            and every beta_t < 1 (sampling_schedule). It is not modified.
+        z: np.ndarray shaped like xt, standard normal noise. It is not modified.
+
+    Returns:
+        x_prev: a new np.ndarray of float64 shaped like xt, x_{t-1}.
+    """
+    # TODO(reverse_step): return x_{t-1} of the DDPM step, beta_t and sigma_t from alpha_bar[t] and alpha_bar[t - 1].
+    raise NotImplementedError("reverse_step: not implemented yet")
+
+
+def generate(n, mean, cov, alpha_bar):
+    """n new samples of N(mean, cov), made from static by the reverse process.
+
+    With T = len(alpha_bar) - 1 and D = len(mean), the random numbers come
+    from NumPy's global generator in this order, and nowhere else:
+
+        x = np.random.randn(n, D)                       x_T: pure static
+        for t = T, T - 1, ..., 1:
+            eps_hat = predict_noise(x, alpha_bar[t], mean, cov)
+            z = np.random.randn(n, D) if t > 1 else zeros((n, D))
+            x = reverse_step(x, t, eps_hat, alpha_bar, z)
+
+    so np.random.seed(s) before the call reproduces the samples. (No z is
+    drawn for t = 1, whose step adds no noise.) Do not seed inside.
+
+    Args:
+        n: int >= 1, how many samples.
+        mean: np.ndarray of shape (D,). It is not modified.
+        cov: np.ndarray of shape (D, D), symmetric positive definite.
+            It is not modified.
+        alpha_bar: np.ndarray of shape (T + 1,), T >= 1, the schedule
+            (sampling_schedule(T)). It is not modified.
+
+    Returns:
+        samples: np.ndarray of float64 and shape (n, D), x_0 of each run.
+    """
+    # TODO(generate): draw x_T, then step back from t = T to 1 with predict_noise and reverse_step; return x_0 (n, D).
+    raise NotImplementedError("generate: not implemented yet")

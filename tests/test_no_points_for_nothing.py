@@ -1,0 +1,49 @@
+"""No point without work: submissions that compute nothing earn nothing, and casting down hides no error.
+
+Every number here was checked by reading the feedback: each failed check of a
+property says that it pays only for a right result.
+"""
+
+from pathlib import Path
+
+import degenerate
+import pytest
+
+from autograder.course import get_assignment
+from autograder.grade import grade_submission
+
+pytestmark = pytest.mark.slow
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+@pytest.mark.parametrize("assignment_id", ["ch01_forward", "ch01_noise"])
+def test_every_degenerate_family_and_the_best_mix_earn_zero(assignment_id):
+    """None, raising, constants 0/1/0.5/-1, each input itself, shaped like the answer or filled: 0 points each."""
+    families, best = degenerate.measured(get_assignment(assignment_id))
+    scores = {degenerate.describe(d): d.total for d in [*families, best]}
+    for name in ("None", "constant 0", "constant 1", "input 0", "input 1", "input 0 shaped like the answer"):
+        assert scores[name] == 0, (name, scores)
+    assert set(scores.values()) == {0}, scores
+
+
+@pytest.mark.parametrize(
+    ("assignment_id", "trick"),
+    [("ch01_forward", "property_farmer.py"), ("ch01_noise", "ch01_noise/property_farmer.py")],
+)
+def test_answers_chosen_to_satisfy_properties_earn_what_zeros_earn(assignment_id, trick):
+    """a schedule [1, 0, ..., 0], zero betas, inputs handed back, 0.0 and 1.0, ValueError: 0, like zeros."""
+    assignment = get_assignment(assignment_id)
+    twin = HOSTILE / ("zeros.py" if assignment_id == "ch01_forward" else "ch01_noise/zeros.py")
+    assert grade_submission(assignment, HOSTILE / trick).score == 0
+    assert grade_submission(assignment, twin).score == 0
+
+
+def test_casting_to_float32_hides_no_formula_off_by_4e5():
+    """every result 4e-5 off keeps only the float32-input checks (24 points), cast to float32 or not (was 150)."""
+    ch01 = get_assignment("ch01_forward")
+    float64 = grade_submission(ch01, HOSTILE / "off_by_4e5.py")
+    float32 = grade_submission(ch01, HOSTILE / "off_by_4e5_float32.py")
+    assert (float64.score, float32.score) == (24, 24)
+    kept = {t.name for t in float32.tests if t.passed}
+    assert kept == {t.name for t in float64.tests if t.passed}
+    assert all("float32" in name for name in kept if "eps" not in name and "one jump" not in name), kept
