@@ -23,6 +23,7 @@ ZOOS = Path(__file__).parent / "submissions"
 SAMPLE = {
     "ch01_forward": ["correct/matplotlib_top_level", "correct/debug_prints", "wrong/betas_diff"],
     "ch01_noise": ["correct/raw_moments_and_warnings", "correct/mo_statistics_error", "wrong/cs_added"],
+    "ch01_reverse": ["correct/loops_and_cholesky", "wrong/ep_channels_first"],
 }
 PRINTED = "\n\nYour code printed:\n"
 CASES = [
@@ -58,7 +59,8 @@ def test_the_sandbox_and_the_stand_in_grade_alike(assignment, path):
 
 
 def test_every_zoo_kind_is_sampled():
-    """the sample holds a correct, a wrong and every broken file of each zoo."""
+    """the sample holds a file of every kind of every zoo (correct, wrong, and each broken file)."""
     kinds = {(assignment, path.parent.name) for assignment, path in CASES}
-    assert kinds == {(a, kind) for a in SAMPLE for kind in ("correct", "wrong", "broken")}
+    zoos = {(folder.parent.name, folder.name) for folder in ZOOS.glob("*/*") if folder.is_dir()}
+    assert kinds == zoos
     assert len(CASES) == sum(len(names) for names in SAMPLE.values()) + len(list(ZOOS.glob("*/broken/*.py")))
