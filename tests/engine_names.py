@@ -94,9 +94,26 @@ def names_in_code(source: str, names: set[str]) -> list[tuple[int, str]]:
         elif isinstance(node, ast.ImportFrom):
             identifiers = (node.module or "").split(".")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-            hits += [(node.lineno, match.group(1)) for match in text.finditer(node.value)]
+            hits += [(node.lineno, m.group(1)) for m in text.finditer(node.value) if _names_it(node.value, m)]
         hits += [(getattr(node, "lineno", 0), name) for name in identifiers if name in names]
     return sorted(set(hits))
+
+
+def _names_it(value: str, match: re.Match) -> bool:
+    """Whether a match in a string names the assignment rather than being a word of a sentence.
+
+    A name with a digit or an underscore (``ch01_forward``, ``add_noise``) is an
+    identifier wherever it stands. A plain word (a module called ``reverse`` or
+    ``noise``) names the assignment only where it stands as code would: the whole
+    string, a file or module (``reverse.py``, ``reverse.x``), a call, or part of a
+    path (``solutions/reverse``); "in reverse order" is English.
+    """
+    name = match.group(1)
+    if not name.isalpha() or value.strip() == name:
+        return True
+    after = value[match.end() : match.end() + 2]
+    before = value[match.start() - 1 : match.start()]
+    return before == "/" or after[:1] in {"(", "/"} or (after[:1] == "." and after[1:2].isalnum())
 
 
 def names_in_makefile(text: str, names: set[str]) -> list[tuple[int, str]]:

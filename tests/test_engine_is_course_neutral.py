@@ -32,19 +32,21 @@ def grade(submission, add_noise):
     # clip_values and add_noise in a comment are fine
     x = np.clip(submission.cosine_schedule(3), 0, 1)  # np.clip is NumPy's
     path = f"solutions/{FIRST}/forward.py"
-    return get_assignment("clip_values"), x, path
+    told = "the values go forward in reverse order"  # plain words in a sentence
+    return get_assignment("clip_values"), x, path, told, "reverse", "see reverse.py"
 '''
 
 
 def test_the_scan_finds_a_planted_name_and_nothing_else():
-    """a planted engine module is caught for its ids, tasks and file names, not for comments, docstrings or np.clip."""
-    names = {"ch01_forward", "forward", "cosine_schedule", "add_noise", "clip_values", "clip"}
+    """a planted module is caught for its ids, tasks and file names, not for comments, docstrings, prose or np.clip."""
+    names = {"ch01_forward", "forward", "cosine_schedule", "add_noise", "clip_values", "clip", "reverse"}
     assert names_in_code(PLANTED, names) == [
         (6, "ch01_forward"),
         (9, "add_noise"),
         (11, "cosine_schedule"),
         (12, "forward"),
-        (13, "clip_values"),
+        (14, "clip_values"),
+        (14, "reverse"),
     ]
 
 
