@@ -39,6 +39,7 @@ def _claim_once(policy: Sandbox) -> int | None:
         return claimed.uid
 
 
+@pytest.mark.slow
 def test_remove_tree_removes_any_depth_and_never_raises(tmp_path):
     """a tree deeper than the recursion limit and PATH_MAX, with a folder chmod 0, is removed."""
     top = tmp_path / "deep"

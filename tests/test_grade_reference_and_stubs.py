@@ -35,6 +35,7 @@ def test_results_record_the_suites_that_ran_and_their_checks(assignment):
     assert public.metadata["suites"] == ["public"] and list(public.metadata["checks"]) == ["public"]
 
 
+@pytest.mark.slow
 def test_degenerate_submissions_stay_under_the_ceiling(assignment):
     """None, constants, the inputs themselves or their shapes filled with a number, and the best mix: each
     earns at most degenerate.CEILING of the points (made from the reference, so every assignment is covered)."""

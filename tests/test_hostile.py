@@ -39,6 +39,9 @@ from autograder.sandbox.account import (
 )
 from autograder.sandbox.libraries import open_to_others
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 HOSTILE = Path(__file__).parent / "hostile"
 BAD = HOSTILE / "bad"
 AS_ROOT = os.name == "posix" and os.geteuid() == 0
@@ -127,7 +130,6 @@ def processes_named(marker: str) -> list[int]:
 # -- tricks: no points for them -------------------------------------------------------------
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     "trick", ["patch_numpy.py", "seed_noop.py", "patch_pytest.py", "lying_array.py", "fake_results.py"]
 )
@@ -219,7 +221,6 @@ def test_casting_down_to_float16_does_not_hide_a_wrong_formula(graded):
     assert graded("cast_down_hides_error.py").score == 8
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("trick", ["steal_reference.py", "read_suites.py", "vandal.py"])
 def test_reaching_for_the_project_earns_exactly_the_wrong_stub(graded, trick, ch01, mode, planted_copies):
@@ -262,7 +263,6 @@ def test_reading_proc_finds_no_classmate(ch01, graded, tmp_path, mode):
         remove_tree(klass)
 
 
-@pytest.mark.slow
 @NEEDS_DROP
 @pytest.mark.skipif(not Path("/proc/self/mem").exists(), reason="a command line is rewritten through /proc (Linux)")
 def test_grade_all_shows_no_class_folder_in_proc_without_namespaces(ch01, graded, tmp_path):
@@ -294,7 +294,6 @@ def test_grade_all_shows_no_class_folder_in_proc_without_namespaces(ch01, graded
         remove_tree(klass)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_the_machines_listeners_are_out_of_reach(ch01, reference_report, mode, tmp_path):
     """listeners on 127.0.0.1 and ::1 of the grading machine: student code cannot open a socket to
@@ -329,7 +328,6 @@ def test_the_machines_listeners_are_out_of_reach(ch01, reference_report, mode, t
 # -- the grader survives, and nothing of the submission outlives it ----------------------------
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "task", "words"),
     [
@@ -345,7 +343,6 @@ def test_runaway_function_fails_only_itself(graded, reference_report, name, task
     assert_nothing_left(report)
 
 
-@pytest.mark.slow
 def test_endless_import_gets_zero(graded):
     """an import that never ends is stopped at the import limit and earns 0 with that reason."""
     report = graded("loop_at_import.py")
@@ -354,7 +351,6 @@ def test_endless_import_gets_zero(graded):
     assert_nothing_left(report)
 
 
-@pytest.mark.slow
 def test_printed_flood_is_cut(graded, reference_report, tmp_path):
     """20 MB of printing costs nothing, is cut in the feedback, and results.json stays under 1 MB."""
     report = graded("print_flood.py")
@@ -373,7 +369,6 @@ def test_left_children_are_killed(graded, reference_report):
     assert_nothing_left(report)
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finding strays by their environment needs Linux /proc")
 def test_left_children_are_killed_without_a_sandbox_user(ch01, reference_report):
     """without the privilege drop, children found by the worker's token in their environment are killed too."""
@@ -382,7 +377,6 @@ def test_left_children_are_killed_without_a_sandbox_user(ch01, reference_report)
     assert processes_named("hostile-orphan") == []
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finding strays needs Linux /proc")
 @pytest.mark.parametrize("sandbox", ["none", "machine"])
 def test_a_daemon_forked_in_python_does_not_survive(ch01, reference_report, sandbox):
@@ -394,7 +388,6 @@ def test_a_daemon_forked_in_python_does_not_survive(ch01, reference_report, sand
     assert [m for m in report.metadata["protections"]["not_in_force"] if m.startswith("no survivors")] == []
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="fork exists on POSIX only")
 def test_fork_storm_is_contained(graded, reference_report):
     """a fork storm in noise_step fails noise_step only, and leaves no process behind."""
@@ -403,7 +396,6 @@ def test_fork_storm_is_contained(graded, reference_report):
     assert_nothing_left(report)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", ["slow_import_exits.py", "sleep_each_call.py"])
 def test_time_wasters_are_bounded_by_the_total_budget(graded, reference_report, name):
     """slow imports with dying calls, or calls just under the limit, end once the total budget is spent."""
@@ -416,7 +408,6 @@ def test_time_wasters_are_bounded_by_the_total_budget(graded, reference_report, 
     assert_nothing_left(report)
 
 
-@pytest.mark.slow
 def test_waiting_in_any_state_counts_like_sleep(graded, reference_report):
     """a call blocked in a vfork wait (state D), or waiting on a child so blocked, ends at its
     time limit like a sleep, and says so; the other functions score like the reference."""
@@ -440,7 +431,6 @@ def test_waiting_in_any_state_counts_like_sleep(graded, reference_report):
 # -- the protocol: replies are the grader's to ask for, time is CPU time ------------------------
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("trick", "twin"), [("swap_clean_inputs.py", "modifies_x0.py"), ("chain_closed_form.py", "wrong_step.py")]
 )
@@ -457,7 +447,6 @@ def test_modified_inputs_are_seen_by_the_grader(graded, reference_report):
     assert graded("modifies_x0.py").score < reference_report.score
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("trick", "words"),
     [
@@ -495,7 +484,6 @@ def test_a_child_holding_the_pipes_blocks_nothing(graded, reference_report):
     assert_nothing_left(report)
 
 
-@pytest.mark.slow
 def test_unasked_replies_end_the_worker_and_cost_no_memory(graded, reference_report, tmp_path):
     """32 unasked replies of 64 MB: the worker is ended with a clear reason and the grader stays small."""
     report = graded("flood_replies.py")
@@ -516,7 +504,6 @@ def busy_loops(count: int) -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
 
 
-@pytest.mark.slow
 def test_cpu_heavy_correct_code_keeps_full_marks_on_a_busy_machine(ch01, reference_report, tmp_path):
     """0.15 s of CPU per add_noise call, four gradings side by side beside three busy loops: full marks for each."""
     loops = busy_loops(3)
@@ -590,7 +577,6 @@ def aimed_at_the_project(name: str, folder: Path) -> Path:
     return folder / "forward.py"
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_vandal_changes_nothing(ch01, mode, tmp_path):
     """a submission that rewrites the grader, empties the suites and deletes the solutions changes nothing."""
@@ -636,7 +622,6 @@ def open_folder():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.mark.slow
 def test_forged_results_are_replaced_by_the_real_ones(graded, open_folder):
     """a forger writing the --results path and leaving a process to keep at it loses: the grader's file stands."""
     results = open_folder / "results.json"
@@ -681,7 +666,6 @@ def test_missing_submission_exits_2_with_one_line(tmp_path):
     assert not (tmp_path / "results.json").exists()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("folder", "words"),
     [
@@ -706,7 +690,6 @@ def test_bad_input_gets_zero_and_a_reason(tmp_path, folder, words):
     assert all(test["score"] == 0 for test in data["tests"])
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     "head",
     [
@@ -838,7 +821,6 @@ def test_student_code_runs_as_an_unprivileged_user(ch01, mode, tmp_path):
 # -- honest code that uses the standard library -------------------------------------------------
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("mode", [*MODES, pytest.param("no drop")])
 def test_standard_library_imports_get_full_marks(ch01, reference_report, mode):
     """a correct submission importing __future__, logging, argparse, uuid, numpy.testing... gets full marks."""
@@ -848,7 +830,6 @@ def test_standard_library_imports_get_full_marks(ch01, reference_report, mode):
     assert report.score == reference_report.score == report.max_score
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
 def test_every_standard_module_is_importable(ch01, tmp_path, mode):
     """every module of sys.stdlib_module_names and of NumPy that imports in a plain interpreter
@@ -912,7 +893,6 @@ def test_setuid_programs_started_in_their_own_session_do_not_survive(ch01, refer
     assert report.metadata["protections"]["in_force"]["no_new_privs"] is True
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("mode", [*MODES, pytest.param("no drop")])
 def test_deep_folders_are_removed_without_error(ch01, reference_report, mode):
     """3000 nested folders made in the working folder cost nothing and are removed; the next grading runs."""
@@ -923,7 +903,6 @@ def test_deep_folders_are_removed_without_error(ch01, reference_report, mode):
     assert grade_submission(ch01, ch01.solution, sandbox=sandbox).score == reference_report.score
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("seccomp", ["filter", "no filter"])
 @pytest.mark.parametrize("mode", MODES)
 def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_report, mode, seccomp, monkeypatch):
@@ -969,7 +948,6 @@ KEYRINGS = ("user", "user-session", "session", "persistent")
 NOTHING_FOUND = " ".join(f"{ring}=nothing" for ring in KEYRINGS)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("seccomp", ["filter", "no filter"])
 @pytest.mark.parametrize("mode", MODES)
@@ -996,7 +974,6 @@ def test_keys_do_not_reach_the_next_grading(ch01, reference_report, mode, seccom
     assert passed(plant) == passed(read) == passed(reference_report)
 
 
-@pytest.mark.slow
 @NEEDS_DROP
 def test_keys_do_not_reach_a_later_grading_process(tmp_path, monkeypatch):
     """keys planted under a uid by one `grade` run (no filter to refuse them) are not found by the next run."""
@@ -1012,7 +989,6 @@ def test_keys_do_not_reach_a_later_grading_process(tmp_path, monkeypatch):
     assert f"KEYRING READ {NOTHING_FOUND}" in outputs[1]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("mode", MODES)
 def test_system_calls_honest_code_never_makes_are_refused(ch01, reference_report, mode, start, monkeypatch):
@@ -1049,7 +1025,6 @@ def test_a_grading_without_the_filter_says_so(ch01, reference_report, monkeypatc
     ]
 
 
-@pytest.mark.slow
 @NEEDS_NAMESPACES
 @pytest.mark.parametrize("start", ["warm", "cold"])
 def test_the_fresh_tmpfs_folders_hold_no_more_than_their_cap(ch01, reference_report, start, monkeypatch):
@@ -1065,7 +1040,6 @@ def test_the_fresh_tmpfs_folders_hold_no_more_than_their_cap(ch01, reference_rep
     assert report.score == reference_report.score
 
 
-@pytest.mark.slow
 def test_hiding_that_a_result_is_its_input_changes_nothing(graded, reference_report):
     """xt itself returned at alpha_bar_t = 1 costs the check that asks for a new array, whether or not
     the code replaces the functions that tell (they were taken before it was imported)."""

@@ -202,6 +202,7 @@ def test_a_typo_in_course_toml_stops_every_command_with_exit_2(course):
         assert done.stderr.strip().splitlines() == [expected]
 
 
+@pytest.mark.slow
 def test_a_manifest_that_is_not_toml_is_one_line_too(course):
     """a syntax error in course.toml is reported in one line with its place, exit 2."""
     manifest = course / "course.toml"

@@ -22,6 +22,9 @@ from autograder.channels.classroom import runner_id
 from autograder.course import load_course
 from autograder.sandbox import namespaces
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 # The toy's checks are the fixture's own: public 1 + 1, hidden 2 x 3 cases + 3.
 PUBLIC_POINTS = 2
 TOTAL_POINTS = 11
@@ -51,7 +54,6 @@ def test_the_author_adds_only_the_contracts_files(course, toy):
     assert written - authored_here == {f"assignments/{TOY}/{MODULE}.py", f"assignments/{TOY}/conftest.py"}
 
 
-@pytest.mark.slow
 def test_grade_gives_the_reference_full_marks_and_the_stub_zero(course, toy):
     """make grade ASSIGNMENT=<new id>: the reference scores every point of both suites, the stub none."""
     done = autograder(course, "grade", TOY, "--submission", str(toy.solution), "--results", "build/reference.json")
@@ -80,7 +82,6 @@ def test_figures_say_in_one_line_that_there_are_none(course):
     ]
 
 
-@pytest.mark.slow
 def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, tmp_path):
     """make release holds the new assignment with its generated stub and conftest; its make check runs its tests."""
     out = tmp_path / "release"
@@ -109,7 +110,6 @@ def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, tm
     assert f"${{{{ steps.grade_{TOY}.outputs.runners }}}}" in workflow  # its checks go to the reporter
 
 
-@pytest.mark.slow
 def test_release_scans_the_new_assignments_secrets(course, tmp_path):
     """a line of the new reference planted in the release makes the release refuse, naming the assignment."""
     planted = course / "assignments" / TOY / "notes.md"
@@ -123,7 +123,6 @@ def test_release_scans_the_new_assignments_secrets(course, tmp_path):
     assert not (tmp_path / "release").exists()
 
 
-@pytest.mark.slow
 def test_gradescope_bundle_holds_only_the_new_assignment(course, tmp_path):
     """make gradescope ASSIGNMENT=<new id>: its hidden suite, reference and manifest entry, nothing of the others."""
     done = autograder(course, "gradescope", TOY, "--out", str(tmp_path))
@@ -138,7 +137,6 @@ def test_gradescope_bundle_holds_only_the_new_assignment(course, tmp_path):
     assert not [name for name in CHAPTER_1_NAMES if name in manifest]
 
 
-@pytest.mark.slow
 def test_gradescope_bundle_grades_the_new_assignment(course, tmp_path):
     """the unpacked bundle, run as Gradescope runs it, gives the reference full marks."""
     done = autograder(course, "gradescope", TOY, "--out", str(tmp_path))
@@ -155,7 +153,6 @@ def test_gradescope_bundle_grades_the_new_assignment(course, tmp_path):
     assert report["score"] == TOTAL_POINTS
 
 
-@pytest.mark.slow
 def test_grade_all_grades_a_class_of_the_new_assignment(course, tmp_path):
     """make grade-all ASSIGNMENT=<new id> grades each student on its checks."""
     submissions = tmp_path / "submissions"
@@ -179,7 +176,6 @@ def test_classroom_grades_the_new_assignments_public_checks(course):
     assert sum(runner["max_score"] for runner in report.values()) == PUBLIC_POINTS
 
 
-@pytest.mark.slow
 def test_notebook_holds_nothing_of_another_assignment(course, tmp_path):
     """the new assignment's nbgrader notebook has its own tasks only: no other chapter's cells or files."""
     pytest.importorskip("nbgrader", reason="the nbgrader extra is installed by `make test`")
@@ -211,7 +207,6 @@ def closes_the_checkout() -> bool:
     return os.name == "posix" and os.geteuid() == 0 and not namespaces.available()
 
 
-@pytest.mark.slow
 def test_clip_values_grades_the_reference_full_and_the_stub_zero_leaving_the_modes(course):
     """make grade ASSIGNMENT=clip_values: the reference 8 of 8, the stub 0, and no mode of the checkout changes."""
     before = modes(course)
@@ -227,7 +222,6 @@ def test_clip_values_grades_the_reference_full_and_the_stub_zero_leaving_the_mod
         assert "lost their access" not in done.stderr + stub.stderr
 
 
-@pytest.mark.slow
 def test_clip_values_release_refuses_a_real_leak_only(course, tmp_path):
     """a hint quoting the solution line and a common idiom pass the leak scan; the solution's own line does not."""
     done = autograder(course, "release", "--out", str(tmp_path / "release"))
@@ -244,7 +238,6 @@ def test_clip_values_release_refuses_a_real_leak_only(course, tmp_path):
     assert not (tmp_path / "leaking").exists()
 
 
-@pytest.mark.slow
 def test_clip_values_gradescope_bundle_grades_the_reference(course, tmp_path):
     """make gradescope ASSIGNMENT=clip_values: the bundle, run as Gradescope runs it, gives the reference 8 of 8."""
     done = autograder(course, "gradescope", CLIP, "--out", str(tmp_path))
@@ -260,7 +253,6 @@ def test_clip_values_gradescope_bundle_grades_the_reference(course, tmp_path):
     assert json.loads((root / "results" / "results.json").read_text())["score"] == CLIP_POINTS
 
 
-@pytest.mark.slow
 def test_clip_values_notebook_is_released(course, tmp_path):
     """make nbgrader-release ASSIGNMENT=clip_values writes the notebook with the task's stub and no solution line."""
     pytest.importorskip("nbgrader", reason="the nbgrader extra is installed by `make test`")
@@ -271,13 +263,11 @@ def test_clip_values_notebook_is_released(course, tmp_path):
     assert "def clip_values(" in text and 'raise ValueError(f"lo' not in text
 
 
-@pytest.mark.slow
 def test_the_copys_engine_names_neither_new_assignment(course):
     """the course-neutral scan passes with the new names (module `clip` against the engine's np.clip)."""
     assert engine_hits(course, course_names(load_course(course / "course.toml").values())) == []
 
 
-@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0, reason="only root closes the checkout to other users")
 def test_without_namespaces_the_grader_names_once_what_it_closed(course, tmp_path):
     """as root without namespaces, the first grading names the paths it closed on stderr; the next says nothing."""
