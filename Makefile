@@ -112,7 +112,7 @@ test: $(COMPILED) $(NBGRADER_STAMP) system-packages  ## the developers' suite: e
 	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 	@$(MAKE) --no-print-directory mutants-ci
 
-test-fast: $(COMPILED)  ## the inner loop while editing the engine: every test not marked slow, in under 30 s
+test-fast: $(COMPILED)  ## the inner loop while editing the engine: every test not marked slow
 	$(PY) -m pytest -q -m "not slow" -n $(TEST_JOBS) --dist loadfile
 
 # Mutants per function of every assignment in CI; with the degenerates (about 35), some 80 gradings.

@@ -16,6 +16,7 @@ def test_reference_gets_full_marks(assignment):
     assert report.score == report.max_score == points(assignment) > 0
 
 
+@pytest.mark.slow
 def test_stubs_get_zero(assignment):
     """every check fails on the untouched stub, each saying the task is not implemented."""
     report = grade_submission(assignment, assignment.folder)
