@@ -25,7 +25,7 @@ SUBMISSIONS ?= submissions
 OUT ?= $(BUILD)/grades
 NBGRADER_COURSE ?= $(BUILD)/nbgrader
 
-.PHONY: help grade check watch test figures hint stubs readme-images readme-points release gradescope grade-all \
+.PHONY: help grade check watch test test-fast figures hint stubs readme-images readme-points release gradescope grade-all \
         nbgrader-release nbgrader-grade bench clean typecheck system-packages lock test-pythons mutants mutants-ci
 .DEFAULT_GOAL := help
 
@@ -102,12 +102,19 @@ nbgrader-grade: $(NBGRADER_STAMP)  ## grade build/nbgrader/submitted/* in the sa
 
 ## Developers ----------------------------------------------------------------
 
+# Two pytest processes, a test file each at a time (a file's fixtures are shared by its tests);
+# gradings side by side are safe: each claims its own sandbox uid and cgroup.
+TEST_JOBS ?= 2
+
 test: $(COMPILED) $(NBGRADER_STAMP) system-packages  ## the developers' suite: every test of the project (with the nbgrader round trip)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	@$(MAKE) --no-print-directory typecheck
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
 	@$(MAKE) --no-print-directory mutants-ci
+
+test-fast: $(COMPILED)  ## the inner loop while editing the engine: every test not marked slow
+	$(PY) -m pytest -q -m "not slow" -n $(TEST_JOBS) --dist loadfile
 
 typecheck: $(STAMP)  ## mypy on the engine: every module with the defaults, the strict subset strictly (pyproject.toml)
 	$(PY) -m mypy

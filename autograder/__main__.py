@@ -11,9 +11,9 @@ gc.disable()
 if sys.argv[1:2] == ["grade"]:
     # The warm template (sandbox/warm.py) imports NumPy in a process of its own while
     # this one imports pytest and collects the suites: the two cores share the start.
-    from autograder.sandbox.process import warm_template_for_this_machine
+    from autograder.sandbox import start_early
 
-    warm_template_for_this_machine()
+    start_early()
 from autograder.cli import main  # noqa: E402 - imported with the collector off, on purpose
 
 gc.freeze()

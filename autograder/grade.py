@@ -3,7 +3,7 @@
     grade_submission(assignment, path)  ->  GradeReport
 
 1. ``locate.locate_submission`` finds the student's file (or the reason it gets 0).
-2. ``runner.IsolatedSubmission`` starts the worker that imports it.
+2. ``sandbox.open_worker`` gives the proxy (``IsolatedSubmission``) that starts the worker importing it.
 3. The assignment's pytest suites run here, in the grader's process, through
    ``plugin.GradingPlugin``; each test calls the worker.
 4. ``results`` turns the tests into results.json and the terminal table.
@@ -24,7 +24,7 @@ import time
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeGuard
+from typing import TypeGuard
 
 import numpy as np
 import pytest
@@ -37,10 +37,15 @@ from autograder.locate import Located, locate_submission
 from autograder.memo import Memo
 from autograder.plugin import BrokenCheck, GradingPlugin, InProcess
 from autograder.results import GradeReport
-from autograder.runner import IsolatedSubmission
-from autograder.sandbox.account import Sandbox, claim_sandbox_account, close_to_others
-from autograder.sandbox.libraries import library_paths
-from autograder.sandbox.process import warm_template
+from autograder.sandbox import (
+    IsolatedSubmission,
+    Sandbox,
+    close_to_sandbox_user,
+    describe_protections,
+    open_worker,
+    start_early,
+    worker_kind,
+)
 from autograder.versions import loaded_package_versions
 
 SUITES = ("public", "hidden")
@@ -90,7 +95,7 @@ def grade_submission(
     # A caller that already knows the submission cannot be graded passes its Located.
     located = submission if isinstance(submission, Located) else locate_submission(submission, assignment.filename)
     # Started now, the warm template imports NumPy while this process collects the suites.
-    warm_template(sandbox or Sandbox.for_this_machine())
+    start_early(sandbox)
     reference = load_reference(assignment)
     paths = suite_paths(assignment, suites)
     names = {path: name for name in suites for path in suite_paths(assignment, [name])}
@@ -127,7 +132,7 @@ def grade_submission(
         "numpy": np.__version__,
         "packages": loaded_package_versions(),
         "platform": sys.platform,
-        "protections": describe_protections(student, sandbox),
+        "protections": describe_protections(student.protections, sandbox, student.survivors),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return report
@@ -146,12 +151,8 @@ def isolated_submission(
     if sandbox.uid is not None and not sandbox.namespaces:
         # In namespaces the worker's root holds nothing of the project: the checkout stays as it is.
         protect_hidden_files(assignment)
-    with claim_sandbox_account(sandbox) as claimed:
-        student = IsolatedSubmission(
-            located.path, assignment.module, assignment.limits, claimed, rejected=located.rejected
-        )
-        with student:
-            yield student
+    with open_worker(located.path, assignment.module, assignment.limits, sandbox, located.rejected) as student:
+        yield student
 
 
 def run_pytest(paths: list[Path], plugin: GradingPlugin, names: dict[Path, str] | None = None) -> dict[str, int]:
@@ -183,7 +184,7 @@ def verify_reference(assignment: Assignment, reference: ModuleType, paths: list[
     if key in _VERIFIED or not paths:
         return
     sandbox = Sandbox.for_this_machine()
-    kind = f"uid={sandbox.uid is not None} namespaces={sandbox.namespaces}"
+    kind = f"uid={sandbox.uid is not None} namespaces={sandbox.namespaces} workers={worker_kind()}"
     record = verified.verification_key([assignment.solution_file, *_suite_files(paths)], kind)
     if verified.was_verified(record):  # an earlier process graded this very reference on these checks
         _VERIFIED.add(key)
@@ -268,9 +269,7 @@ def protect_hidden_files(assignment: Assignment) -> list[Path]:
     """
     watched = [*hidden_paths(assignment), PROJECT_ROOT, *PROJECT_ROOT.iterdir()]
     before = {path: _mode(path) for path in watched}
-    for folder in hidden_paths(assignment):
-        os.chmod(folder, 0o700)
-    close_to_others(PROJECT_ROOT, keep=library_paths())
+    close_to_sandbox_user(hidden_paths(assignment), PROJECT_ROOT)
     changed = [path for path in watched if _mode(path) != before[path]]
     if changed and not _TOLD_CLOSED:
         _TOLD_CLOSED.append(True)  # later gradings of this process close only what the grader wrote since
@@ -285,88 +284,6 @@ def protect_hidden_files(assignment: Assignment) -> list[Path]:
 
 def _mode(path: Path) -> int:
     return os.lstat(path).st_mode
-
-
-def describe_protections(student: IsolatedSubmission, sandbox: Sandbox) -> dict[str, Any]:
-    """Which protections were in force for this grading, and which were not.
-
-    Empty lists where no student code ran (a submission rejected before import).
-    """
-    seen = student.protections
-    missing: list[str] = []
-    if not seen:
-        return {"in_force": {}, "not_in_force": missing}
-    if sandbox.uid is None:
-        missing.append(
-            "privilege drop: the grader is not root, so student code ran as the grader's user "
-            "and could read and change what the grader can"
-        )
-    elif not seen.get("privileges_dropped"):
-        missing.append("privilege drop: it failed")
-    if not seen.get("resource_limits"):
-        refused = sorted(k for k, v in (seen.get("limits") or {}).items() if v is None)
-        missing.append(
-            "resource limits: "
-            + (f"refused: {', '.join(refused)}" if refused else "no memory, CPU time, file size or process limits")
-        )
-    if seen.get("hidden_files_readable"):
-        missing.append(
-            f"hidden files unreadable: student code could read {len(seen['hidden_files_readable'])} protected path(s)"
-        )
-    missing += _kernel_protections_missing(seen, sandbox)
-    missing += seen.get("control_group_missing", [])
-    if os.name != "posix":
-        missing.append("killing child processes: only the worker itself is killed")
-    elif sandbox.uid is None and not seen.get("warm_start"):
-        # A forked worker's template is its subreaper: whatever the worker leaves is
-        # handed to the template when its parent ends, and ended there.
-        missing.append(
-            "killing child processes: a process that replaced its whole environment and left "
-            "the worker's session is not found"
-        )
-    if not seen.get("cpu_time_budgets", True):
-        missing.append("CPU-time budgets: this system has no /proc, so the time budgets were wall-clock seconds")
-    if not seen.get("inputs_observed", True):
-        missing.append(
-            "inputs observed by the grader: no shared memory, so the worker reported the arguments after each call"
-        )
-    if student.survivors:
-        missing.append(f"no survivors: {student.survivors} process(es) of the submission could not be ended")
-    in_force = {
-        k: v for k, v in seen.items() if k not in ("hidden_files_readable", "seccomp_refused", "control_group_missing")
-    }
-    in_force["other_submissions_hidden"] = sandbox.hides_other_submissions and all(seen.get("namespaces", {}).values())
-    return {"in_force": in_force, "not_in_force": missing}
-
-
-def _kernel_protections_missing(seen: dict[str, Any], sandbox: Sandbox) -> list[str]:
-    """What the kernel did not do for this grading: namespaces, no_new_privs, seccomp, the keyrings."""
-    missing = []
-    found = seen.get("namespaces") or {}
-    if not sandbox.namespaces:
-        why = "the grader is not root" if sandbox.uid is None else "bubblewrap is missing or this machine forbids them"
-        missing.append(
-            f"kernel namespaces: not used ({why}); student code sees the machine's process list "
-            "and shared folders and may reach its AF_UNIX sockets (the seccomp filter refuses every "
-            "other socket), and the sandbox user and resource limits stand in"
-        )
-    elif not all(found.values()) or not found:
-        absent = sorted(name for name, new in found.items() if not new) or ["all"]
-        missing.append(f"kernel namespaces: not confirmed for {', '.join(absent)}")
-    if not seen.get("no_new_privs"):
-        missing.append("no_new_privs: not set, so a setuid program started by student code runs with its privileges")
-    if not seen.get("seccomp"):
-        why = seen.get("seccomp_refused") or "not confirmed"
-        missing.append(
-            f"seccomp filter: not installed ({why}), so student code may call keyctl, io_uring, bpf, "
-            "perf_event_open, userfaultfd, ptrace and unshare(CLONE_NEWUSER)"
-        )
-    if seen.get("keyrings_cleared") is False:
-        missing.append(
-            "kernel keyrings: the sandbox user's keyrings could not be emptied, so keys an earlier "
-            "grading under it stored may be readable"
-        )
-    return missing
 
 
 def _regular(path: Path | None) -> TypeGuard[Path]:

@@ -7,7 +7,7 @@
 
 ``Submission`` holds what the two have in common (seeding, attribute calls,
 keyword arguments, chains); each subclass says only how one call runs
-(``_run``): ``runner.IsolatedSubmission`` in the worker process (every
+(``_run``): ``sandbox.IsolatedSubmission`` in the worker process (every
 channel's student code, notebooks included), ``plugin.InProcess`` for the
 reference in the grader's own process.
 

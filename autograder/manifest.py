@@ -3,7 +3,7 @@
 The dataclasses below (``Assignment``, ``Task``, ``NotebookExtras``, ``CourseInfo``)
 are the schema: each field's ``manifest`` metadata (made by ``schema_field``) gives the
 key's kind, whether it must be there and what it means; the limits are the
-fields of ``runner.Limits``. ``keys_of`` reads the schema from them,
+fields of ``sandbox.Limits``. ``keys_of`` reads the schema from them,
 ``validate`` checks a manifest against it and ``build`` makes the dataclasses
 from a checked table, so a key added to a dataclass is checked, loaded and
 described without another edit.
@@ -25,7 +25,7 @@ from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from autograder.runner import Limits
+from autograder.sandbox import Limits
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # The kinds of key: the kind says how a value is checked (``_check_value``) and loaded (``_loaded``).
@@ -194,7 +194,7 @@ def keys_of(table: type) -> tuple[Key, ...]:
 
 def _key_of(item: Field[Any]) -> Key:
     spec = item.metadata.get(MANIFEST)
-    if spec is None:  # a field of runner.Limits, which is declared there: every limit is an optional number
+    if spec is None:  # a field of sandbox.Limits, which is declared there: every limit is an optional number
         return Key(item.name, "number", doc=f"{LIMIT_DOCS.get(item.name, item.name)} (default {item.default:g})")
     nested = keys_of(spec["table"]) if spec["table"] is not None else ()
     return Key(item.name, spec["kind"], spec["required"], spec["doc"], nested, spec["table"])

@@ -14,7 +14,7 @@ checks' source does not reach students.
 
 A check fails the student by an assertion (``assert``, ``pytest.fail``, the
 helpers of ``autograder.checks``), by the student's own error
-(``runner.StudentError``), or by tripping over what the student returned. An
+(``interface.StudentError``), or by tripping over what the student returned. An
 error only the check's own code makes (``is_instructor_error``: a misspelt
 name, a missing import or fixture, a keyword the function does not take) is
 kept in ``broken_checks``: grading then fails for the instructor instead of
@@ -39,7 +39,7 @@ from autograder.difference import error_advice
 from autograder.interface import Each, Pick, Reply, StudentError, Submission, SubmissionDidNotImport, first
 from autograder.memo import Memo
 from autograder.results import MAX_OUTPUT_CHARS, TestResult, truncate
-from autograder.sandbox import wire
+from autograder.sandbox import shared_with
 
 MARKERS = (
     "task(name): the student function a check grades",
@@ -103,7 +103,7 @@ class InProcess(Submission):
             result=result,
             args_after=list(args),
             kwargs_after=dict(kwargs),
-            aliased=wire.shared_with(result, args, kwargs),
+            aliased=shared_with(result, args, kwargs),
         )
 
     def chain(self, function: str, x: Any, params: Iterable[Any], pick: Pick = first, each: Each | None = None) -> Any:

@@ -1,10 +1,12 @@
 """Shared fixtures for the project's own tests."""
 
 import pytest
+from in_process_worker import IN_PROCESS
 from suite_totals import ASSIGNMENTS
 
 from autograder.course import get_assignment
 from autograder.grade import grade_submission
+from autograder.sandbox import workers_of_kind
 
 
 @pytest.fixture(scope="session", params=ASSIGNMENTS, ids=[a.id for a in ASSIGNMENTS])
@@ -26,3 +28,13 @@ def grade(ch01):
         return grade_submission(ch01, path, suites=suites)
 
     return run
+
+
+@pytest.fixture(autouse=True, scope="module")
+def worker_kind(request):
+    """Gradings of a test file marked ``in_process`` run their files in this process (tests/in_process_worker.py)."""
+    if request.node.get_closest_marker("in_process") is None:
+        yield "isolated"
+        return
+    with workers_of_kind(IN_PROCESS):
+        yield IN_PROCESS.name

@@ -27,6 +27,9 @@ from autograder.cli import main
 from autograder.results import GradeReport
 from autograder.results import TestResult as Check
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 REFERENCE_COPIES = 12
 STUB_COPIES = 8
 
@@ -85,7 +88,6 @@ def test_student_ids_come_from_names():
     assert student_id(Path("/x/Bob Smith (late)")) == "Bob_Smith__late_"
 
 
-@pytest.mark.slow
 def test_every_student_is_in_the_gradebook(graded):
     """grades.csv has one row per submission (hidden entries skipped) and nothing else."""
     kinds, submissions, _, gradebook = graded
@@ -93,7 +95,6 @@ def test_every_student_is_in_the_gradebook(graded):
     assert set(gradebook) == set(kinds) == set(find_submissions(submissions))
 
 
-@pytest.mark.slow
 def test_scores_match_grading_each_one_alone(graded, ch01, grade):
     """every student's score and per-task scores equal what grade_submission gives that submission alone."""
     kinds, submissions, _, gradebook = graded
@@ -110,7 +111,6 @@ def test_scores_match_grading_each_one_alone(graded, ch01, grade):
         assert sum(float(row[task]) for task in ch01.task_names) == float(row["score"])
 
 
-@pytest.mark.slow
 def test_broken_submissions_are_recorded_with_the_reason(graded):
     """uploads that cannot be graded get 0, a status and a one-line reason; the rest say graded."""
     kinds, _, _, gradebook = graded
@@ -123,7 +123,6 @@ def test_broken_submissions_are_recorded_with_the_reason(graded):
     assert {status[s] for s, kind in kinds.items() if kind in ("reference", "stub", *EDITS)} == {"graded"}
 
 
-@pytest.mark.slow
 def test_each_student_gets_results_and_the_class_a_summary(graded):
     """OUT/<id>/results.json for everyone (errors included), and a PNG summary of the class."""
     kinds, _, out, gradebook = graded
@@ -133,7 +132,6 @@ def test_each_student_gets_results_and_the_class_a_summary(graded):
     assert (out / "summary.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.slow
 def test_a_dying_grader_process_costs_only_its_own_submission(tmp_path, ch01):
     """when a grader process dies on one submission, the others are graded and it is recorded as an error."""
     for student in ("crash", "ok1", "ok2"):
@@ -183,7 +181,6 @@ def test_ids_equal_but_for_case_are_ambiguous(tmp_path):
         find_submissions(tmp_path)
 
 
-@pytest.mark.slow
 def test_gradebook_names_the_entry_and_the_file_it_graded(graded):
     """each row says which entry of SUBMISSIONS it is and which file in it was graded (none when rejected)."""
     _, _, _, gradebook = graded

@@ -4,9 +4,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from autograder.course import PROJECT_ROOT
 
 
+@pytest.mark.slow
 def test_quick_bench_writes_its_table_as_json(tmp_path):
     """a smoke run measures the reference, records machine and versions, and says what it skipped."""
     out = tmp_path / "bench.json"

@@ -10,6 +10,9 @@ from autograder.results import GradeReport
 from autograder.results import TestResult as Check
 from autograder.suites.ch01_forward import misconceptions as known
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 TOP = 10.0
 
 
@@ -100,7 +103,6 @@ def browser(tmp_path_factory):
         context.close()
 
 
-@pytest.mark.slow
 def test_the_report_shows_the_class_in_chromium(browser, tmp_path):
     """Opened in headless Chromium: the overview, histogram, misconceptions, pass rates and flagged rows read right."""
     path = tmp_path / "class_report.html"

@@ -26,6 +26,9 @@ from autograder.channels.release import build_release
 from autograder.course import load_course
 from autograder.grade import grade_submission
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 STATUSES = {"pass", "fail", "error"}
 REPORTER = "classroom-resources/autograding-grading-reporter"
 SUBMISSIONS = Path(__file__).parent / "submissions"

@@ -19,6 +19,7 @@ def test_grade_writes_results_and_exits_zero_even_with_zero_points(ch01, tmp_pat
     assert "a picture: make figures\n" in printed  # pasted as printed, it runs (no venv python needed)
 
 
+@pytest.mark.slow
 def test_full_marks_need_no_pointer(ch01, tmp_path, capsys):
     """the reference's table shows every task passed and no pointer to the figures."""
     code = main(["grade", "ch01_forward", "--submission", str(ch01.solution), "--results", str(tmp_path / "r.json")])
@@ -46,6 +47,7 @@ def test_unknown_assignment_exits_two_naming_the_known_ones(tmp_path, capsys):
     assert "ch01_forward" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("buffered", [True, False])
 def test_output_cut_short_by_its_reader_leaves_results_and_no_traceback(ch01, tmp_path, buffered):
     """`grade | head`, the reader gone before the table: results.json is written, exit 0, no traceback."""

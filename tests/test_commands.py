@@ -20,6 +20,7 @@ def test_every_make_target_calls_a_command_of_python_m_autograder():
     assert [(module, command) for module, command in calls if module or command not in COMMANDS] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command):
     """`python -m autograder <command> --help` exits 0 and says what the command does."""

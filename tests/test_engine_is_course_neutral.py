@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
 from engine_names import course_names, engine_hits, names_in_code, names_in_makefile
 from suite_totals import ASSIGNMENTS
 
 from autograder.course import PROJECT_ROOT
 
 
+@pytest.mark.slow
 def test_engine_code_names_no_assignment_module_or_task():
     """no engine file outside suites/ (nor the Makefile) names an assignment id, module or task in its code."""
     assert engine_hits(PROJECT_ROOT, course_names(ASSIGNMENTS)) == []

@@ -25,6 +25,9 @@ from autograder.grade import isolated_submission, load_reference
 from autograder.locate import Located
 from autograder.plugin import InProcess
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 # Chapter 1's figures file, as the command loads it.
 figures = load_figures(get_assignment("ch01_forward"))
 Dial = figures.Dial

@@ -10,6 +10,9 @@ from export_builders import CANVAS_ROSTER, MOODLE_ROSTER, blackboard, canvas, cl
 
 from autograder.cli import main
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 NOTE = (
     "Note: your upload has no file named forward.py, so its only Python file, {}, was graded as forward.py. "
     "Name it forward.py next time."

@@ -7,6 +7,7 @@ from suite_totals import check_count, points
 from autograder.grade import grade_submission
 
 
+@pytest.mark.slow
 def test_reference_gets_full_marks(assignment):
     """every check passes on the reference solution, worth the points its suites declare."""
     report = grade_submission(assignment, assignment.solution)
@@ -15,6 +16,7 @@ def test_reference_gets_full_marks(assignment):
     assert report.score == report.max_score == points(assignment) > 0
 
 
+@pytest.mark.slow
 def test_stubs_get_zero(assignment):
     """every check fails on the untouched stub, each saying the task is not implemented."""
     report = grade_submission(assignment, assignment.folder)
@@ -22,6 +24,7 @@ def test_stubs_get_zero(assignment):
     assert all("not implemented yet" in t.output for t in report.tests)
 
 
+@pytest.mark.slow
 def test_results_record_the_suites_that_ran_and_their_checks(assignment):
     """results name the suites that ran, how many checks each held, and the pytest version."""
 
@@ -33,6 +36,7 @@ def test_results_record_the_suites_that_ran_and_their_checks(assignment):
     assert public.metadata["suites"] == ["public"] and list(public.metadata["checks"]) == ["public"]
 
 
+@pytest.mark.slow
 def test_degenerate_submissions_stay_under_the_ceiling(assignment):
     """None, constants, the inputs themselves or their shapes filled with a number, and the best mix: each
     earns at most degenerate.CEILING of the points (made from the reference, so every assignment is covered)."""

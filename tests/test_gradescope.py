@@ -26,7 +26,10 @@ from autograder.channels.gradescope import (
 from autograder.cli import main as autograder_main
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
-from autograder.runner import Limits
+from autograder.sandbox import Limits
+
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from new_course import MODULE, TOY, autograder, make_course, run
 
+from autograder.interface import StudentError
 from autograder.plugin import is_instructor_error
-from autograder.runner import StudentError
 
 CHECK = f"autograder/suites/{TOY}/test_scaled.py"
 LINE = '    assert np.allclose(submission.scaled(x, -1.5), reference.scaled(x, -1.5)), "scaled(x, -1.5) is wrong"\n'
@@ -51,6 +51,7 @@ def grade(course, submission="stub"):
     return done.returncode, done.stderr, json.loads(results.read_text()) if results.exists() else None
 
 
+@pytest.mark.slow
 def test_a_name_error_in_a_check_fails_grading_naming_the_check_and_its_line(course):
     """a misspelt name in a check: exit 1, the check and file:line named, no results written."""
     typo = LINE.replace("reference.scaled(x, -1.5)", "refrence.scaled(x, -1.5)")
@@ -61,6 +62,7 @@ def test_a_name_error_in_a_check_fails_grading_naming_the_check_and_its_line(cou
     assert f"{CHECK}::test_scales_a_matrix raised NameError: name 'refrence' is not defined at {CHECK}:{line}" in errors
 
 
+@pytest.mark.slow
 def test_an_error_only_a_wrong_answer_reaches_fails_grading_too(course):
     """a check whose bug shows only for a wrong answer (the reference passes it) still fails grading, exit 1."""
     only_for_zeros = "    if np.allclose(submission.scaled(x, -1.5), 0):\n        hint = undefined_hint\n"
@@ -80,6 +82,7 @@ def test_an_error_only_a_wrong_answer_reaches_fails_grading_too(course):
     assert "NameError: name 'undefined_hint' is not defined" in done.stderr and CHECK in done.stderr
 
 
+@pytest.mark.slow
 def test_a_check_tripping_over_a_wrong_answer_is_the_students_feedback(course):
     """a check that unpacks the student's answer costs the student that check when the answer has the wrong form."""
     unpacking = "    first, second = submission.scaled(x, 1.0)\n" + LINE
@@ -97,6 +100,7 @@ def test_a_check_tripping_over_a_wrong_answer_is_the_students_feedback(course):
     assert "did not return the number of values this check expects" in failed[0]["output"]
 
 
+@pytest.mark.slow
 def test_a_check_asking_for_an_unknown_fixture_fails_grading(course):
     """a check that requests a fixture nobody provides is the author's error: exit 1, named."""
     signature = "def test_scales_a_matrix(submission, reference):"
@@ -105,6 +109,7 @@ def test_a_check_asking_for_an_unknown_fixture_fails_grading(course):
     assert status == 1 and f"{CHECK}::test_scales_a_matrix raised" in errors and "refrence" in errors
 
 
+@pytest.mark.slow
 def test_a_suite_that_does_not_import_fails_grading_naming_the_file(course):
     """an import error in a hidden suite: exit 1, the file named."""
     with edited(course, CHECK, "import numpy as np\n", "import numpy as np\nimport no_such_helper\n"):
@@ -112,6 +117,7 @@ def test_a_suite_that_does_not_import_fails_grading_naming_the_file(course):
     assert status == 1 and "test_scaled.py" in errors and "no_such_helper" in errors
 
 
+@pytest.mark.slow
 def test_a_reference_short_of_full_marks_fails_grading(course):
     """a check the reference fails: exit 1, the reference's score and the check named."""
     with edited(course, CHECK, "reference.scaled(x, -1.5)), ", "reference.scaled(x, 1.5)), "):
@@ -121,6 +127,7 @@ def test_a_reference_short_of_full_marks_fails_grading(course):
     assert "scaled: scaled works on a 2-D array: scaled(x, -1.5) is wrong" in errors
 
 
+@pytest.mark.slow
 def test_grade_all_marks_the_rows_error_and_exits_1(course, tmp_path):
     """with a broken check, grade-all grades nobody: each row says "error", and the command exits 1."""
     submissions = tmp_path / "class"
@@ -136,6 +143,7 @@ def test_grade_all_marks_the_rows_error_and_exits_1(course, tmp_path):
     assert [row["status"] for row in rows] == ["error", "error"]
 
 
+@pytest.mark.slow
 def test_gradescope_run_fails_instead_of_publishing_a_score(course, tmp_path):
     """a broken check in the bundle: run_autograder's grading exits 1 and writes no results.json."""
     typo = LINE.replace("np.allclose", "np.allclse")

@@ -52,6 +52,7 @@ def deep(tmp_path, ch01):
         os.close(handles[0])
 
 
+@pytest.mark.slow
 def test_a_folder_1500_levels_deep_is_searched_without_crashing(deep, grade):
     """forward.py at the top of a 1500-level tree is found and graded with full marks."""
     root = deep(1500, at=0)

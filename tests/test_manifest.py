@@ -8,7 +8,7 @@ from new_course import TOY, autograder, make_course
 
 from autograder.course import MANIFEST, Assignment, load_course, tomllib
 from autograder.manifest import LIMITS, SCHEMA, ManifestError, build, describe, keys_of, schema_field, validate
-from autograder.runner import Limits
+from autograder.sandbox import Limits
 
 COURSE = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))
 FIRST = COURSE["assignments"][0]["id"]
@@ -119,7 +119,7 @@ def test_the_students_copy_without_reference_and_hidden_suite_is_valid():
 
 
 def test_limits_are_optional_and_default_to_the_documented_values():
-    """an assignment without a limits table gets runner.Limits' defaults, which the schema states."""
+    """an assignment without a limits table gets sandbox.Limits' defaults, which the schema states."""
     course = load_course()
     for entry in COURSE["assignments"]:
         given = entry.get("limits", {})
@@ -185,6 +185,7 @@ def course(tmp_path_factory):
     return make_course(tmp_path_factory.mktemp("manifest") / "course")
 
 
+@pytest.mark.slow
 def test_a_typo_in_course_toml_stops_every_command_with_exit_2(course):
     """`hiden_tests` in the manifest: grade, release and gradescope exit 2 with the one line naming the key."""
     manifest = course / "course.toml"
@@ -201,6 +202,7 @@ def test_a_typo_in_course_toml_stops_every_command_with_exit_2(course):
         assert done.stderr.strip().splitlines() == [expected]
 
 
+@pytest.mark.slow
 def test_a_manifest_that_is_not_toml_is_one_line_too(course):
     """a syntax error in course.toml is reported in one line with its place, exit 2."""
     manifest = course / "course.toml"

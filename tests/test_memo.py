@@ -57,6 +57,7 @@ def test_answers_without_an_exact_copy_are_not_kept():
     assert (memo.hits, memo.misses) == (0, 2)
 
 
+@pytest.mark.slow
 def test_batch_grading_with_a_warm_memo_matches_fresh_gradings(ch01, tmp_path):
     """grading a wrong submission after the reference, in one process, gives the same checks as alone."""
     wrong = tmp_path / "wrong" / "forward.py"

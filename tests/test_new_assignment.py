@@ -22,6 +22,9 @@ from autograder.channels.classroom import runner_id
 from autograder.course import load_course
 from autograder.sandbox import namespaces
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 # The toy's checks are the fixture's own: public 1 + 1, hidden 2 x 3 cases + 3.
 PUBLIC_POINTS = 2
 TOTAL_POINTS = 11

@@ -14,7 +14,7 @@ import pytest
 from autograder.course import get_assignment
 
 TASKS = get_assignment("ch01_forward").task_names
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.in_process
 
 FILLS = {
     "zeros": "0.0",
@@ -70,6 +70,7 @@ def battery(ch01, grade, tmp_path_factory):
     return report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fill", [f for f in FILLS if f != "zeros"])
 @pytest.mark.parametrize("function", TASKS)
 def test_nonfinite_results_gain_no_point_over_zeros(battery, function, fill):

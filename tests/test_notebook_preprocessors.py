@@ -106,6 +106,7 @@ def test_no_closing_cells_when_none_are_declared(ch01):
     assert draft.closing == []
 
 
+@pytest.mark.slow
 def test_composed_notebook_is_valid_and_worth_the_graders_points(ch01):
     """the preprocessors compose into a valid notebook worth every check's points; on the reference no check fails."""
     notebook = build_notebook(ch01)

@@ -20,6 +20,9 @@ from autograder.channels.classroom import runner_id
 from autograder.channels.release import build_release
 from autograder.course import PROJECT_ROOT
 
+# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):

@@ -147,6 +147,7 @@ def test_build_release_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.slow
 def test_build_release_command_prints_where_it_is(tmp_path, capsys):
     """`python -m autograder release --out DIR` builds, scans and reports the folder."""
     from autograder.cli import main  # noqa: PLC0415

@@ -113,6 +113,7 @@ def test_a_character_device_is_written_through_not_replaced(tmp_path):
     assert destination(device) == ("through", device)
 
 
+@pytest.mark.slow
 def test_a_socket_is_refused_before_grading(tmp_path):
     """--results naming a socket stops the grader before it grades: exit 2, one line, the socket untouched."""
     path = tmp_path / "results.sock"
@@ -134,6 +135,7 @@ def test_a_socket_is_refused_before_grading(tmp_path):
     assert stat.S_ISSOCK(os.lstat(path).st_mode)
 
 
+@pytest.mark.slow
 def test_make_grade_through_a_fifo(tmp_path, ch01):
     """`grade --results FIFO` writes the real results to the reader and leaves the FIFO a FIFO."""
     fifo = tmp_path / "results.fifo"

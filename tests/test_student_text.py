@@ -73,6 +73,7 @@ def expected_without_add_noise(reference) -> float:
     return reference.max_score - sum(t.max_score for t in reference.tests if t.task == "add_noise")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["terminal_control.py", "surrogate_in_error.py"])
 def test_hostile_text_costs_exactly_the_function_it_is_in(name, tmp_path, reference_report):
     """terminal control or lone surrogates in add_noise: exit 0, exactly add_noise's points lost, outputs clean."""
@@ -93,6 +94,7 @@ def test_hostile_text_costs_exactly_the_function_it_is_in(name, tmp_path, refere
     }
 
 
+@pytest.mark.slow
 def test_terminal_control_keeps_the_words_a_student_needs(tmp_path):
     """what the student's code printed and raised is still shown, without the control codes."""
     results = tmp_path / "results.json"
@@ -104,6 +106,7 @@ def test_terminal_control_keeps_the_words_a_student_needs(tmp_path):
     assert "Your code printed:" in printed and "\\u202eoverride" in printed
 
 
+@pytest.mark.slow
 def test_lone_surrogate_at_import_gets_zero_with_the_reason(tmp_path):
     """an import error holding a lone surrogate: 0 points, exit 0, the reason with U+FFFD in its place."""
     results = tmp_path / "results.json"
@@ -120,6 +123,7 @@ def test_lone_surrogate_at_import_gets_zero_with_the_reason(tmp_path):
     assert "lone \ufffd surrogate" in done.stdout.decode("utf-8")
 
 
+@pytest.mark.slow
 def test_a_terminal_in_ascii_gets_escapes_not_a_crash(tmp_path, reference_report):
     """with stdout in ASCII (LANG=C), text the encoding lacks is escaped; the grade is printed, exit 0."""
     results = tmp_path / "results.json"

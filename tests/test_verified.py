@@ -27,6 +27,7 @@ def verify(ch01):
     grade.verify_reference(ch01, grade.load_reference(ch01), grade.suite_paths(ch01, grade.SUITES))
 
 
+@pytest.mark.slow
 def test_a_passed_verification_is_written_and_reused(ch01, fresh_process, monkeypatch):
     """the first process grades the reference and records it; the next one grades nothing."""
     verify(ch01)
@@ -37,6 +38,7 @@ def test_a_passed_verification_is_written_and_reused(ch01, fresh_process, monkey
     assert fresh_process == [ch01.solution]
 
 
+@pytest.mark.slow
 def test_a_record_of_another_user_does_not_count(ch01, fresh_process, monkeypatch):
     """a record the grader's user does not own is ignored: the reference is graded again."""
     verify(ch01)

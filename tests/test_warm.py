@@ -12,17 +12,18 @@ import pytest
 from test_hostile import AS_ROOT, MODES, passed, sandbox_for
 
 from autograder.grade import grade_submission
-from autograder.sandbox import process
+from autograder.sandbox import launch
 
 LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warm template is Linux only")
 
 
 def template_of(sandbox):
-    template = process.warm_template(sandbox)
+    template = launch.warm_template(sandbox)
     assert template is not None and template.alive()
     return template
 
 
+@pytest.mark.slow
 @LINUX
 @pytest.mark.parametrize("mode", MODES)
 def test_a_forked_worker_is_confirmed_warm_and_in_fresh_namespaces(ch01, mode):
@@ -36,6 +37,7 @@ def test_a_forked_worker_is_confirmed_warm_and_in_fresh_namespaces(ch01, mode):
         assert seen["namespaces"] == {name: True for name in ("pid", "ipc", "mnt", "net", "uts")}
 
 
+@pytest.mark.slow
 @LINUX
 @pytest.mark.parametrize("mode", MODES)
 def test_a_dead_template_is_replaced_and_grading_goes_on(ch01, mode):
@@ -50,6 +52,7 @@ def test_a_dead_template_is_replaced_and_grading_goes_on(ch01, mode):
     assert template_of(sandbox) is not old
 
 
+@pytest.mark.slow
 @LINUX
 @pytest.mark.skipif(not AS_ROOT, reason="reading another process's memory needs root")
 @pytest.mark.parametrize("mode", MODES)

@@ -7,6 +7,8 @@ import shutil
 import threading
 import time
 
+import pytest
+
 from autograder.course import PROJECT_ROOT, get_assignment
 from autograder.grade import grade_submission
 from autograder.results import render_table
@@ -38,6 +40,7 @@ def _wait_for(screen, count, seconds=120):
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_regrades_on_every_save_until_stopped(tmp_path):
     """each save redraws the table with the new score; setting the stop event ends the watch."""
     assignment = get_assignment("ch01_forward")
@@ -84,6 +87,7 @@ def _rows_on(frame: str, columns: int) -> int:
     return sum(max(1, -(-len(line.split("\r")[-1]) // columns)) for line in frame.rstrip("\n").split("\n"))
 
 
+@pytest.mark.slow
 def test_a_save_is_announced_at_once_then_graded_in_a_frame_that_fits_80x24(tmp_path):
     """on a terminal, a save clears the old score and says it is grading (counting seconds while a slow import
     runs); every frame drawn fits 80x24, with the score line first and the table whole."""
@@ -118,6 +122,7 @@ def test_a_save_is_announced_at_once_then_graded_in_a_frame_that_fits_80x24(tmp_
     assert "more lines of feedback: make grade prints them all" in after
 
 
+@pytest.mark.slow
 def test_fit_to_screen_keeps_the_table_and_counts_what_it_cut():
     """a long report on 80x24: the score line, the table and the status stay; the feedback is cut with a count."""
     assignment = get_assignment("ch01_forward")

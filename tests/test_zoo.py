@@ -38,7 +38,7 @@ EXPECTED_SCORES = tomllib.loads((ZOO / "expected_scores.toml").read_text(encodin
 MIN_WRONG = 40
 NAMED_SHARE = 0.9  # of the wrong variants, at least this share is named with its specific cause
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.in_process
 
 
 def header(path: Path) -> tuple[str, str]:
@@ -109,6 +109,7 @@ def cause_text(named: str) -> str:
 # -- correct variants ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CORRECT, ids=lambda p: p.stem)
 def test_correct_variant_gets_full_marks(graded, path):
     """another correct way of writing the functions earns every point."""
@@ -120,6 +121,7 @@ def test_correct_variant_gets_full_marks(graded, path):
 # -- wrong variants -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", WRONG, ids=lambda p: p.stem)
 def test_wrong_variant_loses_points_on_its_function_only(graded, ch01, path):
     """a mistake in one function costs points there, nowhere else, and exactly the reviewed total."""
@@ -132,6 +134,7 @@ def test_wrong_variant_loses_points_on_its_function_only(graded, ch01, path):
     assert report.score == EXPECTED_SCORES[path.stem]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NAMED, ids=lambda p: p.stem)
 def test_named_mistake_is_explained(graded, path):
     """the feedback of at least one failed check explains the variant's known misconception."""
@@ -143,6 +146,7 @@ def test_named_mistake_is_explained(graded, path):
 # -- broken submissions ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
 def test_broken_submission_matches_its_golden_file(graded, path):
     """each check scores exactly as in the reviewed golden file, and every failure says why."""
@@ -184,6 +188,7 @@ def secret_lines(ch01) -> set[str]:
     return lines
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", CORRECT + WRONG + BROKEN, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_feedback_never_leaks_hidden_source(graded, ch01, path):
     """no feedback quotes a line of the hidden suites or of the reference's solution regions."""

@@ -41,7 +41,7 @@ ZOOS = {
     ),
 }
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.in_process
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,7 @@ def test_every_wrong_variant_has_one_expected_score(zoo):
     assert all(isinstance(score, int) for score in zoo.expected_scores.values())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("zoo", "path"), cases("correct"))
 def test_correct_variant_gets_full_marks(zoo, path):
     """another correct way of writing the functions earns every point."""
@@ -142,6 +143,7 @@ def test_correct_variant_gets_full_marks(zoo, path):
     assert report.score == report.max_score > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("zoo", "path"), cases("wrong"))
 def test_wrong_variant_loses_points_on_its_function_only(zoo, path):
     """a mistake in one function costs points there, nowhere else, and exactly the reviewed total."""
@@ -153,6 +155,7 @@ def test_wrong_variant_loses_points_on_its_function_only(zoo, path):
     assert report.score == zoo.expected_scores[path.stem]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("zoo", "path"), cases("wrong", named_only=True))
 def test_named_mistake_is_explained(zoo, path):
     """the feedback of at least one failed check names the variant's mistake."""
@@ -161,6 +164,7 @@ def test_named_mistake_is_explained(zoo, path):
     assert any(cause_text(zoo, named) in t.output for t in report.tests if not t.passed), failures(report)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("zoo", "path"), cases("broken"))
 def test_broken_submission_matches_its_golden_file(zoo, path):
     """each check scores exactly as in the reviewed golden file, and every failure says why."""
@@ -181,6 +185,7 @@ def test_every_broken_file_has_a_golden_file(zoo):
     assert goldens == {p.stem for p in zoo.files("broken")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("zoo", "path"), cases("correct", "wrong", "broken"))
 def test_feedback_never_leaks_hidden_source(zoo, path):
     """no feedback quotes a line of the hidden suite or of the reference's solution regions."""

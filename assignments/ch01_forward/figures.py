@@ -42,7 +42,7 @@ from tqdm import tqdm
 from autograder.figures import tools
 from autograder.figures.images import to_uint8
 from autograder.figures.tools import FigureSkipped, StudentCalls, describe, save_png
-from autograder.runner import StudentError
+from autograder.interface import StudentError
 
 T = 1000
 SEED = 0

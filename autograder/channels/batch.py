@@ -69,7 +69,7 @@ from autograder.grade import grade_submission
 from autograder.locate import Located, lone_file_note, lone_python_file
 from autograder.results import GradeReport, write_results
 from autograder.safe_text import plain
-from autograder.sandbox.account import Sandbox, hide_command_line
+from autograder.sandbox import Sandbox, hide_command_line
 
 TASKS_PER_PROCESS = 50
 MOST_FAILED = 10

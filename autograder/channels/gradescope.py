@@ -49,7 +49,7 @@ from autograder.course import PROJECT_ROOT, Assignment, get_assignment, load_cou
 from autograder.grade import GraderBroken, grade_submission
 from autograder.locate import CannotGrade, lone_file_note, lone_python_file, uploaded_files
 from autograder.results import GradeReport, TestResult, render_table, write_results
-from autograder.runner import Limits
+from autograder.sandbox import Limits
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "gradescope"
 DEFAULT_ROOT = "/autograder"

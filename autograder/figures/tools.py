@@ -23,7 +23,7 @@ import numpy as np
 
 # Figures describe what a function returned in the words the checks use (re-exported).
 from autograder.checks import describe
-from autograder.runner import StudentError
+from autograder.interface import StudentError
 
 Builder = Callable[[Path], Path]
 __all__ = [

@@ -19,53 +19,29 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
+
+from autograder.sandbox.policy import Sandbox
 
 # Sandbox uids a grading may take, counting down from the base uid, so that
 # gradings running side by side never share (or kill) each other's processes.
 SANDBOX_UIDS = 100
 
 
+class Killable(Protocol):
+    """A worker as ``end_worker_processes`` needs it: a ``subprocess.Popen`` or a ``warm.ForkedWorker``."""
+
+    pid: int
+
+    def kill(self) -> None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
 # Names each worker's environment, so its processes can be found again.
 TOKEN_VARIABLE = "AUTOGRADER_WORKER"
-
-
-@dataclass(frozen=True)
-class Sandbox:
-    """Who student code runs as, and what it must not be able to read."""
-
-    uid: int | None = None
-    gid: int | None = None
-    unreadable: tuple[str, ...] = ()
-    rlimits: bool = True  # cap memory, CPU, file size and processes with setrlimit
-    # Run the worker in new PID, IPC, mount and network namespaces (bubblewrap, as root on Linux).
-    namespaces: bool = False
-
-    @property
-    def hides_other_submissions(self) -> bool:
-        """Whether student code can reach nothing outside its own copy: no other submission's
-        folder, no command line of the grader in /proc (true inside the PID and mount namespaces).
-        Without them, a class folder readable by other users is readable by student code."""
-        return self.namespaces and self.uid is not None
-
-    @classmethod
-    def for_this_machine(cls, unreadable=()):
-        """Drop to a dedicated user when running as root on POSIX, in namespaces where they
-        work; else run as ourselves."""
-        from autograder.sandbox import namespaces  # noqa: PLC0415 - it imports this module
-
-        unreadable = tuple(str(p) for p in unreadable)
-        try:
-            import resource  # noqa: F401, PLC0415 - absent on Windows
-        except ImportError:
-            rlimits = False
-        else:
-            rlimits = True
-        if os.name == "posix" and hasattr(os, "geteuid") and os.geteuid() == 0:
-            uid = int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999"))
-            return cls(uid=uid, gid=uid, unreadable=unreadable, rlimits=rlimits, namespaces=namespaces.available())
-        return cls(unreadable=unreadable, rlimits=rlimits)
 
 
 @contextlib.contextmanager
@@ -385,7 +361,7 @@ def close_to_others(root: Path, keep=()) -> None:
         os.chmod(path, stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode) & ~0o007)
 
 
-def end_worker_processes(proc: subprocess.Popen, sandbox: Sandbox, token: str) -> int:
+def end_worker_processes(proc: Killable, sandbox: Sandbox, token: str) -> int:
     """Kill the worker, its process group, and (POSIX) every process that carries its mark.
 
     A process is the worker's if it belongs to the sandbox user (when there is
@@ -475,7 +451,7 @@ def processes_of_user(uid: int) -> list[int]:
 
 def _live_processes(select) -> list[int]:
     """Live PIDs for which ``select(pid, owner_uid)`` holds (Linux /proc; else none)."""
-    pids = []
+    pids: list[int] = []
     try:
         entries = os.listdir("/proc")
     except OSError:

@@ -12,7 +12,7 @@ What is counted:
   group (otherwise), while it is alive: the same. A process seen running and
   later collected by its parent is counted twice; a process that starts and ends
   between two looks of the grader, with a parent outside the count, is not
-  counted at all. The wall-clock backstop (``runner.BACKSTOP``) bounds what
+  counted at all. The wall-clock backstop (``limits.BACKSTOP``) bounds what
   escapes the count.
 
 Time spent not computing is charged like CPU time (``asleep``): honest code

@@ -38,7 +38,8 @@ NOT_STDLIB = ("site-packages", "dist-packages", "test", "config-*", "__phello__"
 
 def library_paths() -> list[str]:
     """The folders that hold NumPy (and Matplotlib), without the project."""
-    paths = [str(Path(_origin("numpy")).parent.parent)]
+    numpy = _origin("numpy")
+    paths = [str(Path(numpy).parent.parent)] if numpy else []
     matplotlib = _origin("matplotlib")
     if matplotlib:
         paths.append(str(Path(matplotlib).parent.parent))
@@ -49,7 +50,7 @@ def stdlib_folders() -> list[str]:
     """The standard library's folders (pure Python and compiled), as found by this interpreter."""
     paths = sysconfig.get_paths()
     folders = [paths["stdlib"], paths["platstdlib"], os.path.join(paths["platstdlib"], "lib-dynload")]
-    found = []
+    found: list[str] = []
     for folder in dict.fromkeys(str(Path(f).resolve()) for f in folders if os.path.isdir(f)):
         if not any(Path(folder).is_relative_to(other) for other in found):
             found.append(folder)
@@ -74,13 +75,13 @@ def distributions(plotting: bool) -> list[str]:
 
 def site_entries(plotting: bool) -> dict[str, str]:
     """Top-level entries of site-packages those distributions install: name -> real path."""
-    entries = {}
+    entries: dict[str, str] = {}
     for name in distributions(plotting):
         dist = importlib.metadata.distribution(name)
         for top in _top_entries(dist):
             if top in ("..", "/", "") or top.endswith(".pth") or top == "__pycache__":
                 continue
-            path = Path(dist.locate_file(top)).resolve()
+            path = Path(str(dist.locate_file(top))).resolve()
             if path.exists() and PROJECT not in (path, *path.parents):
                 entries.setdefault(top, str(path))
     return entries

@@ -135,8 +135,8 @@ def command_prefix(
         if not interpreter_prefix.startswith("/usr/"):
             args += [*_parents(interpreter_prefix, made), "--ro-bind", interpreter_prefix, interpreter_prefix]
         # The interpreter's own site-packages are not the student's to import.
-        for folder in Path(interpreter_prefix).glob("lib/python3*/site-packages"):
-            args += ["--tmpfs", str(folder)]
+        for site_packages in Path(interpreter_prefix).glob("lib/python3*/site-packages"):
+            args += ["--tmpfs", str(site_packages)]
     targets = [(path, f"{INSIDE_SITE}/{name}") for name, path in (site or {}).items()] + list(binds)
     for source, target in targets:
         args += [*_parents(target, made), "--ro-bind", str(source), target]

@@ -10,7 +10,7 @@ code: it is started before any submission is known and forks before a
 worker reads its submission.
 
 ``ForkedWorker`` stands where ``subprocess.Popen`` stands for a cold worker
-(``pid``, ``poll``, ``wait``, the three pipes), so ``process.WorkerProcess``
+(``pid``, ``poll``, ``wait``, the three pipes), so ``channel.WorkerProcess``
 treats both alike. Where the template cannot start or answer, the worker is
 started cold, and grading goes on.
 """
@@ -27,6 +27,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from typing import IO
 
 from autograder.sandbox.account import kill_until_gone, status_numbers
 from autograder.sandbox.cpu import children_of, read_stat, single_descendant
@@ -166,22 +167,26 @@ class WarmTemplate:
 
 
 class ForkedWorker:
-    """A worker forked by the template, with what ``process.WorkerProcess`` asks of a ``Popen``."""
+    """A worker forked by the template, with what ``launch.WorkerHandle`` asks of a ``Popen``."""
 
     def __init__(self, template: WarmTemplate, number: int, pid: int):
         self.template = template
         self.number = number
         self.pid = pid
         self.returncode: int | None = None
-        self.stdin = self.stdout = self.stderr = None  # set by the caller: its ends of the pipes
+        # Set by the caller: its ends of the pipes.
+        self.stdin: IO[bytes] | None = None
+        self.stdout: IO[bytes] | None = None
+        self.stderr: IO[bytes] | None = None
 
     def poll(self) -> int | None:
         return self._status(0.0)
 
     def wait(self, timeout: float | None = None) -> int:
-        code = self._status(ANSWER_SECONDS * 6 if timeout is None else timeout)
+        waited = ANSWER_SECONDS * 6 if timeout is None else timeout
+        code = self._status(waited)
         if code is None:
-            raise subprocess.TimeoutExpired(f"worker {self.pid}", timeout)
+            raise subprocess.TimeoutExpired(f"worker {self.pid}", waited)
         return code
 
     def kill(self) -> None:

@@ -149,7 +149,8 @@ def frame(header, blobs=()) -> list:
     arrays = [blob if blob.flags.c_contiguous else blob.copy(order="C") for blob in map(np.asarray, blobs)]
     header = dict(header, blobs=[[array.dtype.str, list(array.shape)] for array in arrays])
     head = json.dumps(header).encode()
-    raw = [memoryview(array.reshape(-1).view(np.uint8)) for array in arrays]
+    # NumPy declares the buffer protocol to type checkers for Python 3.12 and later only.
+    raw = [memoryview(array.reshape(-1).view(np.uint8)) for array in arrays]  # type: ignore[arg-type]
     return [PREFIX.pack(len(head), sum(part.nbytes for part in raw)), head, *raw]
 
 

@@ -1,6 +1,6 @@
 """The student's process: imports the submission and answers calls.
 
-Started by ``autograder.runner`` as ``python -I -S -B worker.py CONFIG``. It sets
+Started by ``sandbox/launch.py`` as ``python -I -S -B worker.py CONFIG``. It sets
 its own limits, drops privileges when it was started as root, imports the
 submission, then reads requests and writes replies through ``wire``. Everything
 here is trusted only as far as the student's code lets it be: the grader treats
@@ -19,14 +19,14 @@ import traceback
 UNSEEDED_START = 918_273_645
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The third-party packages the grader lets student code import, named when a submission imports another.
-AVAILABLE = []
+AVAILABLE: list[str] = []
 
 
 def main():
     config = json.loads(sys.argv[1])
     wire, seccomp, np = warm_up(config)
     if config.get("template"):
-        import fork_server  # noqa: PLC0415 - the worker's sibling, only importable once warm_up ran
+        import fork_server  # type: ignore[import-not-found]  # noqa: PLC0415 - the worker's sibling, on its path only once warm_up ran
 
         fork_server.serve(config, run=lambda child_config: run(child_config, wire, np, seccomp))
         return
@@ -40,8 +40,8 @@ def warm_up(config):
     # installs; only the folders that hold NumPy (and friends) are added.
     sys.path.extend(config["library_paths"])
     sys.path.insert(0, HERE)
-    import seccomp  # noqa: PLC0415 - only importable once HERE is on the path
-    import wire  # noqa: PLC0415
+    import seccomp  # type: ignore[import-not-found]  # noqa: PLC0415 - only importable once HERE is on the path
+    import wire  # type: ignore[import-not-found]  # noqa: PLC0415 - likewise
 
     if not config.get("template"):
         sys.path.remove(HERE)

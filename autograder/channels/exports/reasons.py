@@ -6,7 +6,7 @@ import re
 
 from autograder.results import GradeReport
 
-# How the runner words a check stopped for time, or a worker that ended (autograder/runner.py).
+# How the runner words a check stopped for time, or a worker that ended (autograder/sandbox/proxy.py).
 OUT_OF_TIME = ("time limit", "used up the time", "was stopped after", "already ran past the time limit")
 PROCESS_ENDED = ("process running your code was ended", "process running your code stopped itself")
 NOT_IMPLEMENTED = "is not implemented yet"

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograder.checks import is_close
 from autograder.difference import only_some_inputs_fail
-from autograder.runner import NotImplementedYet, StudentError, SubmissionDidNotImport
+from autograder.interface import NotImplementedYet, StudentError, SubmissionDidNotImport
 
 # Seeds students like to hard-code when they reseed inside a function.
 COMMON_SEEDS = (0, 1, 2, 3, 7, 42, 123, 1234, 2024, 2025, 2026, 12345)

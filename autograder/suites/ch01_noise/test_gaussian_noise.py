@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import assert_close, expect_array
-from autograder.runner import StudentError
+from autograder.interface import StudentError
 from autograder.suites.ch01_noise import misconceptions as known
 from autograder.suites.ch01_noise.data import SEEDS, seeded_uniforms
 from autograder.suites.ch01_noise.expect import correlation, normal_sample_report, within

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import describe, expect_real_answer
-from autograder.runner import NotImplementedYet, StudentError, SubmissionDidNotImport
+from autograder.interface import NotImplementedYet, StudentError, SubmissionDidNotImport
 from autograder.suites.ch01_noise import misconceptions as known
 from autograder.suites.ch01_noise.data import data
 from autograder.suites.ch01_noise.expect import close_number, expect_python_float, numbers

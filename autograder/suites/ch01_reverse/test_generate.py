@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import cast_down, expect_precision, expect_real_answer, finite_statistics, is_close
-from autograder.runner import StudentError
+from autograder.interface import StudentError
 from autograder.suites.ch01_reverse import misconceptions as known
 from autograder.suites.ch01_reverse.data import gaussian, patches, sampler_law, schedule
 from autograder.suites.ch01_reverse.expect import close, expect_untouched, float64_array

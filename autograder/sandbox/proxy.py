@@ -1,69 +1,90 @@
-"""Where student code runs, seen from the checks: a proxy to the isolated worker, and its budgets.
+"""Where student code runs, seen from the checks: a proxy to the isolated worker, and its time budgets.
 
-The grader never imports the submission. ``IsolatedSubmission`` starts the
-worker through ``sandbox.process.WorkerProcess`` (its own process, a fresh
-folder, a scrubbed environment and, as root, an unprivileged user) and keeps
-the time budgets. Calls cross as plain data (``sandbox/wire.py``). A call that
-raises, hangs, kills the process or sends garbage fails that one call; the next
-call gets a fresh process.
+The grader never imports the submission. ``IsolatedSubmission`` has a worker
+started for it (``sandbox/channel.py``: its own process, a fresh folder, a
+scrubbed environment and, as root, an unprivileged user) and keeps the time
+budgets of ``sandbox/limits.py``. Calls cross as plain data (``sandbox/wire.py``).
+A call that raises, hangs, kills the process or sends garbage fails that one
+call; the next call gets a fresh process.
 
-The budgets (``Limits``) are CPU seconds of the student's processes, measured
-by the grader from outside them (``sandbox/cpu.py``), so a grade does not
-depend on the machine's load. Each has a wall-clock backstop ``BACKSTOP``
-times larger, for whatever the CPU count cannot see.
+Which workers it talks to is a ``WorkerKind``: the real, isolated one
+(``ISOLATED``) everywhere the engine grades. The project's own tests may put
+an in-process stand-in behind the same interface (``tests/in_process_worker.py``);
+nothing in the engine, the command line or the environment selects it.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
 
 from autograder.interface import NotImplementedYet, Reply, StudentError, Submission, SubmissionDidNotImport
-from autograder.sandbox import wire
-from autograder.sandbox.account import Sandbox
+from autograder.sandbox import protections, wire
 from autograder.sandbox.cgroups import GradingGroup
-from autograder.sandbox.process import Allowance, OutOfTime, Unsolicited, WorkerDied, WorkerProcess
-
-__all__ = ["IsolatedSubmission", "Limits", "NotImplementedYet", "Reply", "StudentError", "SubmissionDidNotImport"]
+from autograder.sandbox.channel import Allowance, OutOfTime, SharedArguments, Unsolicited, WorkerDied, WorkerProcess
+from autograder.sandbox.limits import BACKSTOP, Limits
+from autograder.sandbox.policy import Sandbox
 
 # A function that runs past its time limit or ends its process this many times
 # is not run again: each such call costs a limit's wait or a fresh import.
 STRIKES = 2
-# Wall clock allowed per CPU second of a budget. A CPU-bound process waits for
-# a processor in proportion to the runnable processes per core: grade-all puts
-# a grading on every core and a busy machine adds a few more, so honest code
-# sees 4-5 runnable processes per core at worst. Five times the budget keeps
-# such code clear of the backstop, and still ends code the CPU count misses
-# (processes that start and end between two looks) within 5 x 45 s.
-BACKSTOP = 5
 # Seconds a reading of the grading's cgroup CPU count is reused for (between the budget checks of one call).
 GROUP_READ_EVERY = 0.01
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Per-process and per-call limits for student code (from the course manifest).
+class Worker(Protocol):
+    """One worker as the proxy talks to it (``channel.WorkerProcess``, or a test's in-process stand-in)."""
 
-    The four ``*_seconds`` budgets are CPU seconds (time spent waiting included) of
-    every process of the submission; each has a wall-clock backstop
-    ``BACKSTOP`` times larger.
-    """
+    shared: SharedArguments | None
+    protections: dict[str, Any]
+    spent_cpu: float
+    spent_wall: float
+    spent_asleep: float
 
-    call_seconds: float = 5.0
-    import_seconds: float = 20.0
-    memory_mb: int = 1536
-    cpu_seconds: int = 120
-    file_mb: int = 16
-    processes: int = 32
-    output_bytes: int = 8192
-    reply_mb: int = 256
-    # All the student's code may take over one grading (imports and calls):
-    # bounds the time a hostile submission costs, whatever it does.
-    total_seconds: float = 45.0
-    # What the calls of one function may take in total, so that one slow
-    # function cannot use up the time of the others.
-    function_seconds: float = 15.0
+    @property
+    def cpu_measured(self) -> bool: ...
+
+    def start(self, allowance: Allowance) -> dict[str, Any]: ...
+
+    def request(
+        self, header: dict[str, Any], blobs: list[np.ndarray], allowance: Allowance
+    ) -> tuple[Any, list[Any]]: ...
+
+    def alive(self) -> bool: ...
+
+    def take_output(self) -> str: ...
+
+    def stop(self) -> int: ...
+
+
+class WorkerKind(Protocol):
+    """How a grading gets its workers and its cgroup: the isolated kind, or a test's stand-in."""
+
+    name: str
+    isolates: bool  # False: student code runs in the grader's process (the project's own tests only)
+
+    def grading_group(self, limits: Limits) -> GradingGroup | None: ...
+
+    def start(self, path: Path, module: str, limits: Limits, policy: Sandbox, group: GradingGroup | None) -> Worker: ...
+
+
+class _Isolated:
+    """Workers in their own processes, under the policy, in the grading's cgroup (as root on Linux)."""
+
+    name = "isolated"
+    isolates = True
+
+    def grading_group(self, limits: Limits) -> GradingGroup | None:
+        return GradingGroup.make(limits.memory_mb, limits.processes)
+
+    def start(self, path: Path, module: str, limits: Limits, policy: Sandbox, group: GradingGroup | None) -> Worker:
+        return WorkerProcess(path, module, limits, policy, group)
+
+
+ISOLATED: WorkerKind = _Isolated()
 
 
 class IsolatedSubmission(Submission):
@@ -73,17 +94,26 @@ class IsolatedSubmission(Submission):
     before the next call, like ``np.random.seed(s)`` would in-process.
     """
 
-    def __init__(self, path: Path | None, module: str, limits: Limits, sandbox: Sandbox, rejected: str | None = None):
+    def __init__(
+        self,
+        path: Path | None,
+        module: str,
+        limits: Limits,
+        sandbox: Sandbox,
+        rejected: str | None = None,
+        workers: WorkerKind = ISOLATED,
+    ):
         super().__init__()
+        self.workers = workers
         self.path = path
         self.module = module
         self.limits = limits
         self.sandbox = sandbox
         self.rejected = rejected
         self.import_error: str | None = None
-        self.protections: dict = {}
+        self.protections: dict[str, Any] = {}
         self.cpu_measured = True  # False where the budgets fell back to the wall clock (no /proc)
-        self._process: WorkerProcess | None = None
+        self._process: Worker | None = None
         self._strikes: dict[str, int] = {}
         self._output: list[str] = []
         self._spent = _Budget()  # what the student's code used so far, all of it
@@ -93,7 +123,7 @@ class IsolatedSubmission(Submission):
         self.group: GradingGroup | None = None
         self._group_read = (float("-inf"), 0.0)  # when the group's CPU count was last read, and what it said
 
-    def _run(self, function: str, args: tuple, kwargs: dict, seed: int | None) -> Reply:
+    def _run(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int | None) -> Reply:
         """Call ``function(*args, **kwargs)`` in the student's process and return its reply."""
         if self.rejected:
             raise SubmissionDidNotImport(self.rejected)
@@ -106,7 +136,7 @@ class IsolatedSubmission(Submission):
         self._refuse_when_used_up(function, spent_in)  # before any import
         worker = self._worker()
         self._refuse_when_used_up(function, spent_in)
-        blobs: list[bytes] = []
+        blobs: list[np.ndarray] = []
         shared = worker.shared
         if shared is not None:
             shared.reset()
@@ -137,7 +167,7 @@ class IsolatedSubmission(Submission):
                 budget.add(worker.spent_cpu, worker.spent_wall)
             self._output.append(worker.take_output())
         if not reply.get("ok"):
-            raise _error_from(reply.get("error"), function)
+            raise error_from(reply.get("error"), function)
         try:
             result = wire.decode(reply.get("result"), arrays)
             args_after, kwargs_after = _arguments_after(header, args, kwargs, reply, arrays, shared)
@@ -193,7 +223,7 @@ class IsolatedSubmission(Submission):
             "function": limits.function_seconds - spent_in.cpu,
             "total": limits.total_seconds - self._total_cpu(),
         }
-        which = min(left, key=left.get)
+        which = min(left, key=lambda budget: left[budget])
         wall = min(
             limits.call_seconds * BACKSTOP,
             limits.function_seconds * BACKSTOP - spent_in.wall,
@@ -201,7 +231,7 @@ class IsolatedSubmission(Submission):
         )
         return Allowance(cpu=left[which], wall=wall), which
 
-    def _out_of_time(self, function: str, kind: str, which: str, worker: WorkerProcess) -> str:
+    def _out_of_time(self, function: str, kind: str, which: str, worker: Worker) -> str:
         limits = self.limits
         if kind == "stopped":
             return (
@@ -238,7 +268,7 @@ class IsolatedSubmission(Submission):
         self._strikes[function] = self._strikes.get(function, 0) + 1
         self._stop()
 
-    def _worker(self) -> WorkerProcess:
+    def _worker(self) -> Worker:
         if self.import_error is not None:
             raise SubmissionDidNotImport(self.import_error)
         if self._process is None or not self._process.alive():
@@ -247,8 +277,10 @@ class IsolatedSubmission(Submission):
             cpu = min(limits.import_seconds, limits.total_seconds - self._total_cpu())
             wall = min(limits.import_seconds, limits.total_seconds - self._spent.wall / BACKSTOP) * BACKSTOP
             if self.group is None:
-                self.group = GradingGroup.make(self.limits.memory_mb, self.limits.processes)
-            self._process = WorkerProcess(self.path, self.module, self.limits, self.sandbox, self.group)
+                self.group = self.workers.grading_group(self.limits)
+            if self.path is None:
+                raise SubmissionDidNotImport(self.rejected or f"there is no {self.module}.py to import")
+            self._process = self.workers.start(self.path, self.module, self.limits, self.sandbox, self.group)
             try:
                 ready = self._process.start(Allowance(cpu=cpu, wall=wall))
             except (OutOfTime, WorkerDied, wire.WireError) as error:
@@ -272,44 +304,39 @@ class IsolatedSubmission(Submission):
                 self.import_error = f"importing {self.module}.py {reason}"
                 raise SubmissionDidNotImport(self.import_error) from None
             self._spent.add(self._process.spent_cpu, self._process.spent_wall)
-            self.cpu_measured = self._process.meter.measured
+            self.cpu_measured = self._process.cpu_measured
             self._output.append(self._process.take_output())
-            self.protections = {
-                **self._process.protections,
-                "control_group_missing": self.group.missing()
-                if self._process.protections.get("control_group") or not self.group.versions
-                else ["control group: made, but the worker was not seen in it, so the kernel counted nothing"],
-                "cpu_time_budgets": self.cpu_measured,
-                "inputs_observed": self._process.shared is not None,
-            }
+            self.protections = protections.in_the_grading(
+                self._process.protections, self.group, self.cpu_measured, self._process.shared is not None
+            )
             if not ready.get("ready"):
                 self._stop()
                 self.import_error = _import_message(ready.get("error"), self.module)
                 raise SubmissionDidNotImport(self.import_error)
         return self._process
 
-    def _stop(self):
+    def _stop(self) -> None:
         if self._process is not None:
             self.survivors = max(self.survivors, self._process.stop())
             self._process = None
 
-    def close(self):
+    def close(self) -> None:
         self._stop()
         if self.group is not None:
             self.survivors = max(self.survivors, self.group.remove())
             self.group = None
 
-    def __enter__(self):
+    def __enter__(self) -> IsolatedSubmission:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
 class _Budget:
     """CPU and wall-clock seconds used so far."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.cpu = 0.0
         self.wall = 0.0
 
@@ -318,7 +345,14 @@ class _Budget:
         self.wall += wall
 
 
-def _arguments_after(header, args, kwargs, reply, arrays, shared) -> tuple[list, dict]:
+def _arguments_after(
+    header: dict[str, Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    reply: dict[str, Any],
+    arrays: list[Any],
+    shared: SharedArguments | None,
+) -> tuple[list[Any], dict[str, Any]]:
     """The arguments as the call left them: read back from the shared memory, or (without it) as reported."""
     if shared is not None:
         args_after = [_observed(spec, arg, shared) for spec, arg in zip(header["args"], args, strict=True)]
@@ -336,7 +370,7 @@ def _arguments_after(header, args, kwargs, reply, arrays, shared) -> tuple[list,
     return args_after, {str(k): wire.decode(v, arrays) for k, v in _named(reply.get("kwargs_after")).items()}
 
 
-def _observed(spec, sent, shared):
+def _observed(spec: object, sent: Any, shared: SharedArguments) -> Any:
     """An argument as the grader finds it after the call: arrays read back from the shared memory."""
     if isinstance(spec, dict) and "shared" in spec:
         return shared.read(spec["shared"])
@@ -347,7 +381,7 @@ def _observed(spec, sent, shared):
     return sent  # numbers and None cannot change
 
 
-def _aliased(value, args, kwargs) -> list:
+def _aliased(value: object, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[int | str]:
     """The worker's word on which arguments the result shares memory with: only real positions and names."""
     keys = set(range(len(args))) | set(kwargs)
     return [
@@ -355,15 +389,16 @@ def _aliased(value, args, kwargs) -> list:
     ]
 
 
-def _listed(value) -> list:
+def _listed(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _named(value) -> dict:
+def _named(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _error_from(error, function) -> StudentError:
+def error_from(error: object, function: str) -> StudentError:
+    """The StudentError a worker's description of an error (type, kinds, message, where) stands for."""
     error = error if isinstance(error, dict) else {}
     kind = str(error.get("type", "Error"))[:80]
     message = str(error.get("message", ""))[:500]
@@ -375,7 +410,7 @@ def _error_from(error, function) -> StudentError:
     return StudentError(f"{function} raised {kind}: {message}{_where(error.get('where'))}", raised=kinds)
 
 
-def _where(frames) -> str:
+def _where(frames: object) -> str:
     if not isinstance(frames, list) or not frames:
         return ""
     lines = []
@@ -387,7 +422,7 @@ def _where(frames) -> str:
     return "\n" + "\n".join(lines) if lines else ""
 
 
-def _import_message(error, module) -> str:
+def _import_message(error: object, module: str) -> str:
     error = error if isinstance(error, dict) else {}
     kind = str(error.get("type", "Error"))[:80]
     message = str(error.get("message", ""))[:500]

@@ -106,6 +106,7 @@ def measured(assignment, submission: Path, mode: str):
     return report, figures
 
 
+@pytest.mark.slow
 @NEEDS_CGROUPS
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("attack", ["ignore_sigchld_burn.py", "orphan_burn.py"])
@@ -131,6 +132,7 @@ def test_cpu_of_children_nobody_collects_is_counted(ch01, cold, mode, attack):
     assert report.metadata["protections"]["in_force"]["control_group"]["cpu_time"] in ("v1", "v2")
 
 
+@pytest.mark.slow
 @NEEDS_CGROUPS
 @pytest.mark.skipif(V1_MEMORY is None, reason="the peak is measured in the v1 memory hierarchy (hybrid machines, CI)")
 @pytest.mark.parametrize("seccomp", ["filter", "no filter"])
@@ -156,6 +158,7 @@ def test_memory_no_address_space_limit_counts_is_capped(ch01, cold, monkeypatch,
     assert report.metadata["protections"]["in_force"]["control_group"]["memory"] in ("v1", "v2")
 
 
+@pytest.mark.slow
 @NEEDS_CGROUPS
 def test_a_grading_group_is_made_joined_and_removed(ch01):
     """a grading's workers join its group (confirmed from outside), and nothing of the group is left after."""
@@ -169,6 +172,7 @@ def test_a_grading_group_is_made_joined_and_removed(ch01):
     assert list(cgroups.ROOT.rglob(f"autograder-{os.getpid()}-*")) == []  # this process's gradings' groups
 
 
+@pytest.mark.slow
 def test_without_a_group_the_results_say_what_is_not_counted(ch01, monkeypatch):
     """where no cgroup can be made, results.json lists it as not in force and the old meters grade: full marks."""
     monkeypatch.setattr(cgroups, "_machine_allows", lambda: False)
@@ -214,6 +218,7 @@ def test_an_honest_slow_neighbour_keeps_full_marks_beside_thirty_busy_children(t
     assert honest["score"] == honest["max_score"] == 176
 
 
+@pytest.mark.slow
 @NEEDS_CGROUPS
 def test_groups_left_by_a_killed_grader_are_removed_by_the_next(ch01):
     """a group named for a grader that no longer runs, with a process still in it: the next grading ends

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 import time
+from types import SimpleNamespace
 
 import pytest
 from test_hostile import BAD, HOSTILE, MODES, sandbox_for
 
 from autograder.grade import grade_submission
-from autograder.runner import Limits
-from autograder.sandbox import process, wire
-from autograder.sandbox.process import Allowance, WorkerDied, WorkerProcess, _BoundedBuffer, _Spend
+from autograder.sandbox import Limits, channel, wire
+from autograder.sandbox.channel import Allowance, WorkerDied, WorkerProcess, _BoundedBuffer, _Spend
 
 REPLY = {"ready": False, "error": {"type": "ModuleNotFoundError", "message": "No module named 'scipy'"}}
 
@@ -71,7 +71,7 @@ def exchange(events, before=()) -> dict:
     grader = WorkerProcess.__new__(WorkerProcess)
     grader.limits = Limits()
     grader.output = _BoundedBuffer(1024)
-    grader.proc = EndedProcess()
+    grader.launched = SimpleNamespace(handle=EndedProcess(), exit_code_offset_by_pid1=False)
     grader.meter = meter
     grader._requests, grader._replies, grader._printed = fake.request_write, fake.reply_read, fake.printed_read
     for fd in (grader._requests, grader._replies, grader._printed):
@@ -139,9 +139,10 @@ def reads_after_the_end(monkeypatch):
         return message
 
     monkeypatch.setattr(WorkerProcess, "_read_some", late)
-    monkeypatch.setattr(process, "TICK", 0.001)
+    monkeypatch.setattr(channel, "TICK", 0.001)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
