@@ -12,12 +12,12 @@ escaped; the page runs no script.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from pathlib import Path
 
 from autograder.channels.exports.rows import Row
+from autograder.safe_text import html as safe_html
 
 KNOWN_MISTAKE = re.compile(r"This looks like a known mistake: (?P<what>.+?)\.?\s*$", re.MULTILINE)
 BINS = 10
@@ -189,5 +189,6 @@ def _who(row: Row) -> str:
     return f"{student.name} ({student.key})" if student.name and student.name != student.key else student.key
 
 
-def _e(text: str) -> str:
-    return html.escape(str(text), quote=True)
+def _e(text: object) -> str:
+    """Student-made text (names, reasons, messages) as inert, valid HTML: no markup, no lone surrogate."""
+    return safe_html(str(text))
