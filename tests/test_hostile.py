@@ -958,6 +958,9 @@ def test_keys_do_not_reach_the_next_grading(ch01, reference_report, mode, seccom
         monkeypatch.setenv("AUTOGRADER_SECCOMP", "0")
     if start == "cold":
         monkeypatch.setenv("AUTOGRADER_WARM", "0")
+    # A base uid of its own, so that a grading in the other test process cannot take the
+    # uid between the two gradings and send the second one to the next uid down.
+    monkeypatch.setenv("AUTOGRADER_SANDBOX_UID", str(int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999")) - 70))
     sandbox = sandbox_for(mode, ch01)
     plant = grade_submission(ch01, HOSTILE / "keyring_plant.py", sandbox=sandbox)
     read = grade_submission(ch01, HOSTILE / "keyring_read.py", sandbox=sandbox)
