@@ -111,7 +111,6 @@ test: $(COMPILED) $(NBGRADER_STAMP) system-packages  ## the developers' suite: e
 	$(PY) -m ruff format --check .
 	@$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
-	@$(MAKE) --no-print-directory mutants-ci
 
 test-fast: $(COMPILED)  ## the inner loop while editing the engine: every test not marked slow
 	$(PY) -m pytest -q -m "not slow" -n $(TEST_JOBS) --dist loadfile
@@ -119,13 +118,14 @@ test-fast: $(COMPILED)  ## the inner loop while editing the engine: every test n
 typecheck: $(STAMP)  ## mypy on the engine: every module with the defaults, the strict subset strictly (pyproject.toml)
 	$(PY) -m mypy
 
-# Mutants per function of every assignment in CI; with the degenerates (about 35), some 80 gradings.
+# Mutants per function of every assignment in CI; with the degenerates (about 60), some 110 gradings.
+# tests/test_mutation.py grades the same spread (CI_SAMPLE) inside `make test`, beside the other tests.
 MUTANTS_SAMPLE ?= 3
 
 mutants: $(STAMP)  ## mutation-test every assignment's suites (every mutant loses points on its own function only) and grade its degenerate submissions (none above 5%)
 	$(PY) tests/mutation.py --json $(BUILD)/mutants.json
 
-mutants-ci: $(STAMP)  ## the same on an even spread of MUTANTS_SAMPLE mutants per function (run by make test)
+mutants-ci: $(STAMP)  ## the same on an even spread of MUTANTS_SAMPLE mutants per function (the spread make test checks)
 	$(PY) tests/mutation.py --quiet --sample $(MUTANTS_SAMPLE) --json $(BUILD)/mutants-ci.json
 
 test-pythons: $(STAMP)  ## the whole suite under each Python 3.10-3.13 found here, each with the lock's pins

@@ -80,6 +80,7 @@ class Mutant:
     lost: dict[str, float] = field(default_factory=dict)  # points lost, by function
     verdict: str = ""  # equivalent, killed, survived (and misblamed beside it)
     misblamed: list[str] = field(default_factory=list)
+    assignment: str = ""  # the assignment whose reference was mutated
 
 
 # -- 1. generation ------------------------------------------------------------------------
@@ -636,6 +637,8 @@ def mutate(assignment, args) -> tuple[list[Mutant], list[Mutant]]:
     chosen = [m for task in tasks for m in spread([m for m in mutants if m.function == task], args.sample)]
     # A helper's mutants (e.g. _per_sample's) belong to the tasks the oracle finds them touching.
     chosen += spread([m for m in mutants if m.function not in tasks], args.sample)
+    for mutant in mutants:
+        mutant.assignment = assignment.id
     reference = load(source, "reference")
     oracle = oracle_for(assignment)
     cases = recorded_cases(assignment.id) + (oracle(tasks) if oracle else [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import degenerate
@@ -15,6 +16,7 @@ from autograder.course import get_assignment, load_course
 
 pytestmark = pytest.mark.slow
 PROGRAM = Path(mutation.__file__)
+CI_SAMPLE = 3  # mutants per function: the Makefile's MUTANTS_SAMPLE, the spread `make mutants-ci` grades
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +82,10 @@ def test_the_oracle_holds_the_suites_own_calls_of_every_function(assignment):
 
 
 def test_make_mutants_ends_with_its_summary_line(tmp_path):
-    """a sampled run prints the per-function table and the summary line; nothing survives or is misblamed."""
+    """CI's spread of every assignment prints the table and the summary line; nothing survives or is misblamed."""
     out = tmp_path / "mutants.json"
     run = subprocess.run(
-        [sys.executable, str(PROGRAM), "--quiet", "--sample", "2", "--json", str(out)],
+        [sys.executable, str(PROGRAM), "--quiet", "--sample", str(CI_SAMPLE), "--json", str(out)],
         capture_output=True,
         text=True,
         check=True,
@@ -97,8 +99,13 @@ def test_make_mutants_ends_with_its_summary_line(tmp_path):
     assert generated > len(verdicts) > 0
     assert equivalent + killed + survived == len(verdicts)
     assert (survived, misblamed) == (0, 0), run.stdout
+    graded = Counter((verdict["assignment"], verdict["function"]) for verdict in verdicts)
     for assignment in load_course().values():
         assert f"== {assignment.id}" in run.stdout and assignment.task_names[-1] in run.stdout
+        # --sample K: K mutants of each task (every task has dozens), chosen the same way every run.
+        assert {task: graded[assignment.id, task] for task in assignment.task_names} == dict.fromkeys(
+            assignment.task_names, CI_SAMPLE
+        )
     degenerates = next(filter(None, map(mutation.DEGENERATES.match, run.stdout.splitlines())))
     graded, best, points, share, ceiling = map(float, degenerates.groups())
     assert graded >= 2 * 8 and best <= ceiling / 100 * points and share <= ceiling == 100 * degenerate.CEILING

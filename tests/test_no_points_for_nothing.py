@@ -8,12 +8,24 @@ from pathlib import Path
 
 import degenerate
 import pytest
+from suite_totals import points
 
 from autograder.course import get_assignment
 from autograder.grade import grade_submission
 
 pytestmark = pytest.mark.slow
 HOSTILE = Path(__file__).parent / "hostile"
+
+
+def test_degenerate_submissions_stay_under_the_ceiling(assignment):
+    """None, constants, the inputs themselves or their shapes filled with a number, and the best mix: each
+    earns at most degenerate.CEILING of the points (made from the reference, so every assignment is covered)."""
+    families, best = degenerate.measured(assignment)
+    ceiling = degenerate.CEILING * points(assignment)
+    scores = {degenerate.describe(d): d.total for d in [*families, best]}
+    assert len(families) >= 8 and "None" in scores and any(name.startswith("constant") for name in scores)
+    assert scores["None"] == 0
+    assert max(scores.values()) <= ceiling, scores
 
 
 @pytest.mark.parametrize("assignment_id", ["ch01_forward", "ch01_noise", "ch01_reverse"])
