@@ -102,7 +102,8 @@ nbgrader-grade: $(NBGRADER_STAMP)  ## grade build/nbgrader/submitted/* in the sa
 
 ## Developers ----------------------------------------------------------------
 
-# Two pytest processes, a test file each at a time (a file's fixtures are shared by its tests);
+# Two pytest processes, a test file each at a time (a file's fixtures are shared by its tests), the
+# longest files first (tests/conftest.py, LONGEST_FIRST);
 # gradings side by side are safe: each claims its own sandbox uid and cgroup.
 TEST_JOBS ?= 2
 
@@ -110,10 +111,10 @@ test: $(COMPILED) $(NBGRADER_STAMP) system-packages  ## the developers' suite: e
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	@$(MAKE) --no-print-directory typecheck
-	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 test-fast: $(COMPILED)  ## the inner loop while editing the engine: every test not marked slow
-	$(PY) -m pytest -q -m "not slow" -n $(TEST_JOBS) --dist loadfile
+	$(PY) -m pytest -q -m "not slow" -n $(TEST_JOBS) --dist loadfile --no-loadscope-reorder
 
 typecheck: $(STAMP)  ## mypy on the engine: every module with the defaults, the strict subset strictly (pyproject.toml)
 	$(PY) -m mypy
