@@ -24,6 +24,7 @@ import pytest
 from suite_totals import points
 
 from autograder.channels.notebook.checks import collect
+from autograder.channels.notebook.command import NBGRADER_MAIN
 from autograder.channels.notebook.course_folder import write_course_folder
 from autograder.channels.notebook.sources import imports, task_sources
 from autograder.stubs import solution_lines
@@ -125,11 +126,22 @@ class RoundTrip:
     log: str  # what the nbgrader commands printed, stdout and stderr
 
 
-def nbgrader(course: Path, *args: str) -> str:
+def run_nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """nbgrader's command line in the course folder, started as nbgrader-release and nbgrader-grade start it."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run(
-        ["nbgrader", *args], check=False, cwd=course, env=env, capture_output=True, text=True, timeout=600
+    return subprocess.run(
+        [sys.executable, "-c", NBGRADER_MAIN, *args],
+        check=False,
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
+
+
+def nbgrader(course: Path, *args: str) -> str:
+    done = run_nbgrader(course, *args)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout + done.stderr
 
@@ -467,16 +479,7 @@ def test_feedback_messages_are_the_graders_wrapped_never_a_traceback(round_trip,
 
 def test_nbgrader_autograde_refuses_to_run_notebooks_in_a_kernel(round_trip, ch01):
     """nbgrader's own autograde, which would run student code in a kernel, fails in this course folder, saying why."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run(
-        ["nbgrader", "autograde", ch01.id, "--student", "alice", "--force"],
-        check=False,
-        cwd=round_trip.course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_nbgrader(round_trip.course, "autograde", ch01.id, "--student", "alice", "--force")
     assert done.returncode != 0
     assert "make nbgrader-grade" in done.stdout + done.stderr
 
