@@ -23,6 +23,8 @@ import nbformat
 import pytest
 from suite_totals import points
 
+from autograder import cli as command_line
+from autograder.channels.notebook import command
 from autograder.channels.notebook.checks import collect
 from autograder.channels.notebook.command import NBGRADER_MAIN
 from autograder.channels.notebook.course_folder import write_course_folder
@@ -146,6 +148,17 @@ def nbgrader(course: Path, *args: str) -> str:
     return done.stdout + done.stderr
 
 
+def nbgrader_grade(course: Path, assignment_id: str, *args: str) -> subprocess.CompletedProcess:
+    """``python -m autograder nbgrader-grade ASSIGNMENT --course COURSE ARGS``."""
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "nbgrader-grade", assignment_id, "--course", str(course), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+
+
 def filled(release: Path, source: str, task_names) -> nbformat.NotebookNode:
     """The release notebook with each task's cell replaced by that function from ``source``."""
     notebook = nbformat.read(str(release), as_version=4)
@@ -223,13 +236,7 @@ def round_trip(ch01, tmp_path_factory) -> RoundTrip:
     shutil.copytree(release, course / "submitted" / "not_a_notebook" / ch01.id)
     (course / "submitted" / "not_a_notebook" / ch01.id / name).write_bytes(b"\x00\xff{ not json")
     (course / "submitted" / "no_notebook" / ch01.id).mkdir(parents=True)
-    graded = subprocess.run(
-        [sys.executable, "-m", "autograder", "nbgrader-grade", ch01.id, "--course", str(course)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    graded = nbgrader_grade(course, ch01.id)
     log += graded.stdout + graded.stderr
     assert graded.returncode == 0, log[-4000:]
     scores, comments = {}, {}
@@ -484,25 +491,74 @@ def test_nbgrader_autograde_refuses_to_run_notebooks_in_a_kernel(round_trip, ch0
     assert "make nbgrader-grade" in done.stdout + done.stderr
 
 
-def test_grading_again_keeps_manual_grades_and_warns_about_nothing(round_trip, ch01):
-    """a score set by hand survives a second nbgrader-grade, flagged for review; the rerun prints no warning."""
-    # Runs last: it changes the course folder the tests above read.
+def test_an_unknown_student_is_refused_before_anything_is_graded(round_trip, ch01, monkeypatch, capsys):
+    """nbgrader-grade --student with a name that has no folder in submitted/: exit 2 naming it, nothing run."""
+    ran = []
+    monkeypatch.setattr(command, "_nbgrader", lambda course, arguments: ran.append(arguments) or 0)
+    arguments = command_line.build_parser().parse_args(
+        ["nbgrader-grade", ch01.id, "--course", str(round_trip.course), "--student", "alice", "--student", "../alice"]
+    )
+    assert command.run_grade(arguments) == 2
+    assert ran == []
+    assert capsys.readouterr().err.strip().endswith("for student(s) '../alice'; nothing was graded")
+
+
+@dataclass
+class Regraded:
+    done: subprocess.CompletedProcess
+    before: dict  # student -> when each file of their autograded and feedback folders was last written
+
+
+def _written(course: Path, student: str, assignment_id: str) -> dict:
+    folders = [course / step / student / assignment_id for step in ("autograded", "feedback")]
+    return {path: path.stat().st_mtime_ns for folder in folders for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def regraded(round_trip, ch01) -> Regraded:
+    """A score set by hand on one of alice's hidden checks, then ``nbgrader-grade --student alice``."""
+    # Used by the last tests only: it changes the course folder the tests above read.
     hidden = collect(ch01, "hidden")[0].grade_id
     with Gradebook(f"sqlite:///{round_trip.course / 'gradebook.db'}") as gradebook:
         grade = gradebook.find_grade(hidden, ch01.id, ch01.id, "alice")
         grade.manual_score = 0.0
         gradebook.db.commit()
-    again = subprocess.run(
-        [sys.executable, "-m", "autograder", "nbgrader-grade", ch01.id, "--course", str(round_trip.course)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    before = {student: _written(round_trip.course, student, ch01.id) for student in round_trip.scores}
+    return Regraded(nbgrader_grade(round_trip.course, ch01.id, "--student", "alice"), before)
+
+
+def test_grading_again_keeps_manual_grades_and_warns_about_nothing(round_trip, regraded, ch01):
+    """a score set by hand survives a second nbgrader-grade, flagged for review; the rerun prints no warning."""
+    again = regraded.done
     assert again.returncode == 0, again.stderr[-3000:]
     assert [line for line in (again.stdout + again.stderr).splitlines() if "warning" in line.lower()] == []
+    hidden = collect(ch01, "hidden")[0].grade_id
     with Gradebook(f"sqlite:///{round_trip.course / 'gradebook.db'}") as gradebook:
         grade = gradebook.find_grade(hidden, ch01.id, ch01.id, "alice")
         assert (grade.manual_score, grade.auto_score, grade.needs_manual_grade) == (0.0, grade.max_score, True)
         submitted = gradebook.find_submission_notebook(ch01.id, ch01.id, "alice")
         assert submitted.score == 176 - grade.max_score
+
+
+def test_student_option_regrades_that_student_only(round_trip, regraded, ch01):
+    """nbgrader-grade --student alice: alice graded and her feedback rewritten; every other row and file as it was."""
+    assert regraded.done.returncode == 0, regraded.done.stderr[-3000:]
+    assert "[1/1] alice: 176 / 176" in regraded.done.stderr
+    with Gradebook(f"sqlite:///{round_trip.course / 'gradebook.db'}") as gradebook:
+        for student, scores in round_trip.scores.items():
+            submitted = gradebook.find_submission_notebook(ch01.id, ch01.id, student)
+            if student == "alice":
+                alice = submitted.score
+            else:
+                assert {grade.name: grade.score for grade in submitted.grades} == scores, student
+    for student, written in regraded.before.items():
+        now = _written(round_trip.course, student, ch01.id)
+        if student == "alice":
+            # Her feedback and autograded notebook are new (the autograde test above took the old one away).
+            assert {path.name for path in now} == {f"{ch01.id}.ipynb", f"{ch01.id}.html"}
+            assert all(now[path] != when for path, when in written.items())
+        else:
+            assert now == written, student
+    with open(round_trip.course / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+    assert set(rows) == set(round_trip.scores) and rows["alice"] == alice

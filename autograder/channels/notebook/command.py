@@ -2,6 +2,7 @@
 
     python -m autograder nbgrader-release ASSIGNMENT [--course DIR]   # course folder, then the student notebook
     python -m autograder nbgrader-grade ASSIGNMENT [--course DIR]     # grade submitted/*, feedback, grades.csv
+    python -m autograder nbgrader-grade ASSIGNMENT --student alice    # regrade alice only (repeatable)
 
 Both need nbgrader (the optional extra: ``pip install -e '.[nbgrader]'``).
 nbgrader-grade grades each notebook's answers in the project's sandbox
@@ -12,6 +13,7 @@ course folder, with this interpreter's folder first on PATH (nbgrader calls
 
 from __future__ import annotations
 
+import glob
 import os
 import subprocess
 import sys
@@ -48,6 +50,13 @@ def add_parser(commands) -> None:
             help=f"the nbgrader course folder (default: {DEFAULT_COURSE.relative_to(PROJECT_ROOT)})",
         )
         parser.set_defaults(run=run)
+        if run is run_grade:
+            parser.add_argument(
+                "--student",
+                action="append",
+                metavar="NAME",
+                help="grade only this student's folder of submitted/ (repeatable); the others' grades stay",
+            )
 
 
 def run_release(args) -> int:
@@ -60,14 +69,19 @@ def run_release(args) -> int:
 
 
 def run_grade(args) -> int:
-    from autograder.channels.notebook.grading import CourseNotReady, grade_class  # noqa: PLC0415 - needs nbgrader
+    from autograder.channels.notebook.grading import (  # noqa: PLC0415 - needs nbgrader
+        CourseNotReady,
+        UnknownStudent,
+        grade_class,
+    )
     from autograder.grade import GraderBroken  # noqa: PLC0415 - imports NumPy and pytest
 
     assignment = get_assignment(args.assignment)
+    students = getattr(args, "student", None)
     _nbgrader_present(args.course)
     try:
-        rows = grade_class(args.course, assignment)
-    except CourseNotReady as error:
+        rows = grade_class(args.course, assignment, students)
+    except (CourseNotReady, UnknownStudent) as error:
         print(f"autograder: {error}", file=sys.stderr)
         return 2
     except GraderBroken as error:
@@ -82,12 +96,20 @@ def run_grade(args) -> int:
     for row in rows:
         for note in row.notes:
             print(f"autograder: {plain(row.student)}: {plain(note)}", file=sys.stderr)
-    for command in (["generate_feedback", assignment.id, "--force"], ["export", "--to", "grades.csv"]):
+    for command in _feedback_and_export(assignment.id, [row.student for row in rows] if students else None):
         status = _nbgrader(args.course, command)
         if status:
             return status
     print(f"graded {len(rows)} notebook(s) in the sandbox; grades: {args.course / 'grades.csv'}")
     return 0
+
+
+def _feedback_and_export(assignment_id: str, students: list[str] | None) -> list[list[str]]:
+    """nbgrader's commands after grading: feedback for the class in one pass (or for each of ``students``:
+    nbgrader's --student takes one id, as a file pattern), then grades.csv of the whole class."""
+    feedback = ["generate_feedback", assignment_id, "--force"]
+    each = [[*feedback, f"--student={glob.escape(student)}"] for student in students] if students else [feedback]
+    return [*each, ["export", "--to", "grades.csv"]]
 
 
 def _nbgrader_present(course: Path) -> None:
