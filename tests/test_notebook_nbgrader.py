@@ -32,6 +32,7 @@ from autograder.channels.notebook.sources import imports, task_sources
 from autograder.stubs import solution_lines
 
 Gradebook = pytest.importorskip("nbgrader.api", reason="the nbgrader extra is installed by `make test`").Gradebook
+nbgrader_steps = pytest.importorskip("autograder.channels.notebook.nbgrader_steps")
 pytestmark = pytest.mark.slow
 
 # Wrong versions of the reference: (text in the reference, what replaces it).
@@ -454,9 +455,43 @@ def test_a_notebook_that_cannot_be_read_gets_zero_and_a_row(round_trip, ch01, st
         assert student in {row["student_id"] for row in csv.DictReader(handle)}
 
 
+def _as_nbconvert_writes_it(page: str) -> str:
+    """The page after HTMLExporter's last step, a re-parse and re-write (which FeedbackPage leaves out)."""
+    from bs4 import BeautifulSoup  # noqa: PLC0415 - nbconvert's dependency, with the nbgrader extra
+
+    return str(BeautifulSoup(page, features="html.parser"))
+
+
+def test_feedback_needs_nothing_of_htmlexporters_accessibility_step(round_trip, ch01):
+    """the feedback's images all have alt text and it has no JupyterLab cell: nbconvert's last step adds nothing."""
+    from bs4 import BeautifulSoup  # noqa: PLC0415 - nbconvert's dependency, with the nbgrader extra
+
+    soup = BeautifulSoup(_feedback(round_trip, ch01, "add_noise_no_sqrt"), features="html.parser")
+    assert soup.select("img") and soup.select("img:not([alt])") == []
+    assert soup.select("div.jp-Cell-inputWrapper, div.jp-OutputArea-output") == []
+
+
+@pytest.mark.parametrize(
+    ("markdown", "way"),
+    [("![the schedule](schedule.png)", "kept as rendered"), ('<img src="schedule.png">', "nbconvert's own")],
+)
+def test_feedback_page_is_the_page_htmlexporter_writes(markdown, way):
+    """FeedbackPage gives HTMLExporter's page: the same document, and the same text when an image lacks alt text."""
+    from nbconvert.exporters import HTMLExporter  # noqa: PLC0415 - with the nbgrader extra
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell(markdown), nbformat.v4.new_code_cell("print('x')")]
+    )
+    ours = nbgrader_steps.FeedbackPage(template_name="classic").from_notebook_node(notebook)[0]
+    theirs = HTMLExporter(template_name="classic").from_notebook_node(notebook)[0]
+    assert (ours == theirs) is (way == "nbconvert's own")
+    assert _as_nbconvert_writes_it(ours) == theirs
+
+
 def test_feedback_names_every_test_cell_by_its_check(round_trip, ch01):
     """the list atop the feedback names each check (no bare "Test cell"), failed ones marked."""
-    page = _feedback(round_trip, ch01, "add_noise_no_sqrt")
+    # Written out as nbconvert writes a page (quotes in text left plain), the same document.
+    page = _as_nbconvert_writes_it(_feedback(round_trip, ch01, "add_noise_no_sqrt"))
     toc = page.split('<div id="toc">')[1].split("</div>")[0]
     assert "Test cell" not in toc
     for check in collect(ch01, "public") + collect(ch01, "hidden"):
