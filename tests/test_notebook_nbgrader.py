@@ -476,16 +476,19 @@ def test_feedback_needs_nothing_of_htmlexporters_accessibility_step(round_trip, 
     [("![the schedule](schedule.png)", "kept as rendered"), ('<img src="schedule.png">', "nbconvert's own")],
 )
 def test_feedback_page_is_the_page_htmlexporter_writes(markdown, way):
-    """FeedbackPage gives HTMLExporter's page: the same document, and the same text when an image lacks alt text."""
+    """FeedbackPage gives HTMLExporter's page, notebook after notebook: the same document, and the same
+    text when an image lacks alt text."""
     from nbconvert.exporters import HTMLExporter  # noqa: PLC0415 - with the nbgrader extra
 
-    notebook = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_markdown_cell(markdown), nbformat.v4.new_code_cell("print('x')")]
-    )
-    ours = nbgrader_steps.FeedbackPage(template_name="classic").from_notebook_node(notebook)[0]
-    theirs = HTMLExporter(template_name="classic").from_notebook_node(notebook)[0]
-    assert (ours == theirs) is (way == "nbconvert's own")
-    assert _as_nbconvert_writes_it(ours) == theirs
+    ours = nbgrader_steps.FeedbackPage(template_name="classic")  # one for the class, as in generate_feedback
+    for answer in ("print('x')", "print('y')", "print('x')"):
+        notebook = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_markdown_cell(markdown), nbformat.v4.new_code_cell(answer)]
+        )
+        page = ours.from_notebook_node(notebook)[0]
+        theirs = HTMLExporter(template_name="classic").from_notebook_node(notebook)[0]
+        assert (page == theirs) is (way == "nbconvert's own")
+        assert _as_nbconvert_writes_it(page) == theirs
 
 
 def test_feedback_names_every_test_cell_by_its_check(round_trip, ch01):
