@@ -1,8 +1,10 @@
-"""The nbgrader round trip with the real nbgrader: release, autograde, feedback, export.
+"""The nbgrader round trip with the real nbgrader: release, nbgrader-grade, feedback, export.
 
-One course folder per session: generate_assignment once, then one autograde and
-one generate_feedback over every submission below, so the kernel start-up is
-paid once per notebook.
+One course folder per session: generate_assignment once, then one nbgrader-grade
+over every submission below, each notebook graded in the real sandbox (a
+process of its own, as instructors run it). The pytest grader's verdicts they
+are compared with are gradings of the project's own files in this process
+(the in-process stand-in): the sandbox is the notebooks' side of the test.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from autograder.stubs import solution_lines
 
 Gradebook = pytest.importorskip("nbgrader.api", reason="the nbgrader extra is installed by `make test`").Gradebook
 nbgrader_steps = pytest.importorskip("autograder.channels.notebook.nbgrader_steps")
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.in_process]
 
 # Wrong versions of the reference: (text in the reference, what replaces it).
 WRONG = {
