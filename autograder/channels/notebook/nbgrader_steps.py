@@ -13,7 +13,8 @@ Imported by nbgrader (the extra) when it reads that file, never by the grader.
   (``HTMLExporter.sanitize_html``).
 - ``FeedbackPage`` for ``GenerateFeedback.exporter_class``: nbconvert's
   ``HTMLExporter`` without its final re-parse of the page when it would change
-  nothing (two thirds of the time of each student's feedback).
+  nothing, and highlighting the cells every notebook shares once per run (most
+  of the time of each student's feedback, before).
 - ``FEEDBACK_TEMPLATES``: where ``HTMLExporter`` finds ``feedback_checks``,
   nbgrader's feedback page with each test cell named by its check.
 """
