@@ -97,8 +97,8 @@ grade-all: $(COMPILED)  ## grade a class folder or a platform's export: make gra
 nbgrader-release: $(NBGRADER_STAMP)  ## write the nbgrader course folder and release the notebook (build/nbgrader)
 	$(PY) -m autograder nbgrader-release $(ASSIGNMENT) --course $(NBGRADER_COURSE)
 
-nbgrader-grade: $(NBGRADER_STAMP)  ## grade build/nbgrader/submitted/* in the sandbox, into the gradebook; feedback and grades.csv
-	$(PY) -m autograder nbgrader-grade $(ASSIGNMENT) --course $(NBGRADER_COURSE)
+nbgrader-grade: $(NBGRADER_STAMP)  ## grade build/nbgrader/submitted/* (STUDENT=id: only that one) in the sandbox; feedback, grades.csv
+	$(PY) -m autograder nbgrader-grade $(ASSIGNMENT) --course $(NBGRADER_COURSE) $(foreach s,$(STUDENT),--student $(s))
 
 ## Developers ----------------------------------------------------------------
 

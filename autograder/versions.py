@@ -47,7 +47,8 @@ def _owners(module: str) -> tuple[str, ...]:
 
 def loaded_package_versions() -> dict[str, str]:
     """``{"python": "3.11.7", "numpy": "2.4.6", "pytest": ..., ...}`` for what this process has imported."""
-    top_level = frozenset(module for module in list(sys.modules) if "." not in module)
+    # An entry of None is an import marked as failing (channels/notebook's UNUSED_SLOW_IMPORTS), nothing loaded.
+    top_level = frozenset(name for name, module in list(sys.modules.items()) if "." not in name and module is not None)
     return dict(_versions_of(top_level))
 
 

@@ -4,6 +4,7 @@ import pytest
 from in_process_worker import IN_PROCESS
 from suite_totals import ASSIGNMENTS
 
+import autograder.channels.notebook  # noqa: F401 - before a test file imports nbformat (UNUSED_SLOW_IMPORTS)
 from autograder.course import get_assignment
 from autograder.grade import grade_submission
 from autograder.sandbox import workers_of_kind

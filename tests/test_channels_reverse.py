@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 
 import nbformat
 import pytest
 from suite_totals import points
 from test_gradescope import gradescope_env, run_autograder
-from test_notebook_nbgrader import Gradebook, nbgrader
+from test_notebook_nbgrader import Gradebook, nbgrader, nbgrader_grade
 
 from autograder.channels.batch import grade_all
 from autograder.channels.gradescope import build_bundle, unpack
@@ -79,13 +78,7 @@ def test_nbgrader_gives_the_reference_every_point_and_the_release_none(tmp_path)
         folder = course / "submitted" / student / REVERSE.id
         shutil.copytree(release, folder)
         nbformat.write(notebook, str(folder / source_notebook.name))
-    graded = subprocess.run(
-        [sys.executable, "-m", "autograder", "nbgrader-grade", REVERSE.id, "--course", str(course)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    graded = nbgrader_grade(course, REVERSE.id)
     assert graded.returncode == 0, (graded.stdout + graded.stderr)[-4000:]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         totals = {}

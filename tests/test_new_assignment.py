@@ -41,6 +41,13 @@ def toy(course):
     return load_course(course / "course.toml")[TOY]
 
 
+@pytest.fixture(scope="module")
+def released(course, tmp_path_factory):
+    """``python -m autograder release`` of the course with both new assignments: (its run, where it is)."""
+    out = tmp_path_factory.mktemp("released") / "release"
+    return autograder(course, "release", "--out", str(out)), out
+
+
 def results(course, name="results.json"):
     return json.loads((course / "build" / name).read_text())
 
@@ -82,11 +89,11 @@ def test_figures_say_in_one_line_that_there_are_none(course):
     ]
 
 
-def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, tmp_path):
+def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, released, tmp_path):
     """make release holds the new assignment with its generated stub and conftest; its make check runs its tests."""
-    out = tmp_path / "release"
-    done = autograder(course, "release", "--out", str(out))
+    done, built = released
     assert done.returncode == 0, done.stdout + done.stderr
+    out = shutil.copytree(built, tmp_path / "release")  # a student's clone, which gets the solution below
     folder = out / "assignments" / TOY
     assert sorted(p.name for p in folder.iterdir()) == ["README.md", "conftest.py", f"{MODULE}.py", f"test_{MODULE}.py"]
     assert not (out / "solutions").exists() and not (out / "autograder" / "suites" / TOY).exists()
@@ -100,10 +107,12 @@ def test_release_ships_the_new_assignment_and_plain_pytest_runs_there(course, tm
         "SETUP=",
         f"PY={sys.executable}",
     ]
-    as_shipped = run(out, *make)
+    # A student's virtualenv holds none of this project's development pytest plugins, whose
+    # loading is most of the time of a `make check` here.
+    as_shipped = run(out, *make, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     assert as_shipped.returncode != 0 and "2 failed" in as_shipped.stdout, as_shipped.stdout
     shutil.copyfile(course / "solutions" / TOY / f"{MODULE}.py", folder / f"{MODULE}.py")
-    solved = run(out, *make)
+    solved = run(out, *make, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     assert solved.returncode == 0 and "2 passed" in solved.stdout, solved.stdout + solved.stderr
     workflow = (out / ".github" / "workflows" / "classroom.yml").read_text()
     assert f"python -m autograder classroom {TOY}" in workflow
@@ -222,11 +231,11 @@ def test_clip_values_grades_the_reference_full_and_the_stub_zero_leaving_the_mod
         assert "lost their access" not in done.stderr + stub.stderr
 
 
-def test_clip_values_release_refuses_a_real_leak_only(course, tmp_path):
+def test_clip_values_release_refuses_a_real_leak_only(course, released, tmp_path):
     """a hint quoting the solution line and a common idiom pass the leak scan; the solution's own line does not."""
-    done = autograder(course, "release", "--out", str(tmp_path / "release"))
+    done, out = released
     assert done.returncode == 0, done.stdout + done.stderr
-    assert (tmp_path / "release" / "assignments" / CLIP / f"{CLIP_MODULE}.py").is_file()
+    assert (out / "assignments" / CLIP / f"{CLIP_MODULE}.py").is_file()
     planted = course / "assignments" / CLIP / "notes.md"
     planted.write_text('Raise ValueError(F"lo ({lo}) is above hi ({hi})")\n')  # the solution's line, recased
     try:

@@ -1,8 +1,10 @@
-"""The nbgrader round trip with the real nbgrader: release, autograde, feedback, export.
+"""The nbgrader round trip with the real nbgrader: release, nbgrader-grade, feedback, export.
 
-One course folder per session: generate_assignment once, then one autograde and
-one generate_feedback over every submission below, so the kernel start-up is
-paid once per notebook.
+One course folder per session: generate_assignment once, then one nbgrader-grade
+over every submission below, each notebook graded in the real sandbox (a
+process of its own, as instructors run it). The pytest grader's verdicts they
+are compared with are gradings of the project's own files in this process
+(the in-process stand-in): the sandbox is the notebooks' side of the test.
 """
 
 from __future__ import annotations
@@ -23,13 +25,17 @@ import nbformat
 import pytest
 from suite_totals import points
 
+from autograder import cli as command_line
+from autograder.channels.notebook import command
 from autograder.channels.notebook.checks import collect
+from autograder.channels.notebook.command import NBGRADER_MAIN
 from autograder.channels.notebook.course_folder import write_course_folder
 from autograder.channels.notebook.sources import imports, task_sources
 from autograder.stubs import solution_lines
 
 Gradebook = pytest.importorskip("nbgrader.api", reason="the nbgrader extra is installed by `make test`").Gradebook
-pytestmark = pytest.mark.slow
+nbgrader_steps = pytest.importorskip("autograder.channels.notebook.nbgrader_steps")
+pytestmark = [pytest.mark.slow, pytest.mark.in_process]
 
 # Wrong versions of the reference: (text in the reference, what replaces it).
 WRONG = {
@@ -125,13 +131,35 @@ class RoundTrip:
     log: str  # what the nbgrader commands printed, stdout and stderr
 
 
-def nbgrader(course: Path, *args: str) -> str:
+def run_nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """nbgrader's command line in the course folder, started as nbgrader-release and nbgrader-grade start it."""
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run(
-        ["nbgrader", *args], check=False, cwd=course, env=env, capture_output=True, text=True, timeout=600
+    return subprocess.run(
+        [sys.executable, "-c", NBGRADER_MAIN, *args],
+        check=False,
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
+
+
+def nbgrader(course: Path, *args: str) -> str:
+    done = run_nbgrader(course, *args)
     assert done.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout + done.stderr
+
+
+def nbgrader_grade(course: Path, assignment_id: str, *args: str) -> subprocess.CompletedProcess:
+    """``python -m autograder nbgrader-grade ASSIGNMENT --course COURSE ARGS``."""
+    return subprocess.run(
+        [sys.executable, "-m", "autograder", "nbgrader-grade", assignment_id, "--course", str(course), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
 
 
 def filled(release: Path, source: str, task_names) -> nbformat.NotebookNode:
@@ -211,13 +239,7 @@ def round_trip(ch01, tmp_path_factory) -> RoundTrip:
     shutil.copytree(release, course / "submitted" / "not_a_notebook" / ch01.id)
     (course / "submitted" / "not_a_notebook" / ch01.id / name).write_bytes(b"\x00\xff{ not json")
     (course / "submitted" / "no_notebook" / ch01.id).mkdir(parents=True)
-    graded = subprocess.run(
-        [sys.executable, "-m", "autograder", "nbgrader-grade", ch01.id, "--course", str(course)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    graded = nbgrader_grade(course, ch01.id)
     log += graded.stdout + graded.stderr
     assert graded.returncode == 0, log[-4000:]
     scores, comments = {}, {}
@@ -435,9 +457,46 @@ def test_a_notebook_that_cannot_be_read_gets_zero_and_a_row(round_trip, ch01, st
         assert student in {row["student_id"] for row in csv.DictReader(handle)}
 
 
+def _as_nbconvert_writes_it(page: str) -> str:
+    """The page after HTMLExporter's last step, a re-parse and re-write (which FeedbackPage leaves out)."""
+    from bs4 import BeautifulSoup  # noqa: PLC0415 - nbconvert's dependency, with the nbgrader extra
+
+    return str(BeautifulSoup(page, features="html.parser"))
+
+
+def test_feedback_needs_nothing_of_htmlexporters_accessibility_step(round_trip, ch01):
+    """the feedback's images all have alt text and it has no JupyterLab cell: nbconvert's last step adds nothing."""
+    from bs4 import BeautifulSoup  # noqa: PLC0415 - nbconvert's dependency, with the nbgrader extra
+
+    soup = BeautifulSoup(_feedback(round_trip, ch01, "add_noise_no_sqrt"), features="html.parser")
+    assert soup.select("img") and soup.select("img:not([alt])") == []
+    assert soup.select("div.jp-Cell-inputWrapper, div.jp-OutputArea-output") == []
+
+
+@pytest.mark.parametrize(
+    ("markdown", "way"),
+    [("![the schedule](schedule.png)", "kept as rendered"), ('<img src="schedule.png">', "nbconvert's own")],
+)
+def test_feedback_page_is_the_page_htmlexporter_writes(markdown, way):
+    """FeedbackPage gives HTMLExporter's page, notebook after notebook: the same document, and the same
+    text when an image lacks alt text."""
+    from nbconvert.exporters import HTMLExporter  # noqa: PLC0415 - with the nbgrader extra
+
+    ours = nbgrader_steps.FeedbackPage(template_name="classic")  # one for the class, as in generate_feedback
+    for answer in ("print('x')", "print('y')", "print('x')"):
+        notebook = nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_markdown_cell(markdown), nbformat.v4.new_code_cell(answer)]
+        )
+        page = ours.from_notebook_node(notebook)[0]
+        theirs = HTMLExporter(template_name="classic").from_notebook_node(notebook)[0]
+        assert (page == theirs) is (way == "nbconvert's own")
+        assert _as_nbconvert_writes_it(page) == theirs
+
+
 def test_feedback_names_every_test_cell_by_its_check(round_trip, ch01):
     """the list atop the feedback names each check (no bare "Test cell"), failed ones marked."""
-    page = _feedback(round_trip, ch01, "add_noise_no_sqrt")
+    # Written out as nbconvert writes a page (quotes in text left plain), the same document.
+    page = _as_nbconvert_writes_it(_feedback(round_trip, ch01, "add_noise_no_sqrt"))
     toc = page.split('<div id="toc">')[1].split("</div>")[0]
     assert "Test cell" not in toc
     for check in collect(ch01, "public") + collect(ch01, "hidden"):
@@ -467,39 +526,79 @@ def test_feedback_messages_are_the_graders_wrapped_never_a_traceback(round_trip,
 
 def test_nbgrader_autograde_refuses_to_run_notebooks_in_a_kernel(round_trip, ch01):
     """nbgrader's own autograde, which would run student code in a kernel, fails in this course folder, saying why."""
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-    done = subprocess.run(
-        ["nbgrader", "autograde", ch01.id, "--student", "alice", "--force"],
-        check=False,
-        cwd=round_trip.course,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_nbgrader(round_trip.course, "autograde", ch01.id, "--student", "alice", "--force")
     assert done.returncode != 0
     assert "make nbgrader-grade" in done.stdout + done.stderr
 
 
-def test_grading_again_keeps_manual_grades_and_warns_about_nothing(round_trip, ch01):
-    """a score set by hand survives a second nbgrader-grade, flagged for review; the rerun prints no warning."""
-    # Runs last: it changes the course folder the tests above read.
+def test_an_unknown_student_is_refused_before_anything_is_graded(round_trip, ch01, monkeypatch, capsys):
+    """nbgrader-grade --student with a name that has no folder in submitted/: exit 2 naming it, nothing run."""
+    ran = []
+    monkeypatch.setattr(command, "_nbgrader", lambda course, arguments: ran.append(arguments) or 0)
+    arguments = command_line.build_parser().parse_args(
+        ["nbgrader-grade", ch01.id, "--course", str(round_trip.course), "--student", "alice", "--student", "../alice"]
+    )
+    assert command.run_grade(arguments) == 2
+    assert ran == []
+    assert capsys.readouterr().err.strip().endswith("for student(s) '../alice'; nothing was graded")
+
+
+@dataclass
+class Regraded:
+    done: subprocess.CompletedProcess
+    before: dict  # student -> when each file of their autograded and feedback folders was last written
+
+
+def _written(course: Path, student: str, assignment_id: str) -> dict:
+    folders = [course / step / student / assignment_id for step in ("autograded", "feedback")]
+    return {path: path.stat().st_mtime_ns for folder in folders for path in folder.rglob("*") if path.is_file()}
+
+
+@pytest.fixture(scope="module")
+def regraded(round_trip, ch01) -> Regraded:
+    """A score set by hand on one of alice's hidden checks, then ``nbgrader-grade --student alice``."""
+    # Used by the last tests only: it changes the course folder the tests above read.
     hidden = collect(ch01, "hidden")[0].grade_id
     with Gradebook(f"sqlite:///{round_trip.course / 'gradebook.db'}") as gradebook:
         grade = gradebook.find_grade(hidden, ch01.id, ch01.id, "alice")
         grade.manual_score = 0.0
         gradebook.db.commit()
-    again = subprocess.run(
-        [sys.executable, "-m", "autograder", "nbgrader-grade", ch01.id, "--course", str(round_trip.course)],
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    before = {student: _written(round_trip.course, student, ch01.id) for student in round_trip.scores}
+    return Regraded(nbgrader_grade(round_trip.course, ch01.id, "--student", "alice"), before)
+
+
+def test_grading_again_keeps_manual_grades_and_warns_about_nothing(round_trip, regraded, ch01):
+    """a score set by hand survives a second nbgrader-grade, flagged for review; the rerun prints no warning."""
+    again = regraded.done
     assert again.returncode == 0, again.stderr[-3000:]
     assert [line for line in (again.stdout + again.stderr).splitlines() if "warning" in line.lower()] == []
+    hidden = collect(ch01, "hidden")[0].grade_id
     with Gradebook(f"sqlite:///{round_trip.course / 'gradebook.db'}") as gradebook:
         grade = gradebook.find_grade(hidden, ch01.id, ch01.id, "alice")
         assert (grade.manual_score, grade.auto_score, grade.needs_manual_grade) == (0.0, grade.max_score, True)
         submitted = gradebook.find_submission_notebook(ch01.id, ch01.id, "alice")
         assert submitted.score == 176 - grade.max_score
+
+
+def test_student_option_regrades_that_student_only(round_trip, regraded, ch01):
+    """nbgrader-grade --student alice: alice graded and her feedback rewritten; every other row and file as it was."""
+    assert regraded.done.returncode == 0, regraded.done.stderr[-3000:]
+    assert "[1/1] alice: 176 / 176" in regraded.done.stderr
+    with Gradebook(f"sqlite:///{round_trip.course / 'gradebook.db'}") as gradebook:
+        for student, scores in round_trip.scores.items():
+            submitted = gradebook.find_submission_notebook(ch01.id, ch01.id, student)
+            if student == "alice":
+                alice = submitted.score
+            else:
+                assert {grade.name: grade.score for grade in submitted.grades} == scores, student
+    for student, written in regraded.before.items():
+        now = _written(round_trip.course, student, ch01.id)
+        if student == "alice":
+            # Her feedback and autograded notebook are new (the autograde test above took the old one away).
+            assert {path.name for path in now} == {f"{ch01.id}.ipynb", f"{ch01.id}.html"}
+            assert all(now[path] != when for path, when in written.items())
+        else:
+            assert now == written, student
+    with open(round_trip.course / "grades.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle)}
+    assert set(rows) == set(round_trip.scores) and rows["alice"] == alice

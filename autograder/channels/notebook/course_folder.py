@@ -33,6 +33,7 @@ if PROJECT not in sys.path:
 
 from autograder.channels.notebook.nbgrader_steps import (  # noqa: E402
     FEEDBACK_TEMPLATES,
+    FeedbackPage,
     GradedInSandboxOnly,
     PlainStudentOutput,
 )
@@ -51,6 +52,7 @@ c.Autograde.autograde_preprocessors = [GradedInSandboxOnly]
 # outputs loses its terminal control, and HTML is sanitized (no script, no event
 # handler): instructors open the feedback in their browser too.
 c.GenerateFeedback.preprocessors = [GetGrades, PlainStudentOutput, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.exporter_class = FeedbackPage
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.template_name = "feedback_checks"
 c.HTMLExporter.template_file = "checks.html.j2"

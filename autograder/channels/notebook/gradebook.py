@@ -78,12 +78,16 @@ def record(course: Path, settings: Settings, assignment_id: str, notebook: str, 
             warnings.filterwarnings("ignore", category=SAWarning, message=".* not in session")
             gradebook.update_or_create_submission(assignment_id, student, **timestamp)
         submitted = gradebook.find_submission_notebook(notebook, assignment_id, student)
+        # The cells' names in one query: Grade.name and Comment.name would each load their cell.
+        released = gradebook.find_notebook(notebook, assignment_id)
+        cells = [*released.grade_cells, *released.solution_cells, *released.task_cells]
+        names = {cell.id: cell.name for cell in cells}
         for grade in submitted.grades:
-            grade.auto_score = graded.scores.get(grade.name, 0.0)
+            grade.auto_score = graded.scores.get(names[grade.cell_id], 0.0)
             # As nbgrader's SaveAutoGrades: a score set by hand is kept, and flagged for a look.
             grade.needs_manual_grade = grade.manual_score is not None
         for comment in submitted.comments:
-            comment.auto_comment = graded.comments.get(comment.name)
+            comment.auto_comment = graded.comments.get(names[comment.cell_id])
         gradebook.db.commit()
     write_autograded(course, assignment_id, notebook, student, graded)
 

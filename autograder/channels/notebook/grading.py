@@ -1,8 +1,9 @@
 """Grade every submitted notebook of an nbgrader course folder in the project's sandbox.
 
     grade_class(course, assignment) -> list[Row]
+    grade_class(course, assignment, students=["alice"]) -> list[Row]   # regrade some students only
 
-For each ``submitted/<student>/<id>/<id>.ipynb``: its answers are cut out
+For each ``submitted/<student>/<id>/<id>.ipynb`` (or each of ``students``): its answers are cut out
 (``extract.py``) into the assignment's module file, graded by
 ``grade.grade_submission`` exactly as ``make grade`` grades that file, and the
 scores are written to nbgrader's gradebook and autograded folder
@@ -18,6 +19,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +40,10 @@ class CourseNotReady(ValueError):
     """The course folder was not released from this checkout's suites; the message says what to run."""
 
 
+class UnknownStudent(ValueError):
+    """A student asked for has no folder in ``submitted/``; the message names them."""
+
+
 @dataclass
 class Row:
     """One student's outcome, as nbgrader-grade reports it."""
@@ -49,8 +55,11 @@ class Row:
     seconds: float
 
 
-def grade_class(course: Path, assignment: Assignment, progress=sys.stderr) -> list[Row]:
-    """Grade each student folder of ``submitted/``; the gradebook and ``autograded/`` get one entry per student."""
+def grade_class(
+    course: Path, assignment: Assignment, students: Collection[str] | None = None, progress=sys.stderr
+) -> list[Row]:
+    """Grade each student folder of ``submitted/`` (only ``students``, if given); the gradebook and
+    ``autograded/`` get one entry per student graded, and every other student's entry stays as it was."""
     notebook = assignment.id
     release_path = course / "release" / assignment.id / f"{notebook}.ipynb"
     if not release_path.is_file():
@@ -66,7 +75,7 @@ def grade_class(course: Path, assignment: Assignment, progress=sys.stderr) -> li
             "the released notebook's test cells are not this checkout's checks; run nbgrader-release again"
         )
     settings = Settings.of(course)
-    students = sorted(p.name for p in (course / "submitted").glob("*") if p.is_dir() and not p.name.startswith("."))
+    students = chosen_students(course, students)
     rows = []
     for number, student in enumerate(students, start=1):
         started = time.perf_counter()
@@ -99,6 +108,22 @@ def grade_class(course: Path, assignment: Assignment, progress=sys.stderr) -> li
             flush=True,
         )
     return rows
+
+
+def chosen_students(course: Path, wanted: Collection[str] | None = None) -> list[str]:
+    """The students to grade, sorted: every folder of ``submitted/``, or those of ``wanted``.
+
+    Raises UnknownStudent, before anything is graded, when one of ``wanted`` has no folder there.
+    """
+    submitted = course / "submitted"
+    handed_in = sorted(p.name for p in submitted.glob("*") if p.is_dir() and not p.name.startswith("."))
+    if wanted is None:
+        return handed_in
+    unknown = sorted(set(wanted) - set(handed_in))
+    if unknown:
+        names = ", ".join(repr(plain(name)) for name in unknown)
+        raise UnknownStudent(f"no folder in {submitted} for student(s) {names}; nothing was graded")
+    return sorted(set(wanted))
 
 
 def _answers_of(path: Path, released: Released) -> Answers:

@@ -11,15 +11,24 @@ Imported by nbgrader (the extra) when it reads that file, never by the grader.
   outputs of every cell are made plain (``autograder.safe_text``) before the
   HTML is rendered; the HTML outputs are sanitized by the exporter
   (``HTMLExporter.sanitize_html``).
+- ``FeedbackPage`` for ``GenerateFeedback.exporter_class``: nbconvert's
+  ``HTMLExporter`` without its final re-parse of the page when it would change
+  nothing, and highlighting the cells every notebook shares once per run (most
+  of the time of each student's feedback, before).
 - ``FEEDBACK_TEMPLATES``: where ``HTMLExporter`` finds ``feedback_checks``,
   nbgrader's feedback page with each test cell named by its check.
 """
 
 from __future__ import annotations
 
+import copy
+import re
 from pathlib import Path
 
 import nbgrader
+from nbconvert.exporters import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
@@ -59,3 +68,65 @@ class PlainStudentOutput(Preprocessor):
             elif "text/plain" in output.get("data", {}):
                 output["data"]["text/plain"] = plain(output["data"]["text/plain"])
         return cell, resources
+
+
+# What HTMLExporter's last step changes: an image without alt text, or a JupyterLab cell's input or
+# output (given a tabindex). The classic template of nbgrader's feedback page makes no such cell.
+_ACCESSIBILITY_PASS_CHANGES = re.compile(
+    r"<img\b(?![^>]*\salt\b)|jp-Cell-inputWrapper|jp-OutputArea-output", re.IGNORECASE
+)
+
+
+class _HighlightedOnce:
+    """nbconvert's code highlighting filter, remembering what it made: every student's notebook holds
+    the same released cells, which a run of generate_feedback then highlights once, not once each."""
+
+    def __init__(self, highlight: Highlight2HTML):
+        self.highlight = highlight
+        self.made: dict[tuple[str, str | None, str | None], str] = {}
+
+    def __call__(self, source: str, language: str | None = None, metadata=None) -> str:
+        # What the highlighting depends on besides the lexer: Highlight2HTML reads only this of the metadata.
+        key = (source, language, (metadata or {}).get("magics_language"))
+        if key not in self.made:
+            self.made[key] = self.highlight(source, language, metadata)
+        return self.made[key]
+
+
+class FeedbackPage(HTMLExporter):
+    """nbconvert's HTMLExporter, without its last step when that step would change nothing.
+
+    HTMLExporter renders the page, then parses all of it again with BeautifulSoup's
+    pure-Python parser, to give alt text to each image that has none and a tabindex to
+    JupyterLab's cells, and writes it out again. On this course's feedback (some 10,000 tags
+    of highlighted code) that step is two thirds of each student's feedback time, and it
+    changes nothing there: the page is kept as rendered. A page it would change takes
+    HTMLExporter's own way, all of it. The highlighting of a cell's code, half of what is
+    left, is made once per run for the cells every student's notebook shares.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._highlighters: dict[str | None, _HighlightedOnce] = {}
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        page, rendered = self._render(nb, copy.deepcopy(resources), **kw)
+        if _ACCESSIBILITY_PASS_CHANGES.search(page):
+            return super().from_notebook_node(nb, resources, **kw)
+        return page, rendered
+
+    def _render(self, nb, resources, **kw):
+        """HTMLExporter.from_notebook_node (nbconvert 7) up to its re-parse of the page."""
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name", None))
+        highlight_code = self.filters.get("highlight_code") or self._highlighter(lexer)
+        resources = self._init_resources(resources)
+        data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+        self.register_filter("highlight_code", highlight_code)
+        self.register_filter("filter_data_type", data_types)
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    def _highlighter(self, lexer: str | None) -> _HighlightedOnce:
+        if lexer not in self._highlighters:
+            self._highlighters[lexer] = _HighlightedOnce(Highlight2HTML(pygments_lexer=lexer, parent=self))
+        return self._highlighters[lexer]
