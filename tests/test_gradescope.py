@@ -45,10 +45,16 @@ def bundle_of_each_check(tmp_path_factory, ch01):
     return build_bundle(ch01, tmp_path_factory.mktemp("gradescope-each"), hidden_checks="each")
 
 
+@pytest.fixture(scope="module")
+def laid_out_once(bundle, tmp_path_factory):
+    """The bundle laid out and set up once per module (setup.sh writes nothing with this interpreter)."""
+    return laid_out(bundle, tmp_path_factory.mktemp("laid-out"))
+
+
 @pytest.fixture
-def root(bundle, tmp_path):
-    """/autograder as Gradescope lays it out, after setup.sh has run (with this interpreter)."""
-    return laid_out(bundle, tmp_path)
+def root(laid_out_once, tmp_path):
+    """/autograder as Gradescope lays it out, after setup.sh has run (with this interpreter): a fresh copy."""
+    return Path(shutil.copytree(laid_out_once, tmp_path / "autograder", symlinks=True))
 
 
 def laid_out(bundle, tmp_path):
