@@ -4,14 +4,17 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from suite_totals import points
+from test_hostile import SHORT
 from wrong_variants import write_wrong
 
 from autograder.channels import lock
@@ -42,10 +45,16 @@ def bundle_of_each_check(tmp_path_factory, ch01):
     return build_bundle(ch01, tmp_path_factory.mktemp("gradescope-each"), hidden_checks="each")
 
 
+@pytest.fixture(scope="module")
+def laid_out_once(bundle, tmp_path_factory):
+    """The bundle laid out and set up once per module (setup.sh writes nothing with this interpreter)."""
+    return laid_out(bundle, tmp_path_factory.mktemp("laid-out"))
+
+
 @pytest.fixture
-def root(bundle, tmp_path):
-    """/autograder as Gradescope lays it out, after setup.sh has run (with this interpreter)."""
-    return laid_out(bundle, tmp_path)
+def root(laid_out_once, tmp_path):
+    """/autograder as Gradescope lays it out, after setup.sh has run (with this interpreter): a fresh copy."""
+    return Path(shutil.copytree(laid_out_once, tmp_path / "autograder", symlinks=True))
 
 
 def laid_out(bundle, tmp_path):
@@ -94,19 +103,33 @@ def test_bundle_has_the_scripts_at_its_root_and_what_they_need(bundle, ch01):
     assert not [name for name in modes if "__pycache__" in name or name.endswith(".pyc")]
 
 
-def seen_and_unseen(assignment, submission):
+@pytest.fixture(scope="module")
+def engine(ch01):
+    """What grade_submission gives a file, graded once per module for its bytes and suites, with the hidden
+    suite shown after the due date (a visibility changes no score)."""
+    reports = {}
+
+    def run(path, suites=("public", "hidden")):
+        key = (Path(path).read_bytes(), tuple(suites))
+        if key not in reports:
+            reports[key] = grade_submission(ch01, path, suites=suites, visibility={"hidden": HIDDEN_VISIBILITY})
+        return reports[key]
+
+    return run
+
+
+def seen_and_unseen(report):
     """The checks students see at once and the others, when the hidden suite is shown after the due date."""
-    report = grade_submission(assignment, submission, visibility={"hidden": HIDDEN_VISIBILITY})
     seen = [t for t in report.tests if t.visibility == "visible"]
     return seen, [t for t in report.tests if t.visibility != "visible"]
 
 
-def test_reference_gets_full_marks_with_every_entry_visible_so_students_see_the_total(root, ch01, grade):
+def test_reference_gets_full_marks_with_every_entry_visible_so_students_see_the_total(root, ch01, engine):
     """by default every entry is visible, so Gradescope shows the total: visible checks, one per task for the rest."""
     shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
     results = run_autograder(root)
-    assert results["score"] == results["max_score"] == grade(ch01.solution).max_score
-    public, hidden = seen_and_unseen(ch01, ch01.solution)
+    assert results["score"] == results["max_score"] == engine(ch01.solution).max_score
+    public, hidden = seen_and_unseen(engine(ch01.solution))
     assert hidden and {t.task for t in hidden} == set(ch01.task_names)
     shown = {t["name"]: t for t in results["tests"]}
     assert {t["visibility"] for t in results["tests"]} == {"visible"} and results["visibility"] == "visible"
@@ -121,11 +144,11 @@ def test_reference_gets_full_marks_with_every_entry_visible_so_students_see_the_
         assert results["extra_data"]["protections"]["in_force"]["privileges_dropped"] is True
 
 
-def test_hidden_checks_names_and_messages_never_reach_the_results_by_default(root, ch01, grade):
+def test_hidden_checks_names_and_messages_never_reach_the_results_by_default(root, ch01, engine):
     """a submission failing hidden checks: its score is the engine's, and no hidden check's name or message is in
     results.json, only how many of each task's pass; run_autograder's output (instructors only) lists them."""
     wrong = write_wrong(ch01.solution, "variance_weights", root / "submission" / "forward.py")
-    expected = grade(wrong)
+    expected = engine(wrong)
     run = subprocess.run(
         [str(root / "run_autograder")], cwd=root, env=gradescope_env(root), capture_output=True, text=True, check=False
     )
@@ -133,7 +156,7 @@ def test_hidden_checks_names_and_messages_never_reach_the_results_by_default(roo
     text = (root / "results" / "results.json").read_text()
     results = json.loads(text)
     assert results["score"] == expected.score < results["max_score"]
-    public, hidden = seen_and_unseen(ch01, wrong)
+    public, hidden = seen_and_unseen(expected)
     failed = [t for t in hidden if not t.passed]
     assert failed
     assert [test.name for test in hidden if test.name in text] == []
@@ -147,15 +170,15 @@ def test_hidden_checks_names_and_messages_never_reach_the_results_by_default(roo
     assert entry["score"] == sum(t.score for t in mine) < entry["max_score"]
 
 
-def test_each_hidden_check_on_its_own_is_shown_after_the_due_date(bundle_of_each_check, ch01, grade, tmp_path):
+def test_each_hidden_check_on_its_own_is_shown_after_the_due_date(bundle_of_each_check, ch01, engine, tmp_path):
     """--hidden-checks each: public checks visible, every hidden check its own entry, shown after the due date."""
     root = laid_out(bundle_of_each_check, tmp_path)
     shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
     results = run_autograder(root)
-    assert results["score"] == results["max_score"] == grade(ch01.solution).max_score
-    public = {t.name for t in grade(ch01.solution, suites=("public",)).tests}
+    assert results["score"] == results["max_score"] == engine(ch01.solution).max_score
+    public = {t.name for t in engine(ch01.solution, suites=("public",)).tests}
     shown = {t["name"]: t["visibility"] for t in results["tests"]}
-    assert set(shown) == {t.name for t in grade(ch01.solution).tests}
+    assert set(shown) == {t.name for t in engine(ch01.solution).tests}
     assert {name for name, v in shown.items() if v == "visible"} == public
     assert {v for name, v in shown.items() if name not in public} == {HIDDEN_VISIBILITY}
 
@@ -185,15 +208,15 @@ def test_a_visibility_for_entries_per_task_is_refused(ch01, tmp_path, capsys):
     assert stopped.value.code == 2 and "--hidden-visibility applies to --hidden-checks each" in capsys.readouterr().err
 
 
-def test_wrong_submission_gets_what_the_engine_gives_it(root, ch01, grade, tmp_path):
+def test_wrong_submission_gets_what_the_engine_gives_it(root, ch01, engine, tmp_path):
     """a submission with one mistake, uploaded in a folder, scores exactly what grade_submission gives it."""
     wrong = write_wrong(ch01.solution, "variance_weights", root / "submission" / "my_work" / "forward.py")
     results = run_autograder(root)
-    expected = grade(wrong)
+    expected = engine(wrong)
     assert results["score"] == expected.score
     assert 0 < results["score"] < results["max_score"]
     failed = {t["name"] for t in results["tests"] if t["score"] < t["max_score"]}
-    seen, unseen = seen_and_unseen(ch01, wrong)
+    seen, unseen = seen_and_unseen(expected)
     hidden_tasks = {f"{t.task}: hidden checks" for t in unseen if not t.passed}
     assert failed == {t.name for t in seen if not t.passed} | hidden_tasks
     assert all(name.startswith("add_noise") for name in failed)
@@ -218,14 +241,14 @@ def test_a_folder_named_forward_py_is_not_called_an_empty_upload(root):
 
 
 @pytest.mark.parametrize("name", ["forward (1).py", "Forward.py", "forward_final.py", "nested/mine.py"])
-def test_the_only_python_file_is_graded_as_forward_py_with_a_note(root, ch01, grade, name):
+def test_the_only_python_file_is_graded_as_forward_py_with_a_note(root, ch01, engine, name):
     """a lone Python file of any name scores what forward.py would, and the student is told it was renamed."""
     wrong = write_wrong(ch01.solution, "fencepost", root / "submission" / name)
     (root / "submission" / "README.md").write_text("my notes")
     (root / "submission" / "__MACOSX").mkdir()
     (root / "submission" / "__MACOSX" / "._forward.py").write_bytes(b"\x00\x05\x16\x07")
     results = run_autograder(root)
-    assert results["score"] == grade(wrong).score
+    assert results["score"] == engine(wrong).score
     assert 0 < results["score"] < results["max_score"]
     assert results["output"].startswith(
         f"Note: your upload has no file named forward.py, so its only Python file, {name}, was graded as forward.py."
@@ -283,9 +306,20 @@ def test_limits_fit_gradescopes_default_container():
         limits_for_container(course, 384)
 
 
+def with_short_limits(root) -> None:
+    """Give the unpacked bundle's course.toml test_hostile's SHORT limits: a runaway function is stopped in seconds."""
+    manifest = root / "source" / "course.toml"
+    text = manifest.read_text()
+    for key, value in SHORT.items():
+        text, found = re.subn(rf"^{key} = \S+", f"{key} = {value}", text, flags=re.MULTILINE)
+        assert found == 1, key
+    manifest.write_text(text)
+
+
 @pytest.mark.parametrize(("name", "task"), [("memory_bomb.py", "add_noise"), ("fork_storm.py", "noise_step")])
 def test_a_memory_bomb_or_fork_storm_costs_its_function_not_the_container(root, name, task):
     """under the container's limits, a runaway function fails only itself and no process grows past its share."""
+    with_short_limits(root)  # SHORT's memory is above the container's share: the share still holds
     shutil.copyfile(PROJECT_ROOT / "tests" / "hostile" / name, root / "submission" / "forward.py")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     results = run_autograder(root)

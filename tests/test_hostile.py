@@ -25,7 +25,8 @@ import pytest
 
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
-from autograder.results import MAX_RESULTS_BYTES, write_results
+from autograder.results import MAX_RESULTS_BYTES, GradeReport, write_results
+from autograder.results import TestResult as Check  # by its own name pytest would collect it
 from autograder.sandbox import namespaces
 from autograder.sandbox.account import (
     SANDBOX_UIDS,
@@ -60,6 +61,27 @@ MODES = [
 ]
 
 
+# Limits smaller than the course's (a call 5 s, a function 15 s, the import 20 s, all of it 45 s, 1.5 GB),
+# for the tests that wait for a limit to stop a submission: the same bounds, reached in seconds. The total
+# holds two functions' two calls of a whole call limit each (wait_in_vfork.py) and the honest rest; the
+# reference fits the memory (Gradescope's default container gives it 448 MB), and a memory bomb fills it
+# in a fraction of a call's limit.
+SHORT = {"call_seconds": 1.0, "function_seconds": 3.0, "import_seconds": 2.0, "total_seconds": 6.0, "memory_mb": 512}
+
+
+def with_short_limits(assignment):
+    """The assignment with SHORT's limits; its other limits as the course sets them."""
+    return dataclasses.replace(assignment, limits=dataclasses.replace(assignment.limits, **SHORT))
+
+
+def with_seconds(name: str, seconds: float, folder: Path) -> Path:
+    """A copy of a hostile file (in ``folder``) whose ``SECONDS``, what it waits or computes, is ``seconds``."""
+    text = (HOSTILE / name).read_text()
+    line = next(line for line in text.splitlines() if line.startswith("SECONDS = "))
+    (folder / "forward.py").write_text(text.replace(line, f"SECONDS = {seconds!r}"))
+    return folder / "forward.py"
+
+
 def sandbox_for(mode: str, ch01) -> Sandbox:
     """The machine's sandbox, with namespaces on or off."""
     from autograder.grade import hidden_paths  # noqa: PLC0415
@@ -77,6 +99,17 @@ def graded(ch01):
         if name not in cache:
             cache[name] = grade_submission(ch01, HOSTILE / name)
         return cache[name]
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def graded_short(ch01, tmp_path_factory):
+    """Grade a file of tests/hostile under SHORT's limits, its SECONDS (if given) set to ``seconds``."""
+
+    def run(name, seconds=None):
+        path = HOSTILE / name if seconds is None else with_seconds(name, seconds, tmp_path_factory.mktemp("short"))
+        return grade_submission(with_short_limits(ch01), path)
 
     return run
 
@@ -331,23 +364,23 @@ def test_the_machines_listeners_are_out_of_reach(ch01, reference_report, mode, t
 @pytest.mark.parametrize(
     ("name", "task", "words"),
     [
-        ("loop_in_call.py", "noise_step", "time limit"),
+        ("loop_in_call.py", "noise_step", f"time limit of {SHORT['call_seconds']:g} s of CPU time"),
         ("memory_bomb.py", "add_noise", "MemoryError"),
     ],
 )
-def test_runaway_function_fails_only_itself(graded, reference_report, name, task, words):
+def test_runaway_function_fails_only_itself(graded_short, reference_report, name, task, words):
     """an endless loop or a memory bomb in one function fails that function; the rest match the reference."""
-    report = graded(name)
+    report = graded_short(name)
     assert_no_more_than(report, reference_report, task_lost=task)
     assert any(words in t.output for t in report.tests if t.task == task)
     assert_nothing_left(report)
 
 
-def test_endless_import_gets_zero(graded):
+def test_endless_import_gets_zero(graded_short):
     """an import that never ends is stopped at the import limit and earns 0 with that reason."""
-    report = graded("loop_at_import.py")
+    report = graded_short("loop_at_import.py")
     assert report.score == 0
-    assert "importing forward.py took longer than" in report.output
+    assert f"importing forward.py took longer than {SHORT['import_seconds']:g} s of CPU time" in report.output
     assert_nothing_left(report)
 
 
@@ -389,30 +422,33 @@ def test_a_daemon_forked_in_python_does_not_survive(ch01, reference_report, sand
 
 
 @pytest.mark.skipif(os.name != "posix", reason="fork exists on POSIX only")
-def test_fork_storm_is_contained(graded, reference_report):
+def test_fork_storm_is_contained(graded_short, reference_report):
     """a fork storm in noise_step fails noise_step only, and leaves no process behind."""
-    report = graded("fork_storm.py")
+    report = graded_short("fork_storm.py")
     assert_no_more_than(report, reference_report, task_lost="noise_step")
     assert_nothing_left(report)
 
 
 @pytest.mark.parametrize("name", ["slow_import_exits.py", "sleep_each_call.py"])
-def test_time_wasters_are_bounded_by_the_total_budget(graded, reference_report, name):
+def test_time_wasters_are_bounded_by_the_total_budget(graded_short, reference_report, name):
     """slow imports with dying calls, or calls just under the limit, end once the total budget is spent."""
-    report = graded(name)
+    # Each import or call waits 80% of a call's limit: the ten a function's two strikes each allow exceed the total.
+    report = graded_short(name, seconds=0.8 * SHORT["call_seconds"])
     assert report.metadata["seconds"] > 0 and report.max_score == reference_report.max_score
     assert_no_more_than(report, reference_report)
     stopped = ("not run:", "time your code may take", "ended during")
     failed = [t.output for t in report.tests if not t.passed]
     assert failed and [o for o in failed if not any(words in o for words in stopped)] == []
+    total = f"the {SHORT['total_seconds']:g} s of CPU time it may take in total"
+    assert any(total in o for o in failed)
     assert_nothing_left(report)
 
 
-def test_waiting_in_any_state_counts_like_sleep(graded, reference_report):
+def test_waiting_in_any_state_counts_like_sleep(graded_short, reference_report):
     """a call blocked in a vfork wait (state D), or waiting on a child so blocked, ends at its
     time limit like a sleep, and says so; the other functions score like the reference."""
     started = time.monotonic()
-    report = graded("wait_in_vfork.py")
+    report = graded_short("wait_in_vfork.py")
     assert time.monotonic() - started < 60  # uncounted, each call waited its 8 s and passed: 150 s
     blocked = ("noise_step", "remove_noise")
     assert [t.name for t in report.tests if t.task in blocked and t.passed] == []
@@ -422,7 +458,10 @@ def test_waiting_in_any_state_counts_like_sleep(graded, reference_report):
     assert report.score == sum(t.max_score for t in reference_report.tests if t.task not in blocked)
     for task in blocked:
         outputs = [t.output for t in report.tests if t.task == task]
-        limit = f"{task} did not finish within the time limit of 5 s of CPU time for one call (most of it waiting"
+        limit = (
+            f"{task} did not finish within the time limit of {SHORT['call_seconds']:g} s of CPU time for one call"
+            " (most of it waiting"
+        )
         assert any(o.startswith(limit) for o in outputs)
         assert [o for o in outputs if not o.startswith((limit, "not run:"))] == []
     assert_nothing_left(report)
@@ -484,19 +523,18 @@ def test_a_child_holding_the_pipes_blocks_nothing(graded, reference_report):
     assert_nothing_left(report)
 
 
-def test_unasked_replies_end_the_worker_and_cost_no_memory(graded, reference_report, tmp_path):
+def test_unasked_replies_end_the_worker_and_cost_no_memory(reference_report, tmp_path):
     """32 unasked replies of 64 MB: the worker is ended with a clear reason and the grader stays small."""
-    report = graded("flood_replies.py")
-    assert_no_more_than(report, reference_report)
-    assert [t for t in report.tests if t.task == "remove_noise" and "not modified" not in t.name and t.passed] == []
-    assert any("sent a reply nobody asked for" in t.output for t in report.tests)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     done = run_cli(HOSTILE / "flood_replies.py", tmp_path / "results.json")
     assert done.returncode == 0, done.stderr
-    assert json.loads((tmp_path / "results.json").read_text())["score"] == report.score
     # Generous: one reply of 64 MB may be held at a time; keeping them all took 2 GB.
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     assert peak_mb < 1024 or before / 1024 >= 1024
+    report = report_from(tmp_path / "results.json")  # the very grading whose memory was measured
+    assert_no_more_than(report, reference_report)
+    assert [t for t in report.tests if t.task == "remove_noise" and "not modified" not in t.name and t.passed] == []
+    assert any("sent a reply nobody asked for" in t.output for t in report.tests)
 
 
 def busy_loops(count: int) -> list[subprocess.Popen]:
@@ -504,31 +542,40 @@ def busy_loops(count: int) -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
 
 
+# What `python -m autograder grade ASSIGNMENT --submission FILE --results FILE` does, under limits of
+# course.toml's changed by a JSON object: for gradings side by side, each in a process of its own.
+GRADE_WITH_LIMITS = """
+import dataclasses, json, sys
+from pathlib import Path
+from autograder.course import get_assignment
+from autograder.grade import grade_submission
+from autograder.results import write_results
+assignment = get_assignment(sys.argv[1])
+limits = dataclasses.replace(assignment.limits, **json.loads(sys.argv[2]))
+report = grade_submission(dataclasses.replace(assignment, limits=limits), Path(sys.argv[3]))
+write_results(report, Path(sys.argv[4]))
+"""
+
+
+def grading_process(assignment, limits: dict, submission: Path, results: Path) -> subprocess.Popen:
+    """A grading of ``submission`` under ``limits`` in a process of its own, writing ``results``."""
+    return subprocess.Popen(
+        [sys.executable, "-c", GRADE_WITH_LIMITS, assignment.id, json.dumps(limits), str(submission), str(results)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_cpu_heavy_correct_code_keeps_full_marks_on_a_busy_machine(ch01, reference_report, tmp_path):
-    """0.15 s of CPU per add_noise call, four gradings side by side beside three busy loops: full marks for each."""
+    """add_noise's calls using 70% of its CPU budget, four gradings side by side beside three busy loops:
+    full marks for each."""
+    # A hundredth of the function's budget a call, as 0.15 s is of the course's 15 s: its 71 calls use 70%.
+    heavy = with_seconds("cpu_heavy.py", SHORT["function_seconds"] / 100, tmp_path)
     loops = busy_loops(3)
     try:
-        gradings = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "autograder",
-                    "grade",
-                    ch01.id,
-                    "--submission",
-                    str(HOSTILE / "cpu_heavy.py"),
-                    "--results",
-                    str(tmp_path / f"results-{n}.json"),
-                    "--quiet",
-                ],
-                cwd=PROJECT_ROOT,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for n in range(4)
-        ]
+        gradings = [grading_process(ch01, SHORT, heavy, tmp_path / f"results-{n}.json") for n in range(4)]
         errors = [grading.communicate(timeout=600)[1] for grading in gradings]
     finally:
         for loop in loops:
@@ -586,6 +633,16 @@ def test_vandal_changes_nothing(ch01, mode, tmp_path):
     assert tree_digest(*folders) == before
     assert not (PROJECT_ROOT / "VANDALISED").exists()
     assert report.score > 0 and report.output == ""
+
+
+def report_from(results: Path) -> GradeReport:
+    """The grade a results.json holds, each check's task the function its name starts with."""
+    data = json.loads(results.read_text())
+    tests = [
+        Check(t["name"], t["score"], t["max_score"], t["output"], t["visibility"], t["name"].split(": ", 1)[0])
+        for t in data["tests"]
+    ]
+    return GradeReport(assignment="ch01_forward", tests=tests, output=data["output"])
 
 
 def run_cli(submission, results) -> subprocess.CompletedProcess:
@@ -830,10 +887,10 @@ def test_standard_library_imports_get_full_marks(ch01, reference_report, mode):
     assert report.score == reference_report.score == report.max_score
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_every_standard_module_is_importable(ch01, tmp_path, mode):
-    """every module of sys.stdlib_module_names and of NumPy that imports in a plain interpreter
-    imports in student code too."""
+@pytest.fixture(scope="module")
+def import_probe() -> tuple[str, list[str]]:
+    """Code that imports every module of sys.stdlib_module_names and of NumPy it can (into OK), and the
+    modules it imports in a plain interpreter."""
     import pkgutil  # noqa: PLC0415
 
     skip = {"antigravity", "this", "idlelib", "turtledemo", "tkinter", "turtle", "__main__"}
@@ -858,7 +915,14 @@ def test_every_standard_module_is_importable(ch01, tmp_path, mode):
     plain = subprocess.run(
         [sys.executable, "-I", "-c", probe + "print(json.dumps(OK))"], capture_output=True, text=True, check=True
     )
-    available = json.loads(plain.stdout.splitlines()[-1])
+    return probe, json.loads(plain.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_standard_module_is_importable(ch01, tmp_path, mode, import_probe):
+    """every module of sys.stdlib_module_names and of NumPy that imports in a plain interpreter
+    imports in student code too."""
+    probe, available = import_probe
     (tmp_path / "forward.py").write_text(
         f"{probe}\nAVAILABLE = {available!r}\n\n\ndef cosine_schedule(T=1000):\n"
         "    raise RuntimeError('UNIMPORTABLE ' + ' '.join(n for n in AVAILABLE if n not in OK))\n"

@@ -44,33 +44,36 @@ def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch0
     submissions, out = tmp_path / "class", tmp_path / "out"
     submissions.mkdir()
     mixed_class(submissions, ch01)
-    command = [sys.executable, "-m", "autograder"]
-    warm = subprocess.run(
-        [*command, "grade-all", ch01.id, str(submissions), "--out", str(out), "--jobs", "1"],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert warm.returncode == 0, warm.stderr[-2000:]
     students = sorted(p.name.removesuffix(".py") for p in submissions.iterdir())
     assert len(students) == 10
+    command = [sys.executable, "-m", "autograder"]
+    # The batch and the lone gradings side by side (each claims a sandbox uid of its own): they
+    # share nothing but the machine, and wait for their workers at the same time.
+    warm = started([*command, "grade-all", ch01.id, str(submissions), "--out", str(out), "--jobs", "1"])
+    lone = {}
+    for student in students:
+        path = submissions / (student if (submissions / student).is_dir() else f"{student}.py")
+        lone[student] = started(
+            [
+                *command,
+                "grade",
+                ch01.id,
+                "--submission",
+                str(path),
+                "--results",
+                str(tmp_path / f"{student}.json"),
+                "--quiet",
+            ],
+            {"AUTOGRADER_WARM": "0"},  # every worker a new interpreter
+        )
+    warm_error = finished(warm, 900)
+    lone_errors = {student: finished(grading, 300) for student, grading in lone.items()}
+    assert warm.returncode == 0, warm_error[-2000:]
     scores = set()
     for student in students:
-        alone = tmp_path / f"{student}.json"
-        path = submissions / (student if (submissions / student).is_dir() else f"{student}.py")
-        cold = subprocess.run(
-            [*command, "grade", ch01.id, "--submission", str(path), "--results", str(alone), "--quiet"],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "AUTOGRADER_WARM": "0"},  # every worker a new interpreter
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert cold.returncode == 0, cold.stderr[-2000:]
-        fresh = json.loads(alone.read_text())
+        cold = lone[student]
+        assert cold.returncode == 0, lone_errors[student][-2000:]
+        fresh = json.loads((tmp_path / f"{student}.json").read_text())
         batch = json.loads((out / student / "results.json").read_text())
         ran_code = fresh["extra_data"]["protections"]["in_force"]
         if ran_code:  # a worker ran: the batch's was forked warm, the lone one's started cold
@@ -80,6 +83,27 @@ def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch0
         assert batch == fresh, _first_difference(student, batch, fresh)
         scores.add(fresh["score"])
     assert len(scores) >= 4  # the class really is mixed: full marks, zero and partial scores
+
+
+def started(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``command`` started from the project's folder, its stderr kept (stdout dropped)."""
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished(process: subprocess.Popen, seconds: float) -> str:
+    """The stderr of ``process`` once it has ended (killed after ``seconds``)."""
+    try:
+        return process.communicate(timeout=seconds)[1]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[1]
 
 
 def _first_difference(student, batch, fresh) -> str:

@@ -1,6 +1,7 @@
-"""A correct submission whose add_noise spends about 0.15 s of CPU time per
+"""A correct submission whose add_noise spends SECONDS (0.15 s) of CPU time per
 call (a slow but honest implementation): graded beside busy programs, it must
-keep full marks, since budgets count CPU time, not the clock.
+keep full marks, since budgets count CPU time, not the clock. The project's
+tests scale SECONDS with the limits they grade it with.
 
 Clean twin: the reference."""
 
@@ -40,10 +41,12 @@ def _per_sample(level, ndim):
 
 import time  # noqa: E402
 
+SECONDS = 0.15
+
 
 def add_noise(x0, alpha_bar_t):  # noqa: F811
     started = time.process_time()
-    while time.process_time() - started < 0.15:
+    while time.process_time() - started < SECONDS:
         pass
     eps = np.random.randn(*x0.shape)
     a = _per_sample(alpha_bar_t, x0.ndim)

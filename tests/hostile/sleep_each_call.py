@@ -1,4 +1,5 @@
-"""Every call sleeps 4.5 s, just under the 5 s limit per call, then answers correctly.
+"""Every call sleeps SECONDS (4.5 s), just under the 5 s limit per call, then answers correctly.
+The project's tests set SECONDS just under the smaller limit they grade it with.
 
 Clean twin: the reference solution."""
 
@@ -39,13 +40,15 @@ def _per_sample(level, ndim):
 
 import time  # noqa: E402
 
+SECONDS = 4.5
+
 _honest = dict(cosine_schedule=cosine_schedule, add_noise=add_noise, betas_from_alpha_bar=betas_from_alpha_bar,
                noise_step=noise_step, remove_noise=remove_noise)
 
 
 def _slow(name):
     def call(*args):
-        time.sleep(4.5)
+        time.sleep(SECONDS)
         return _honest[name](*args)
     return call
 

@@ -1,5 +1,5 @@
-"""Takes 4 s to import, then every function ends its process: each check pays
-for a fresh import.
+"""Takes SECONDS (4 s) to import, then every function ends its process: each check pays
+for a fresh import. The project's tests scale SECONDS with the limits they grade it with.
 
 Clean twin: the reference solution."""
 
@@ -41,7 +41,8 @@ def _per_sample(level, ndim):
 import os  # noqa: E402
 import time  # noqa: E402
 
-time.sleep(4)
+SECONDS = 4
+time.sleep(SECONDS)
 
 
 def _exit(*args):

@@ -1,5 +1,6 @@
-"""A correct submission whose first noise_step call computes for 4 s of CPU time (within the 5 s a call
-may use), the others at once: slow but honest, it keeps full marks, also beside a hostile classmate.
+"""A correct submission whose first noise_step call computes for SECONDS (4 s) of CPU time (within the
+5 s a call may use), the others at once: slow but honest, it keeps full marks, also beside a hostile
+classmate. The project's tests scale SECONDS with the limits they grade it with.
 
 Clean twin: the reference solution."""
 
@@ -37,6 +38,8 @@ def _per_sample(level, ndim):
     return level if level.ndim == 0 else level.reshape(level.shape + (1,) * (ndim - 1))
 import time  # noqa: E402
 
+SECONDS = 4.0
+
 _honest_noise_step = noise_step
 _slow_calls = [1]
 
@@ -45,6 +48,6 @@ def noise_step(x_prev, beta_t):  # noqa: F811
     if _slow_calls[0]:
         _slow_calls[0] -= 1
         started = time.process_time()
-        while time.process_time() - started < 4.0:
+        while time.process_time() - started < SECONDS:
             pass
     return _honest_noise_step(x_prev, beta_t)
