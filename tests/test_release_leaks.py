@@ -12,9 +12,6 @@ from autograder.channels.release.steps import Release
 from autograder.course import PROJECT_ROOT, load_course
 from autograder.stubs import solution_lines
 
-# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
-pytestmark = pytest.mark.slow
-
 ASSIGNMENTS = list(load_course().values())
 
 
