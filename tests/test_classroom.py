@@ -154,15 +154,32 @@ SUBMISSION_KINDS = {
 }
 
 
+@pytest.fixture(scope="module")
+def hand_in(release, ch01, tmp_path_factory):
+    """Put a kind of submission in the release; the grading job's steps run on each kind once per module.
+
+    Returns what ``run_grading_steps`` gives; the release holds that kind's files until the next hand-in.
+    """
+    handed = {}
+
+    def put(kind: str) -> dict:
+        folder = tmp_path_factory.mktemp(kind)
+        submit(release, ch01, SUBMISSION_KINDS[kind](ch01, folder))
+        if kind == "full":
+            for other in load_course().values():
+                (release / "assignments" / other.id / other.filename).write_text(other.solution.read_text())
+        if kind not in handed:
+            handed[kind] = run_grading_steps(release, folder)
+        return handed[kind]
+
+    return put
+
+
 @pytest.mark.parametrize("kind", list(SUBMISSION_KINDS))
-def test_every_total_the_reporter_prints_or_records_is_the_projects(kind, release, ch01, tmp_path):
+def test_every_total_the_reporter_prints_or_records_is_the_projects(kind, release, hand_in):
     """full, partial, broken, empty, hostile: the log's runner, table and grand totals and Classroom's points
     are the project's, and every failed check shows its reason under its cross."""
-    submit(release, ch01, SUBMISSION_KINDS[kind](ch01, tmp_path))
-    if kind == "full":
-        for other in load_course().values():
-            (release / "assignments" / other.id / other.filename).write_text(other.solution.read_text())
-    handed = run_grading_steps(release, tmp_path)
+    handed = hand_in(kind)
     reporter_input_is_well_formed(handed["runners"], handed["env"])
     run = run_reporter(handed["runners"], handed["env"])
     expected = project_points(release)
@@ -193,13 +210,10 @@ def test_every_total_the_reporter_prints_or_records_is_the_projects(kind, releas
     assert run.recorded_json == {"totalPoints": expected.score, "maxPoints": expected.max_score}
 
 
-def test_broken_and_empty_submissions_say_why_in_the_log(release, ch01, tmp_path):
+def test_broken_and_empty_submissions_say_why_in_the_log(hand_in):
     """a syntax error and an empty file: the reporter's log names the cause under the first cross."""
     for kind, cause in (("broken", "SyntaxError"), ("empty", "is empty")):
-        submit(release, ch01, SUBMISSION_KINDS[kind](ch01, tmp_path))
-        folder = tmp_path / kind
-        folder.mkdir()
-        handed = run_grading_steps(release, folder)
+        handed = hand_in(kind)
         log = run_reporter(handed["runners"], handed["env"]).log
         first = next(i for i, line in enumerate(log) if line.startswith("❌ "))
         assert cause in log[first + 1], log[first : first + 3]
@@ -233,10 +247,9 @@ def test_a_submission_no_check_graded_still_gives_the_reporter_a_runner(ch01):
     assert runner_obeys(run.output) == []
 
 
-def test_job_summary_of_a_hostile_submission_is_inert(release, ch01, tmp_path):
+def test_job_summary_of_a_hostile_submission_is_inert(hand_in):
     """workflow commands, HTML, links, images and fences in student text: the summary shows them in fences."""
-    submit(release, ch01, SUBMISSION_KINDS["hostile"](ch01, tmp_path))
-    summary = run_grading_steps(release, tmp_path)["summary"]
+    summary = hand_in("hostile")["summary"]
     outside = re.sub(r"(?ms)^(`{3,})text\n.*?^\1$", "", summary)  # everything but the fenced blocks
     assert "::error" in summary and "<img" in summary  # the student's text is shown ...
     for active in ("<img", "<script", "](http", "@github", "::", "```\n~~~"):

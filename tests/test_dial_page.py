@@ -8,13 +8,16 @@ is skipped with the reason; CI installs both.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from autograder.course import PROJECT_ROOT
+from autograder.course import PROJECT_ROOT, get_assignment
+from autograder.figures.declared import load_figures
+from autograder.figures.images import STARTER_IMAGE, load_image
+from autograder.figures.tools import draw_each
+from autograder.grade import isolated_submission
+from autograder.locate import locate_submission
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = PROJECT_ROOT / "build" / "dial-screenshots"
@@ -32,27 +35,18 @@ pytestmark = pytest.mark.slow
 
 
 def draw_page(submission: Path, out: Path) -> Path:
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "autograder",
-            "figures",
-            "ch01_forward",
-            "--submission",
-            str(submission),
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-        env={"MPLBACKEND": "Agg", "PATH": "/usr/bin:/bin"},
-        cwd=PROJECT_ROOT,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert (out / "dial.html").is_file(), run.stdout
+    """dial.html of a submission on the starter image, as `autograder figures` draws it, without the other figures.
+
+    The page's own builder from the figures file, with the submission in its isolated
+    worker: what the command runs for this figure (test_figures.py runs the command whole).
+    """
+    forward = get_assignment("ch01_forward")
+    located = locate_submission(submission, forward.filename)
+    with isolated_submission(forward, located) as student:
+        builders = dict(load_figures(forward).figures(student, load_image(STARTER_IMAGE)))
+        outcomes = draw_each([("dial_page", builders["dial_page"])], out)
+    assert [(o.name, o.skipped) for o in outcomes] == [("dial_page", None)]
+    assert (out / "dial.html").is_file()
     return out / "dial.html"
 
 

@@ -1,7 +1,7 @@
 """`python -m autograder figures`: drawn from the submission's own code, headless, and telling.
 
-Each submission is drawn once per session through the real command; the tests
-then look at what was saved and printed.
+Each submission is drawn once per session through the real command (the reference
+in a fresh, headless process); the tests then look at what was saved and printed.
 """
 
 import contextlib
@@ -95,14 +95,54 @@ def draw(tmp_path_factory):
     return run
 
 
+# The command in a fresh interpreter: argv after the script's name, then whether pyplot was ever imported.
+HEADLESS = (
+    "import runpy, sys\n"
+    "sys.argv = ['autograder', *sys.argv[1:]]\n"
+    "try:\n    runpy.run_module('autograder', run_name='__main__')\n"
+    "except SystemExit as done:\n    print('pyplot' if 'matplotlib.pyplot' in sys.modules else 'no pyplot')\n"
+    "    sys.exit(done.code)\n"
+)
+
+
 @pytest.fixture(scope="session")
-def reference_run(draw, ch01):
-    return draw(ch01.solution, "--compare")
+def fresh_reference_run(tmp_path_factory, ch01):
+    """The reference drawn with --compare by `python -m autograder figures` in a fresh process with no display.
+
+    Every figure of the reference is looked at from this one run: (the finished process, the out folder).
+    """
+    out = tmp_path_factory.mktemp("figures")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["MPLBACKEND"] = "Agg"
+    options = ["figures", "ch01_forward", "--submission", str(ch01.solution), "--out", str(out), "--compare"]
+    done = subprocess.run(
+        [sys.executable, "-c", HEADLESS, *options],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return done, out
+
+
+@pytest.fixture(scope="session")
+def reference_run(fresh_reference_run):
+    """(exit code, printed text, out folder) of the reference's run, as ``draw`` gives them."""
+    done, out = fresh_reference_run
+    return done.returncode, done.stdout + done.stderr, out
 
 
 @pytest.fixture(scope="session")
 def forgot_sqrt_run(draw, write_submission):
     return draw(write_submission("forgot_sqrt", extra=FORGOT_SQRT))
+
+
+@pytest.fixture(scope="session")
+def swapped_run(draw, write_submission):
+    """Swapped weights, drawn once with --compare: its strip comparison and its dial page are both looked at."""
+    return draw(write_submission("swapped", extra=SWAPPED_WEIGHTS), "--compare")
 
 
 def pixels(path):
@@ -178,9 +218,9 @@ def test_isolated_reference_draws_the_same_strip_as_in_process(reference_run, ch
     assert np.array_equal(pixels(direct), pixels(out / "strip.png"))
 
 
-def test_compare_rows_match_for_the_reference_and_differ_for_a_wrong_add_noise(reference_run, draw, write_submission):
+def test_compare_rows_match_for_the_reference_and_differ_for_a_wrong_add_noise(reference_run, swapped_run):
     """--compare draws the submission's strip above the reference's: equal rows for a right add_noise only."""
-    wrong_code, wrong_text, wrong_out = draw(write_submission("swapped", extra=SWAPPED_WEIGHTS), "--compare")
+    wrong_code, wrong_text, wrong_out = swapped_run
     assert wrong_code == 0 and str(wrong_out / "compare.png") in wrong_text
     _, _, out = reference_run
     right, wrong = pixels(out / "compare.png"), pixels(wrong_out / "compare.png")
@@ -305,29 +345,12 @@ def test_student_code_never_runs_in_this_process(ch01, write_submission):
         assert student.whoami() != os.getpid()
 
 
-def test_command_runs_headless_in_a_fresh_process(ch01, tmp_path):
+def test_command_runs_headless_in_a_fresh_process(fresh_reference_run):
     """python -m autograder figures works with no display and never imports pyplot."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env["MPLBACKEND"] = "Agg"
-    script = (
-        "import runpy, sys; sys.argv = ['autograder', 'figures', 'ch01_forward', '--submission', "
-        f"{str(ch01.solution)!r}, '--out', {str(tmp_path)!r}]\n"
-        "try:\n    runpy.run_module('autograder', run_name='__main__')\n"
-        "except SystemExit as done:\n    print('pyplot' if 'matplotlib.pyplot' in sys.modules else 'no pyplot')\n"
-        "    sys.exit(done.code)\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result, out = fresh_reference_run
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("no pyplot")
-    assert (tmp_path / "dial.gif").is_file() and (tmp_path / "strip.png").is_file()
+    assert (out / "dial.gif").is_file() and (out / "strip.png").is_file()
 
 
 def test_readme_images_are_committed_and_small(ch01):
@@ -376,18 +399,9 @@ def test_dial_page_of_the_reference_is_right_everywhere(reference_run):
     assert "standard deviation 1.00; pure static has 1: right" in positions[-1]["up_yours"]
 
 
-def test_dial_page_measures_a_swapped_add_noise(draw, write_submission):
+def test_dial_page_measures_a_swapped_add_noise(swapped_run):
     """weights swapped: at t = T the page says the pixels keep the picture's spread, not static's 1."""
-    code, _, out = draw(
-        write_submission(
-            "swapped",
-            extra="""
-def add_noise(x0, alpha_bar_t):
-    eps = np.random.randn(*x0.shape)
-    return np.sqrt(1 - alpha_bar_t) * x0 + np.sqrt(alpha_bar_t) * eps, eps
-""",
-        )
-    )
+    code, _, out = swapped_run
     assert code == 0
     last = page_data(out / "dial.html")["positions"][-1]
     assert not last["up_ok"]

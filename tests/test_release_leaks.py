@@ -12,9 +12,6 @@ from autograder.channels.release.steps import Release
 from autograder.course import PROJECT_ROOT, load_course
 from autograder.stubs import solution_lines
 
-# The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
-pytestmark = pytest.mark.slow
-
 ASSIGNMENTS = list(load_course().values())
 
 
@@ -122,6 +119,7 @@ def test_a_planted_leak_is_found(built, secrets, ch01, tmp_path, plant):
     assert scan_release(copy, secrets) != []
 
 
+@pytest.mark.slow
 def test_a_leaking_release_is_not_kept(tmp_path, monkeypatch):
     """when a step leaks, build_release raises LeakFound and leaves no release behind."""
     from autograder.channels import release  # noqa: PLC0415
@@ -146,6 +144,7 @@ def with_assignment(release: Release, changed) -> Release:
     return Release(project=release.project, out=release.out, assignments=assignments)
 
 
+@pytest.mark.slow
 def test_a_solution_line_a_hint_quotes_is_no_secret_however_it_is_written(built, ch01):
     """a hint quoting a solution line, recased and respaced, makes it public: the release holding it is clean."""
     line = sorted(secrets_of(built)[ch01.id].solution_lines)[0]
@@ -157,6 +156,7 @@ def test_a_solution_line_a_hint_quotes_is_no_secret_however_it_is_written(built,
     assert line in secrets_of(built)[ch01.id].solution_lines  # without the hint it is a secret
 
 
+@pytest.mark.slow
 def test_a_line_another_assignments_public_file_holds_is_no_secret(built, ch01, tmp_path):
     """a solution line that another assignment's figures file holds too (a common idiom) is let through."""
     line = sorted(secrets_of(built)[ch01.id].solution_lines)[0]

@@ -48,6 +48,21 @@ def run_autograder(*args, env=None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(scope="module")
+def graded_by_command(tmp_path_factory):
+    """`python -m autograder grade` of a hostile file, once per module: (the finished process, its results.json)."""
+    done = {}
+
+    def grade(name: str) -> tuple[subprocess.CompletedProcess, Path]:
+        if name not in done:
+            results = tmp_path_factory.mktemp("graded") / "results.json"
+            finished = run_autograder("grade", "ch01_forward", "--submission", HOSTILE / name, "--results", results)
+            done[name] = finished, results
+        return done[name]
+
+    return grade
+
+
 def clean_json(path: Path) -> dict:
     """results.json parsed strictly: ASCII text, and no string in it holds a control or a surrogate."""
     data = json.loads(path.read_bytes().decode("ascii"))
@@ -75,10 +90,9 @@ def expected_without_add_noise(reference) -> float:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["terminal_control.py", "surrogate_in_error.py"])
-def test_hostile_text_costs_exactly_the_function_it_is_in(name, tmp_path, reference_report):
+def test_hostile_text_costs_exactly_the_function_it_is_in(name, graded_by_command, reference_report):
     """terminal control or lone surrogates in add_noise: exit 0, exactly add_noise's points lost, outputs clean."""
-    results = tmp_path / "results.json"
-    done = run_autograder("grade", "ch01_forward", "--submission", HOSTILE / name, "--results", results)
+    done, results = graded_by_command(name)
     assert done.returncode == 0, done.stderr
     assert TERMINAL_BYTES.search(done.stdout) is None and TERMINAL_BYTES.search(done.stderr) is None
     printed = done.stdout.decode("utf-8")
@@ -95,12 +109,9 @@ def test_hostile_text_costs_exactly_the_function_it_is_in(name, tmp_path, refere
 
 
 @pytest.mark.slow
-def test_terminal_control_keeps_the_words_a_student_needs(tmp_path):
+def test_terminal_control_keeps_the_words_a_student_needs(graded_by_command):
     """what the student's code printed and raised is still shown, without the control codes."""
-    results = tmp_path / "results.json"
-    done = run_autograder(
-        "grade", "ch01_forward", "--submission", HOSTILE / "terminal_control.py", "--results", results
-    )
+    done, _ = graded_by_command("terminal_control.py")
     printed = done.stdout.decode("utf-8")
     assert "add_noise raised ValueError: ch01_forward: 123 / 123 points" in printed
     assert "Your code printed:" in printed and "\\u202eoverride" in printed

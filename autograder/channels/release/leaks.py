@@ -46,13 +46,36 @@ SEPARATOR = "\0"
 
 
 @dataclass(frozen=True)
+class NamePattern:
+    """A path or name as a whole word (not the tail of a longer name or dotted path)."""
+
+    literal: str
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(rf"(?<![\w.]){re.escape(self.literal)}\b")
+
+    @property
+    def pattern(self) -> str:
+        return self.regex.pattern
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """The first whole-word occurrence in ``text``, or None.
+
+        A plain substring test first: the look-behind at its start keeps the regex
+        from skipping ahead to its literal, and few files hold it at all.
+        """
+        return self.regex.search(text) if self.literal in text else None
+
+
+@dataclass(frozen=True)
 class Secrets:
     """What of one assignment must not appear in a release, and the solution lines its public files show."""
 
     assignment: str
     solution_lines: frozenset[str]
     hidden_lines: frozenset[str]
-    names: tuple[re.Pattern[str], ...]
+    names: tuple[NamePattern, ...]
     quoted: frozenset[str]
 
 
@@ -126,7 +149,7 @@ def _secrets_of(assignment: Assignment, release: Release, public: list[Tokens], 
         names += [_path_pattern(assignment.hidden_tests, release.project), _module_pattern(assignment, release)]
         for file in sorted(assignment.hidden_tests.rglob("*.py")):
             if file.name != "__init__.py":
-                names.append(re.compile(rf"(?<![\w.]){re.escape(file.name)}\b"))
+                names.append(NamePattern(file.name))
             telling = {line for line in _stripped_lines(file.read_text(encoding="utf-8")) if _is_telling(line)}
             hidden |= {line for line in telling if not any(text.holds(line) for text in [*public, *engine])}
     return Secrets(assignment.id, frozenset(lines - quoted), frozenset(hidden), tuple(names), frozenset(quoted))
@@ -183,13 +206,12 @@ def _stripped_lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _path_pattern(path: Path, project: Path) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w.]){re.escape(path.relative_to(project).as_posix())}\b")
+def _path_pattern(path: Path, project: Path) -> NamePattern:
+    return NamePattern(path.relative_to(project).as_posix())
 
 
-def _module_pattern(assignment: Assignment, release: Release) -> re.Pattern[str]:
-    dotted = ".".join(assignment.hidden_folder.relative_to(release.project).parts)
-    return re.compile(rf"(?<![\w.]){re.escape(dotted)}\b")
+def _module_pattern(assignment: Assignment, release: Release) -> NamePattern:
+    return NamePattern(".".join(assignment.hidden_folder.relative_to(release.project).parts))
 
 
 def _text(path: Path) -> str | None:

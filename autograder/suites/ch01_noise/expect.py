@@ -96,13 +96,17 @@ def sample_moments(values) -> tuple[float, float, float, float]:
     """Mean, variance, skewness and excess kurtosis of a sample, computed here in float64."""
     z = np.asarray(values, dtype=np.float64).ravel()
     with quiet_numpy():
-        centred = z - z.mean()
-        c2 = np.mean(centred**2)
+        mean = z.mean()
+        centred = z - mean
+        # Products, not powers: NumPy computes x ** 3 and x ** 4 with pow() element by element,
+        # tens of times slower on the half million values of a sample (x ** 2 is x * x already).
+        squares = centred * centred
+        c2 = np.mean(squares)
         return (
-            float(z.mean()),
+            float(mean),
             float(c2),
-            float(np.mean(centred**3) / c2**1.5),
-            float(np.mean(centred**4) / c2**2 - 3),
+            float(np.mean(squares * centred) / c2**1.5),
+            float(np.mean(squares * squares) / c2**2 - 3),
         )
 
 

@@ -100,9 +100,10 @@ def first_match(actual, candidates: dict, correct=None, precision=np.float64) ->
         try:
             with quiet_numpy():
                 candidate = make()
-                if correct is not None and matches(candidate, correct, precision):
+                # Most candidates are not what was returned: only a match is compared with the correct answer.
+                if not matches(actual, candidate, precision):
                     continue
-                if matches(actual, candidate, precision):
+                if correct is None or not matches(candidate, correct, precision):
                     named.add(name)
         except (ValueError, IndexError, TypeError, ZeroDivisionError):
             continue
@@ -125,10 +126,25 @@ def matches(actual, expected, precision=np.float64) -> bool:
     if a.shape != e.shape and not (a.size == 1 and e.size == 1):
         return False
     finite = np.isfinite(e)
+    if finite.all():
+        return _finite_arrays_match(a, e, precision)
     if not np.array_equal(np.isfinite(a), finite) or not np.array_equal(a[~finite], e[~finite], equal_nan=True):
         return False
     scale = float(np.max(np.abs(e[finite]))) if finite.any() else 1.0
     return bool(np.all(np.abs(a[finite] - e[finite]) <= tolerance(precision, scale)))
+
+
+def _finite_arrays_match(a: np.ndarray, e: np.ndarray, precision) -> bool:
+    """``matches`` where every expected value is finite: the usual case, without the masks.
+
+    Masking copies both arrays for every candidate compared, a large sample's
+    worth each time. The answer is the masked comparison's: where ``e`` is
+    finite, so must ``a`` be, shapes included.
+    """
+    if a.shape != e.shape or not np.isfinite(a).all():
+        return False
+    scale = float(np.max(np.abs(e))) if e.size else 1.0
+    return bool(np.all(np.abs(a - e) <= tolerance(precision, scale)))
 
 
 # -- uniform_to_normal ----------------------------------------------------------------
@@ -136,24 +152,43 @@ def box_muller(radius, angle) -> tuple[np.ndarray, np.ndarray]:
     return radius * np.cos(angle), radius * np.sin(angle)
 
 
-def transform_variants(u1, u2) -> dict:
-    """Wrong Box-Muller transforms of float64 uniforms."""
+class _Circle:
+    """The true radius of float64 uniforms and the cosine and sine of the true angle, each computed once.
+
+    Most variants keep the angle 2 pi u2 or the radius: computing its cosine and
+    sine once instead of for each of them halves the work of naming a mistake in
+    a large sample, and gives the very same numbers.
+    """
+
+    def __init__(self, u1: np.ndarray, u2: np.ndarray) -> None:
+        self.radius = np.sqrt(-2 * np.log(u1))
+        turn = 2 * np.pi * u2
+        self.cos, self.sin = np.cos(turn), np.sin(turn)
+
+    def around(self, radius) -> tuple[np.ndarray, np.ndarray]:
+        """``box_muller(radius, 2 pi u2)``."""
+        return radius * self.cos, radius * self.sin
+
+
+def transform_variants(u1, u2, circle: _Circle | None = None) -> dict:
+    """Wrong Box-Muller transforms of float64 uniforms (``circle``: theirs, when already computed)."""
     u1 = np.asarray(u1, dtype=np.float64)
     u2 = np.asarray(u2, dtype=np.float64)
-    r = np.sqrt(-2 * np.log(u1))
-    turn = 2 * np.pi * u2
+    with quiet_numpy():
+        known = circle or _Circle(u1, u2)
+    r = known.radius
     return {
-        "log10": lambda: box_muller(np.sqrt(-2 * np.log10(u1)), turn),
-        "log2": lambda: box_muller(np.sqrt(-2 * np.log2(u1)), turn),
-        "forgot_two": lambda: box_muller(np.sqrt(-np.log(u1)), turn),
-        "no_sqrt": lambda: box_muller(-2 * np.log(u1), turn),
+        "log10": lambda: known.around(np.sqrt(-2 * np.log10(u1))),
+        "log2": lambda: known.around(np.sqrt(-2 * np.log2(u1))),
+        "forgot_two": lambda: known.around(np.sqrt(-np.log(u1))),
+        "no_sqrt": lambda: known.around(-2 * np.log(u1)),
         "no_two_pi": lambda: box_muller(r, u2),
         "pi_not_two_pi": lambda: box_muller(r, np.pi * u2),
         "degrees": lambda: box_muller(r, 360 * u2),
-        "swapped_cos_sin": lambda: box_muller(r, turn)[::-1],
+        "swapped_cos_sin": lambda: known.around(r)[::-1],
         "swapped_u1_u2": lambda: box_muller(np.sqrt(-2 * np.log(u2)), 2 * np.pi * u1),
-        "z2_cos": lambda: (r * np.cos(turn), r * np.cos(turn)),
-        "one_minus_u1": lambda: box_muller(np.sqrt(-2 * np.log(1 - u1)), turn),
+        "z2_cos": lambda: (r * known.cos, r * known.cos),
+        "one_minus_u1": lambda: known.around(np.sqrt(-2 * np.log(1 - u1))),
     }
 
 
@@ -168,8 +203,9 @@ def diagnose_transform(u1, u2, result) -> str:
     if z1.shape != u1.shape or z2.shape != u1.shape:
         return ""
     with quiet_numpy():
-        true_radius = np.sqrt(-2 * np.log(u1))
-        named = first_match(result, transform_variants(u1, u2), box_muller(true_radius, 2 * np.pi * u2))
+        circle = _Circle(u1, u2)
+        true_radius = circle.radius
+        named = first_match(result, transform_variants(u1, u2, circle), circle.around(true_radius))
         if named:
             return message(named)
         below_one = u1 < 1
