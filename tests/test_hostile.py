@@ -432,7 +432,7 @@ def test_fork_storm_is_contained(graded_short, reference_report):
 @pytest.mark.parametrize("name", ["slow_import_exits.py", "sleep_each_call.py"])
 def test_time_wasters_are_bounded_by_the_total_budget(graded_short, reference_report, name):
     """slow imports with dying calls, or calls just under the limit, end once the total budget is spent."""
-    # Each import or call waits 80% of a call's limit: the ten a function's two strikes each allow exceed the total.
+    # Each call (sleep_each_call.py) or import (slow_import_exits.py) waits 80% of a call's limit: 8 use up the total.
     report = graded_short(name, seconds=0.8 * SHORT["call_seconds"])
     assert report.metadata["seconds"] > 0 and report.max_score == reference_report.max_score
     assert_no_more_than(report, reference_report)
