@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.cli import main as autograder_main
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
 from autograder.results import MAX_RESULTS_BYTES, GradeReport, write_results
@@ -436,7 +437,7 @@ def test_fork_storm_is_contained(graded_short, reference_report):
 @pytest.mark.parametrize("name", ["slow_import_exits.py", "sleep_each_call.py"])
 def test_time_wasters_are_bounded_by_the_total_budget(graded_short, reference_report, name):
     """slow imports with dying calls, or calls just under the limit, end once the total budget is spent."""
-    # Each import or call waits 80% of a call's limit: the ten a function's two strikes each allow exceed the total.
+    # Each call (sleep_each_call.py) or import (slow_import_exits.py) waits 80% of a call's limit: 8 use up the total.
     report = graded_short(name, seconds=0.8 * SHORT["call_seconds"])
     assert report.metadata["seconds"] > 0 and report.max_score == reference_report.max_score
     assert_no_more_than(report, reference_report)
@@ -719,11 +720,20 @@ def test_results_replace_a_planted_link_and_folder(graded, tmp_path):
 # -- bad input -------------------------------------------------------------------------------
 
 
-def test_missing_submission_exits_2_with_one_line(tmp_path):
+def cli_in_this_process(submission, results, capsys) -> tuple[int, str]:
+    """What `python -m autograder grade` of ch01_forward exits with, and prints on stderr, run in this process
+    (for uploads that are refused before any of their code runs, or that cannot be imported)."""
+    code = autograder_main(
+        ["grade", "ch01_forward", "--submission", str(submission), "--results", str(results), "--quiet"]
+    )
+    return code, capsys.readouterr().err
+
+
+def test_missing_submission_exits_2_with_one_line(tmp_path, capsys):
     """a path that does not exist: exit status 2 and one line on stderr, no results file."""
-    done = run_cli(BAD / "missing", tmp_path / "results.json")
-    assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == [f"autograder: cannot grade: no such file or folder: {BAD / 'missing'}"]
+    code, stderr = cli_in_this_process(BAD / "missing", tmp_path / "results.json", capsys)
+    assert code == 2
+    assert stderr.strip().splitlines() == [f"autograder: cannot grade: no such file or folder: {BAD / 'missing'}"]
     assert not (tmp_path / "results.json").exists()
 
 
@@ -740,10 +750,10 @@ def test_missing_submission_exits_2_with_one_line(tmp_path):
         ("not_python", "SyntaxError"),
     ],
 )
-def test_bad_input_gets_zero_and_a_reason(tmp_path, folder, words):
+def test_bad_input_gets_zero_and_a_reason(tmp_path, folder, words, capsys):
     """broken uploads get a valid results.json with 0 points and the reason on its first line."""
-    done = run_cli(BAD / folder, tmp_path / "results.json")
-    assert done.returncode == 0, done.stderr
+    code, stderr = cli_in_this_process(BAD / folder, tmp_path / "results.json", capsys)
+    assert code == 0, stderr
     data = json.loads((tmp_path / "results.json").read_text())
     assert data["score"] == 0 and data["max_score"] > 0
     first = data["output"].splitlines()[0]
