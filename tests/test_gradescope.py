@@ -306,7 +306,7 @@ def test_limits_fit_gradescopes_default_container():
         limits_for_container(course, 384)
 
 
-def with_short_limits(root) -> None:
+def bundle_with_short_limits(root) -> None:
     """Give the unpacked bundle's course.toml test_hostile's SHORT limits: a runaway function is stopped in seconds."""
     manifest = root / "source" / "course.toml"
     text = manifest.read_text()
@@ -319,7 +319,7 @@ def with_short_limits(root) -> None:
 @pytest.mark.parametrize(("name", "task"), [("memory_bomb.py", "add_noise"), ("fork_storm.py", "noise_step")])
 def test_a_memory_bomb_or_fork_storm_costs_its_function_not_the_container(root, name, task):
     """under the container's limits, a runaway function fails only itself and no process grows past its share."""
-    with_short_limits(root)  # SHORT's memory is above the container's share: the share still holds
+    bundle_with_short_limits(root)  # SHORT's memory is above the container's share: the share still holds
     shutil.copyfile(PROJECT_ROOT / "tests" / "hostile" / name, root / "submission" / "forward.py")
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     results = run_autograder(root)
