@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder import generator_state
 from autograder.sandbox import Limits, Sandbox, libraries, wire
 from autograder.sandbox import worker as worker_script
 from autograder.sandbox.cgroups import GradingGroup
@@ -54,7 +55,7 @@ class InProcessWorker:
         self._output = io.StringIO()
         self._alive = False
         # The worker's generator starts from the same seed in every (fresh) worker.
-        self._state = np.random.RandomState(worker_script.UNSEEDED_START).get_state()
+        self._state = generator_state.from_legacy(np.random.RandomState(worker_script.UNSEEDED_START).get_state())
 
     @property
     def cpu_measured(self) -> bool:
@@ -82,7 +83,7 @@ class InProcessWorker:
             return _crossed({"ok": False, "error": missing})
         generator = {
             "seed": np.random.seed,
-            "get_state": np.random.get_state,
+            "get_state": _key_and_position,
             "shared_with": functools.partial(wire.shared_with, overlap=np.may_share_memory),
         }
         with self._as_the_worker():
@@ -99,8 +100,8 @@ class InProcessWorker:
     @contextlib.contextmanager
     def _as_the_worker(self):
         """Its own random stream, its printed output kept, Python's default warnings (not pytest's)."""
-        outer = np.random.get_state()
-        np.random.set_state(self._state)
+        outer = generator_state.read()
+        generator_state.write(self._state)
         started, cpu = time.perf_counter(), time.process_time()
         try:
             with (
@@ -115,8 +116,8 @@ class InProcessWorker:
                 warnings.showwarning = _printed_warning  # on the student's output, as the worker's Python does
                 yield
         finally:
-            self._state = np.random.get_state()
-            np.random.set_state(outer)
+            self._state = generator_state.read()
+            generator_state.write(outer)
             self.spent_cpu = time.process_time() - cpu
             self.spent_wall = time.perf_counter() - started
 
@@ -139,6 +140,13 @@ class InProcessWorker:
         sys.modules.pop(self.name, None)
         shutil.rmtree(self.folder, ignore_errors=True)
         return 0
+
+
+def _key_and_position() -> tuple[None, np.ndarray, int]:
+    """What the worker's ``call`` compares of ``np.random.get_state()`` to tell whether a call drew (key, position)."""
+    state = generator_state.read()
+    keys = np.frombuffer(state, dtype=np.uint32, count=624)
+    return None, keys, int.from_bytes(state[keys.nbytes : keys.nbytes + 4], sys.byteorder, signed=True)
 
 
 def _printed_warning(message, category, filename, lineno, file=None, line=None) -> None:
