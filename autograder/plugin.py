@@ -24,6 +24,7 @@ is such an error whatever its type.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,20 +52,24 @@ try:
     FIXTURE_LOOKUP_ERROR = pytest.FixtureLookupError
 except AttributeError:  # pragma: no cover - pytest 7
     from _pytest.fixtures import FixtureLookupError as FIXTURE_LOOKUP_ERROR
-SUBMISSION = pytest.StashKey[Submission]()
-REFERENCE = pytest.StashKey[Submission | None]()  # None: a copy of the course without the reference
+# The grading each suites' thread runs now (``GradingPlugin.start``, on that thread): what the fixtures hand
+# out. Fixtures that took pytest's ``request`` to reach it made pytest build a fixture definition of
+# ``request`` (with the signature of its function) at every check's set-up, three times per check.
+_RUNNING = threading.local()
 
 
 @pytest.fixture(scope="session")
-def submission(request: pytest.FixtureRequest) -> Submission:
+def submission() -> Submission:
     """The student's functions, running in the isolated worker."""
-    return request.config.stash[SUBMISSION]
+    found: Submission = _RUNNING.submission
+    return found
 
 
 @pytest.fixture(scope="session")
-def reference(request: pytest.FixtureRequest) -> Submission | None:
-    """The reference solution, called in the grader's process."""
-    return request.config.stash[REFERENCE]
+def reference() -> Submission | None:
+    """The reference solution (None: a copy of the course without it), called in the grader's process."""
+    found: Submission | None = _RUNNING.reference
+    return found
 
 
 class InProcess(Submission):
@@ -139,9 +144,10 @@ class GradingPlugin:
         self._reference = reference
 
     def start(self, config: pytest.Config) -> None:
-        """Hand this grading's submission and reference to the fixtures."""
-        config.stash[SUBMISSION] = self._submission
-        config.stash[REFERENCE] = self._reference
+        """Hand this grading's submission and reference to the fixtures (on the thread that runs the checks)."""
+        del config  # the fixtures find them on this thread, whatever pytest's configuration
+        _RUNNING.submission = self._submission
+        _RUNNING.reference = self._reference
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self._submission.take_output()
