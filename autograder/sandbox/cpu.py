@@ -57,9 +57,12 @@ FRESH = 0.01
 
 def read_stat(pid: int) -> tuple[str, int, int, float, int] | None:
     """(state, parent pid, process group, CPU seconds incl. collected children, start time) of ``pid``."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as stat:
-            text = stat.read()
+    try:  # read at every look during a call: plain descriptors, no file object
+        fd = os.open(f"/proc/{pid}/stat", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            text = os.read(fd, 4096)
+        finally:
+            os.close(fd)
     except OSError:
         return None
     # The command name is in parentheses and may itself hold spaces or ")".

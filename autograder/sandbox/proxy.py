@@ -15,7 +15,6 @@ nothing in the engine, the command line or the environment selects it.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -121,7 +120,6 @@ class IsolatedSubmission(Submission):
         self.survivors = 0  # processes of the submission still alive after it was stopped
         # The grading's cgroup (as root on Linux), made with its first worker and removed on close.
         self.group: GradingGroup | None = None
-        self._group_read = (float("-inf"), 0.0)  # when the group's CPU count was last read, and what it said
 
     def _run(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], seed: int | None) -> Reply:
         """Call ``function(*args, **kwargs)`` in the student's process and return its reply."""
@@ -198,10 +196,8 @@ class IsolatedSubmission(Submission):
         """
         if self.group is None or not self.protections.get("control_group"):
             return self._spent.cpu
-        now = time.monotonic()
-        if now - self._group_read[0] >= GROUP_READ_EVERY:  # a call asks three times: one read does
-            self._group_read = (now, self.group.cpu_seconds() or 0.0)
-        return max(self._spent.cpu, self._group_read[1])
+        # A call asks three times, right after the meter read the count at the end of the last one: one read does.
+        return max(self._spent.cpu, self.group.cpu_seconds(within=GROUP_READ_EVERY) or 0.0)
 
     def _refuse_when_used_up(self, function: str, spent_in: _Budget) -> None:
         limits = self.limits
