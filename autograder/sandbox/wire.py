@@ -249,11 +249,13 @@ def parse(head, payload):
 
 
 def _parsed(head, payload):
+    text = bytes(head)
     try:
-        header = json.loads(bytes(head))
+        header = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise WireError("header is not JSON") from error
-    if _deeper_than(header, MAX_JSON_DEPTH):
+    # Each level of nesting opens with a bracket: a header with few brackets needs no walk.
+    if text.count(b"[") + text.count(b"{") > MAX_JSON_DEPTH and _deeper_than(header, MAX_JSON_DEPTH):
         raise WireError("header nested too deep")
     listed = header.get("blobs") if isinstance(header, dict) else None
     if not isinstance(listed, list):
