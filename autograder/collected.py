@@ -10,7 +10,7 @@ plugin's ``pytest_runtestloop`` waits there for submissions and runs every item
 through pytest's own ``pytest_runtest_protocol``, as pytest-rerunfailures does
 for a rerun. The last item of each pass has no next item, so pytest tears every
 fixture down, session-scoped ones included: nothing of one submission is left
-for the next. pytest prints nothing (no terminal reporter, no capture), so the
+for the next. pytest prints nothing (no terminal reporter, no capture plugin), so the
 thread never touches the caller's output.
 """
 
@@ -31,8 +31,17 @@ from autograder import plugin as plugin_module
 # Pytest plugins grading has no use for. Installed third-party plugins are not
 # loaded at all: they cost start-up time and could change how the suites run.
 # The two exception hooks force a full garbage collection at the end of every
-# session, and no student code runs in this process for them to catch.
+# session, and no student code runs in this process for them to catch. Checks
+# print nothing (student output arrives through the worker): the capture plugin
+# would only wrap every check's set-up, call and tear-down in capturing nothing,
+# and the two set-up plugins look at every fixture for options never given.
 UNUSED_PLUGINS = [
+    "-p",
+    "no:capture",
+    "-p",
+    "no:setuponly",
+    "-p",
+    "no:setupplan",
     "-p",
     "no:unraisableexception",
     "-p",
@@ -130,7 +139,6 @@ class CollectedSuites:
             "--noconftest",  # the fixtures come from the plugin, not the folder
             "--import-mode=importlib",  # never put a submission's folder on sys.path
             "--assert=plain",  # feedback is the check's message, not its source
-            "--capture=no",  # checks print nothing; student output arrives through the worker
             *UNUSED_PLUGINS,
         ]
         try:
