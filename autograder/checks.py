@@ -60,8 +60,24 @@ class CheckError(Exception):
 
 
 def _eps(dtype: DTypeLike) -> float:
-    dtype = np.dtype(dtype)
+    # Asked thousands of times per grading, for a handful of dtypes: each answer is kept.
+    try:
+        return _EPS[dtype]
+    except (KeyError, TypeError):  # not seen yet, or not a dictionary key (then never kept)
+        pass
+    eps = _eps_of(np.dtype(dtype))
+    try:
+        _EPS[dtype] = eps
+    except TypeError:
+        pass
+    return eps
+
+
+def _eps_of(dtype: np.dtype[Any]) -> float:
     return float(np.finfo(dtype).eps) if dtype.kind in "fc" else float(np.finfo(np.float64).eps)
+
+
+_EPS: dict[Any, float] = {}
 
 
 def looser(*dtypes: DTypeLike | None) -> np.dtype[Any]:
@@ -313,6 +329,8 @@ def _differences(actual: ArrayLike, expected: ArrayLike) -> np.ndarray:
     expected = np.asarray(expected, dtype=np.float64)
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(actual - expected)
+    if np.isfinite(diff).all():  # both finite everywhere: equal values already differ by exactly 0.0
+        return np.asarray(diff)  # an array even for 0-d inputs, as np.where gives
     same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
     return np.where(same, 0.0, np.where(np.isfinite(diff), diff, np.inf))
 
