@@ -166,9 +166,7 @@ class GradingPlugin:
             self.results.append(self._result(item))
 
     def _result(self, item: pytest.Function) -> TestResult:
-        task = _marker_arg(item, "task", item.name)
-        points = float(_marker_arg(item, "points", 1))
-        doc = (item.obj.__doc__ or item.name).strip().splitlines()[0].rstrip(".")
+        task, points, doc, marked = _described(item)
         failure = self._failures.get(item.nodeid)
         output = failure if failure is not None else "passed"
         # Each call keeps at most the worker's output limit; a check making many
@@ -176,19 +174,18 @@ class GradingPlugin:
         printed = truncate(self._submission.take_output().strip(), MAX_OUTPUT_CHARS)
         if printed:
             output += "\n\nYour code printed:\n" + printed
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None:
-            doc += f" [{', '.join(f'{k}={_short(v)}' for k, v in callspec.params.items())}]"
         return TestResult(
             name=f"{task}: {doc}",
             score=0.0 if failure is not None else points,
             max_score=points,
             output=output,
-            visibility=_marker_arg(item, "visibility", self._default_visibility(item)),
+            visibility=marked[0] if marked else self._default_visibility(item),
             task=task,
         )
 
     def _default_visibility(self, item: pytest.Item) -> str:
+        if not self.suite_visibility:
+            return self.visibility
         path = Path(item.path)
         for suite, visibility in self.suite_visibility.items():
             if path == suite or suite in path.parents:
@@ -286,6 +283,24 @@ def feedback_for(excinfo: pytest.ExceptionInfo[BaseException] | None) -> str:  #
         )
     # A check tripped over something the student's code returned.
     return f"the check could not use what your code returned ({type(error).__name__}: {str(error)[:200]})"
+
+
+# What a check's result is called and worth, from its markers and docstring: the same in every grading.
+_DESCRIBED = pytest.StashKey[tuple[str, float, str, tuple[Any, ...]]]()
+
+
+def _described(item: pytest.Function) -> tuple[str, float, str, tuple[Any, ...]]:
+    """(task, points, the check's words with its parameters, (its visibility marker's,) or ()), made once per check."""
+    if _DESCRIBED not in item.stash:
+        task = _marker_arg(item, "task", item.name)
+        points = float(_marker_arg(item, "points", 1))
+        doc = (item.obj.__doc__ or item.name).strip().splitlines()[0].rstrip(".")
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None:
+            doc += f" [{', '.join(f'{k}={_short(v)}' for k, v in callspec.params.items())}]"
+        marker = item.get_closest_marker("visibility")
+        item.stash[_DESCRIBED] = (task, points, doc, (marker.args[0],) if marker and marker.args else ())
+    return item.stash[_DESCRIBED]
 
 
 def _marker_arg(item: pytest.Item, name: str, default: Any) -> Any:

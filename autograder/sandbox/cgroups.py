@@ -65,6 +65,7 @@ class GradingGroup:
     made: list[Path] = field(default_factory=list)  # the folders made, one per hierarchy
     # When the CPU count was last read (time.monotonic()), and what it said.
     _cpu_read: tuple[float, float | None] = field(default=(float("-inf"), None), repr=False, compare=False)
+    _cpu_file: tuple[Path | None, str] = field(default=(None, ""), repr=False, compare=False)  # folder, its count's file
 
     @classmethod
     def make(cls, memory_mb: int, processes: int) -> GradingGroup:
@@ -203,8 +204,10 @@ class GradingGroup:
         if folder is None:
             return None
         version = self.versions["cpu_time"]
+        if self._cpu_file[0] != folder:
+            self._cpu_file = (folder, str(folder / ("cpu.stat" if version == 2 else "cpuacct.usage")))
         try:
-            fd = os.open(folder / ("cpu.stat" if version == 2 else "cpuacct.usage"), os.O_RDONLY | os.O_CLOEXEC)
+            fd = os.open(self._cpu_file[1], os.O_RDONLY | os.O_CLOEXEC)
             try:
                 data = os.read(fd, 4096)
             finally:

@@ -99,8 +99,13 @@ class SharedArguments:
         fortran = array.flags.f_contiguous and not array.flags.c_contiguous
         offset = -(-self.size // self.ALIGN) * self.ALIGN
         # tobytes lays out any array, strided or 0-d, in the order asked; the shape stays the
-        # array's own (np.ascontiguousarray would make a 0-d array 1-d).
-        os.pwrite(self.fd, array.tobytes(order="F" if fortran else "C"), offset)
+        # array's own (np.ascontiguousarray would make a 0-d array 1-d). A C-ordered one is
+        # written from its own memory, without that copy.
+        if array.flags.c_contiguous:
+            data: Any = memoryview(array.reshape(-1).view(np.uint8))  # type: ignore[arg-type] # NumPy declares the buffer protocol for Python 3.12+ only
+        else:
+            data = array.tobytes(order="F" if fortran else "C")
+        os.pwrite(self.fd, data, offset)
         self.size = offset + array.nbytes
         place = {"offset": offset, "dtype": array.dtype.str, "shape": list(array.shape), "fortran": fortran}
         self.placed.append(place)
@@ -109,12 +114,13 @@ class SharedArguments:
     def read(self, place: dict[str, Any]) -> np.ndarray:
         """An array as it is now, after the call: a copy, never a view of the shared memory."""
         dtype = np.dtype(place["dtype"])
-        nbytes = int(np.prod(place["shape"], dtype=np.int64)) * dtype.itemsize
-        data = os.pread(self.fd, nbytes, place["offset"]) if nbytes else b""
-        if len(data) != nbytes:
-            raise wire.WireError("the memory holding the arguments was cut short")
-        array = np.frombuffer(data, dtype=dtype).reshape(place["shape"], order="F" if place["fortran"] else "C")
-        return array.copy(order="K")
+        # Read straight into the array's own memory: no bytes object, no second copy.
+        array = np.empty(place["shape"], dtype=dtype, order="F" if place["fortran"] else "C")
+        if array.nbytes:
+            room = memoryview(array.ravel(order="K").view(np.uint8))  # type: ignore[arg-type] # as in place()
+            if os.preadv(self.fd, [room], place["offset"]) != array.nbytes:
+                raise wire.WireError("the memory holding the arguments was cut short")
+        return array
 
     def close(self) -> None:
         try:
