@@ -1,5 +1,6 @@
 """The Gradescope bundle, unpacked into a scratch root laid out like Gradescope's, grades as the engine does."""
 
+import dataclasses
 import importlib.metadata
 import json
 import os
@@ -29,6 +30,7 @@ from autograder.channels.gradescope import (
 from autograder.cli import main as autograder_main
 from autograder.course import PROJECT_ROOT
 from autograder.grade import grade_submission
+from autograder.results import GradeReport
 from autograder.sandbox import Limits
 
 # The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
@@ -46,15 +48,27 @@ def bundle_of_each_check(tmp_path_factory, ch01):
 
 
 @pytest.fixture(scope="module")
-def laid_out_once(bundle, tmp_path_factory):
-    """The bundle laid out and set up once per module (setup.sh writes nothing with this interpreter)."""
-    return laid_out(bundle, tmp_path_factory.mktemp("laid-out"))
+def laid_out_once(bundle, tmp_path_factory) -> tuple[Path, Path]:
+    """The bundle laid out and set up once per module (with this interpreter setup.sh installs nothing; it
+    compiles the grader and verifies the reference), and where a pristine copy of it is kept."""
+    root = laid_out(bundle, tmp_path_factory.mktemp("laid-out"))
+    kept = tmp_path_factory.mktemp("kept") / "autograder"
+    shutil.copytree(root, kept, symlinks=True)
+    return root, kept
+
+
+def fresh_root(laid_out_once: tuple[Path, Path]) -> Path:
+    """The pristine copy put back where setup.sh ran, as every run of Gradescope's starts from the image (the
+    record of the reference's verification names its files by path: elsewhere each run would verify again)."""
+    root, kept = laid_out_once
+    shutil.rmtree(root)
+    return Path(shutil.copytree(kept, root, symlinks=True))
 
 
 @pytest.fixture
-def root(laid_out_once, tmp_path):
+def root(laid_out_once):
     """/autograder as Gradescope lays it out, after setup.sh has run (with this interpreter): a fresh copy."""
-    return Path(shutil.copytree(laid_out_once, tmp_path / "autograder", symlinks=True))
+    return fresh_root(laid_out_once)
 
 
 def laid_out(bundle, tmp_path):
@@ -124,10 +138,17 @@ def seen_and_unseen(report):
     return seen, [t for t in report.tests if t.visibility != "visible"]
 
 
-def test_reference_gets_full_marks_with_every_entry_visible_so_students_see_the_total(root, ch01, engine):
-    """by default every entry is visible, so Gradescope shows the total: visible checks, one per task for the rest."""
+@pytest.fixture(scope="module")
+def reference_results(laid_out_once, ch01) -> dict:
+    """results.json of the reference uploaded as forward.py, run once per module."""
+    root = fresh_root(laid_out_once)
     shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
-    results = run_autograder(root)
+    return run_autograder(root)
+
+
+def test_reference_gets_full_marks_with_every_entry_visible_so_students_see_the_total(reference_results, ch01, engine):
+    """by default every entry is visible, so Gradescope shows the total: visible checks, one per task for the rest."""
+    results = reference_results
     assert results["score"] == results["max_score"] == engine(ch01.solution).max_score
     public, hidden = seen_and_unseen(engine(ch01.solution))
     assert hidden and {t.task for t in hidden} == set(ch01.task_names)
@@ -144,16 +165,31 @@ def test_reference_gets_full_marks_with_every_entry_visible_so_students_see_the_
         assert results["extra_data"]["protections"]["in_force"]["privileges_dropped"] is True
 
 
-def test_hidden_checks_names_and_messages_never_reach_the_results_by_default(root, ch01, engine):
-    """a submission failing hidden checks: its score is the engine's, and no hidden check's name or message is in
-    results.json, only how many of each task's pass; run_autograder's output (instructors only) lists them."""
-    wrong = write_wrong(ch01.solution, "variance_weights", root / "submission" / "forward.py")
-    expected = engine(wrong)
+@dataclasses.dataclass(frozen=True)
+class WrongRun:
+    """One run of run_autograder on a submission with one mistake, and what the engine gives that file."""
+
+    expected: GradeReport
+    stdout: str
+    text: str  # results.json
+
+
+@pytest.fixture(scope="module")
+def wrong_run(laid_out_once, ch01, engine) -> WrongRun:
+    """A submission with one mistake (variance_weights), uploaded in a folder, run once per module."""
+    root = fresh_root(laid_out_once)
+    wrong = write_wrong(ch01.solution, "variance_weights", root / "submission" / "my_work" / "forward.py")
     run = subprocess.run(
         [str(root / "run_autograder")], cwd=root, env=gradescope_env(root), capture_output=True, text=True, check=False
     )
     assert run.returncode == 0, run.stderr
-    text = (root / "results" / "results.json").read_text()
+    return WrongRun(engine(wrong), run.stdout, (root / "results" / "results.json").read_text())
+
+
+def test_hidden_checks_names_and_messages_never_reach_the_results_by_default(wrong_run):
+    """a submission failing hidden checks: its score is the engine's, and no hidden check's name or message is in
+    results.json, only how many of each task's pass; run_autograder's output (instructors only) lists them."""
+    expected, text = wrong_run.expected, wrong_run.text
     results = json.loads(text)
     assert results["score"] == expected.score < results["max_score"]
     public, hidden = seen_and_unseen(expected)
@@ -161,7 +197,7 @@ def test_hidden_checks_names_and_messages_never_reach_the_results_by_default(roo
     assert failed
     assert [test.name for test in hidden if test.name in text] == []
     for test in failed:
-        assert test.name.split(": ", 1)[1] in run.stdout  # the instructor's view names it
+        assert test.name.split(": ", 1)[1] in wrong_run.stdout  # the instructor's view names it
         if all(test.output != p.output for p in public):
             assert test.output.splitlines()[0] not in text
     mine = [t for t in hidden if t.task == "add_noise"]
@@ -208,11 +244,9 @@ def test_a_visibility_for_entries_per_task_is_refused(ch01, tmp_path, capsys):
     assert stopped.value.code == 2 and "--hidden-visibility applies to --hidden-checks each" in capsys.readouterr().err
 
 
-def test_wrong_submission_gets_what_the_engine_gives_it(root, ch01, engine, tmp_path):
+def test_wrong_submission_gets_what_the_engine_gives_it(wrong_run):
     """a submission with one mistake, uploaded in a folder, scores exactly what grade_submission gives it."""
-    wrong = write_wrong(ch01.solution, "variance_weights", root / "submission" / "my_work" / "forward.py")
-    results = run_autograder(root)
-    expected = engine(wrong)
+    results, expected = json.loads(wrong_run.text), wrong_run.expected
     assert results["score"] == expected.score
     assert 0 < results["score"] < results["max_score"]
     failed = {t["name"] for t in results["tests"] if t["score"] < t["max_score"]}
@@ -335,10 +369,10 @@ def test_a_memory_bomb_or_fork_storm_costs_its_function_not_the_container(root, 
     assert peak_mb < 768 - HEADROOM_MB
 
 
-def test_the_image_pins_every_package_grading_loads_and_no_figure_package(root, ch01):
+def test_the_image_pins_every_package_grading_loads_and_no_figure_package(reference_results, laid_out_once):
     """each package a real grading imports (results.json records them) is pinned in the bundle; Matplotlib is not."""
-    shutil.copyfile(ch01.solution, root / "submission" / "forward.py")
-    packages = run_autograder(root)["extra_data"]["packages"]
+    packages = reference_results["extra_data"]["packages"]
+    root = laid_out_once[1]
     assert packages["python"] == platform.python_version()
     assert packages["numpy"] == importlib.metadata.version("numpy")
     assert packages["pytest"] == importlib.metadata.version("pytest")

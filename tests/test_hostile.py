@@ -67,7 +67,11 @@ MODES = [
 # holds two functions' two calls of a whole call limit each (wait_in_vfork.py) and the honest rest; the
 # reference fits the memory (Gradescope's default container gives it 448 MB), and a memory bomb fills it
 # in a fraction of a call's limit.
-SHORT = {"call_seconds": 1.0, "function_seconds": 3.0, "import_seconds": 2.0, "total_seconds": 6.0, "memory_mb": 512}
+SHORT = {"call_seconds": 0.5, "function_seconds": 1.5, "import_seconds": 1.0, "total_seconds": 3.0, "memory_mb": 512}
+# The public suite alone: for gradings whose trick acts at import or in every function (the public
+# suite calls each), where what is asserted is what the trick did and that the honest rest scores
+# like the reference graded the same way, not a hidden check's own verdict.
+PUBLIC = ("public",)
 
 
 def with_short_limits(assignment):
@@ -118,6 +122,12 @@ def graded_short(ch01, tmp_path_factory):
 @pytest.fixture(scope="module")
 def reference_report(ch01):
     return grade_submission(ch01, ch01.solution)
+
+
+@pytest.fixture(scope="module")
+def public_reference(ch01):
+    """The reference on the public suite alone: the twin of the gradings on PUBLIC."""
+    return grade_submission(ch01, ch01.solution, suites=PUBLIC)
 
 
 def passed(report) -> dict[str, bool]:
@@ -333,7 +343,7 @@ def test_grade_all_shows_no_class_folder_in_proc_without_namespaces(ch01, graded
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_the_machines_listeners_are_out_of_reach(ch01, reference_report, mode, tmp_path):
+def test_the_machines_listeners_are_out_of_reach(ch01, public_reference, mode, tmp_path):
     """listeners on 127.0.0.1 and ::1 of the grading machine: student code cannot open a socket to
     them (refused by the filter, without namespaces too), nothing reaches them, full marks."""
     import socket  # noqa: PLC0415
@@ -350,7 +360,7 @@ def test_the_machines_listeners_are_out_of_reach(ch01, reference_report, mode, t
         port = listeners[0].getsockname()[1]
         text = (HOSTILE / "reach_listeners.py").read_text().replace("PORT = 0", f"PORT = {port}")
         (tmp_path / "forward.py").write_text(text)
-        report = grade_submission(ch01, tmp_path, sandbox=sandbox_for(mode, ch01))
+        report = grade_submission(ch01, tmp_path, suites=PUBLIC, sandbox=sandbox_for(mode, ch01))
         reached = []
         for listener in listeners:
             with contextlib.suppress(BlockingIOError):
@@ -360,7 +370,7 @@ def test_the_machines_listeners_are_out_of_reach(ch01, reference_report, mode, t
             listener.close()
     assert reached == []
     assert printed(report, "NETWORK") == "127.0.0.1=refused errno 1 ::1=refused errno 1"
-    assert report.score == reference_report.score
+    assert report.score == public_reference.score
 
 
 # -- the grader survives, and nothing of the submission outlives it ----------------------------
@@ -408,20 +418,20 @@ def test_left_children_are_killed(graded, reference_report):
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finding strays by their environment needs Linux /proc")
-def test_left_children_are_killed_without_a_sandbox_user(ch01, reference_report):
+def test_left_children_are_killed_without_a_sandbox_user(ch01, public_reference):
     """without the privilege drop, children found by the worker's token in their environment are killed too."""
-    report = grade_submission(ch01, HOSTILE / "orphans.py", sandbox=Sandbox())
-    assert passed(report) == passed(reference_report)
+    report = grade_submission(ch01, HOSTILE / "orphans.py", suites=PUBLIC, sandbox=Sandbox())
+    assert passed(report) == passed(public_reference)
     assert processes_named("hostile-orphan") == []
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finding strays needs Linux /proc")
 @pytest.mark.parametrize("sandbox", ["none", "machine"])
-def test_a_daemon_forked_in_python_does_not_survive(ch01, reference_report, sandbox):
+def test_a_daemon_forked_in_python_does_not_survive(ch01, public_reference, sandbox):
     """a grandchild that left the session without exec (so without the worker's environment) is killed too."""
     chosen = Sandbox() if sandbox == "none" else None
-    report = grade_submission(ch01, HOSTILE / "python_daemon.py", sandbox=chosen)
-    assert passed(report) == passed(reference_report)
+    report = grade_submission(ch01, HOSTILE / "python_daemon.py", suites=PUBLIC, sandbox=chosen)
+    assert passed(report) == passed(public_reference)
     assert processes_named("hostile-daemon") == []
     assert [m for m in report.metadata["protections"]["not_in_force"] if m.startswith("no survivors")] == []
 
@@ -528,16 +538,16 @@ def test_a_child_holding_the_pipes_blocks_nothing(graded, reference_report):
     assert_nothing_left(report)
 
 
-def test_unasked_replies_end_the_worker_and_cost_no_memory(reference_report, tmp_path):
+def test_unasked_replies_end_the_worker_and_cost_no_memory(public_reference, tmp_path):
     """32 unasked replies of 64 MB: the worker is ended with a clear reason and the grader stays small."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = run_cli(HOSTILE / "flood_replies.py", tmp_path / "results.json")
+    done = run_cli(HOSTILE / "flood_replies.py", tmp_path / "results.json", PUBLIC)  # each remove_noise call floods
     assert done.returncode == 0, done.stderr
     # Generous: one reply of 64 MB may be held at a time; keeping them all took 2 GB.
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     assert peak_mb < 1024 or before / 1024 >= 1024
     report = report_from(tmp_path / "results.json")  # the very grading whose memory was measured
-    assert_no_more_than(report, reference_report)
+    assert_no_more_than(report, public_reference)
     assert [t for t in report.tests if t.task == "remove_noise" and "not modified" not in t.name and t.passed] == []
     assert any("sent a reply nobody asked for" in t.output for t in report.tests)
 
@@ -634,7 +644,9 @@ def test_vandal_changes_nothing(ch01, mode, tmp_path):
     """a submission that rewrites the grader, empties the suites and deletes the solutions changes nothing."""
     folders = (PROJECT_ROOT / "autograder", PROJECT_ROOT / "solutions", ch01.hidden_tests)
     before = tree_digest(*folders)
-    report = grade_submission(ch01, aimed_at_the_project("vandal.py", tmp_path), sandbox=sandbox_for(mode, ch01))
+    report = grade_submission(
+        ch01, aimed_at_the_project("vandal.py", tmp_path), suites=PUBLIC, sandbox=sandbox_for(mode, ch01)
+    )
     assert tree_digest(*folders) == before
     assert not (PROJECT_ROOT / "VANDALISED").exists()
     assert report.score > 0 and report.output == ""
@@ -650,7 +662,7 @@ def report_from(results: Path) -> GradeReport:
     return GradeReport(assignment="ch01_forward", tests=tests, output=data["output"])
 
 
-def run_cli(submission, results) -> subprocess.CompletedProcess:
+def run_cli(submission, results, suites=("public", "hidden")) -> subprocess.CompletedProcess:
     return subprocess.run(
         [
             sys.executable,
@@ -662,6 +674,8 @@ def run_cli(submission, results) -> subprocess.CompletedProcess:
             str(submission),
             "--results",
             str(results),
+            "--suites",
+            ",".join(suites),
             "--quiet",
         ],
         capture_output=True,
@@ -775,7 +789,7 @@ def test_a_file_python_reads_is_graded_as_python(ch01, tmp_path, head):
     """a coding declaration (PEP 263), a BOM or a leading {"cells": ...} line: Python reads it, so full marks."""
     encoding = "cp1252" if "cp1252" in head else "latin-1" if "latin-1" in head else "utf-8"
     (tmp_path / "forward.py").write_bytes(head.encode(encoding) + ch01.solution.read_bytes())
-    report = grade_submission(ch01, tmp_path)
+    report = grade_submission(ch01, tmp_path, suites=PUBLIC)
     assert report.output == "" and report.score == report.max_score > 0
 
 
@@ -816,7 +830,7 @@ def test_regrading_gives_the_same_scores_and_metadata(ch01, graded):
 def test_missing_resource_module_is_reported(ch01, monkeypatch):
     """without the resource module grading works and the results say no resource limits were set."""
     monkeypatch.setitem(sys.modules, "resource", None)
-    report = grade_submission(ch01, ch01.solution)
+    report = grade_submission(ch01, ch01.solution, suites=PUBLIC)
     assert report.score == report.max_score
     missing = report.metadata["protections"]["not_in_force"]
     assert [m for m in missing if m.startswith("resource limits")] != []
@@ -825,7 +839,7 @@ def test_missing_resource_module_is_reported(ch01, monkeypatch):
 def test_running_as_the_grader_is_reported(ch01):
     """without a sandbox user the results say so, and (as root) that the hidden files were readable."""
     sandbox = Sandbox(unreadable=(str(ch01.solution.parent), str(ch01.hidden_tests)))
-    report = grade_submission(ch01, ch01.solution, sandbox=sandbox)
+    report = grade_submission(ch01, ch01.solution, suites=PUBLIC, sandbox=sandbox)
     assert report.score == report.max_score
     missing = " | ".join(report.metadata["protections"]["not_in_force"])
     assert "privilege drop" in missing
@@ -859,7 +873,7 @@ def test_kill_minus_one_as_the_sandbox_user_ends_its_processes():
 def test_student_code_runs_as_an_unprivileged_user(ch01, mode, tmp_path):
     """as root, student code runs as a sandbox uid that can neither read the answers nor write the project."""
     report = grade_submission(
-        ch01, aimed_at_the_project("report_identity.py", tmp_path), sandbox=sandbox_for(mode, ch01)
+        ch01, aimed_at_the_project("report_identity.py", tmp_path), suites=PUBLIC, sandbox=sandbox_for(mode, ch01)
     )
     outputs = [t.output for t in report.tests if t.task == "cosine_schedule" and "IDENTITY" in t.output]
     assert outputs
@@ -893,12 +907,12 @@ def test_student_code_runs_as_an_unprivileged_user(ch01, mode, tmp_path):
 
 
 @pytest.mark.parametrize("mode", [*MODES, pytest.param("no drop")])
-def test_standard_library_imports_get_full_marks(ch01, reference_report, mode):
+def test_standard_library_imports_get_full_marks(ch01, public_reference, mode):
     """a correct submission importing __future__, logging, argparse, uuid, numpy.testing... gets full marks."""
     sandbox = Sandbox() if mode == "no drop" else sandbox_for(mode, ch01)
-    report = grade_submission(ch01, HOSTILE / "stdlib_imports.py", sandbox=sandbox)
+    report = grade_submission(ch01, HOSTILE / "stdlib_imports.py", suites=PUBLIC, sandbox=sandbox)
     assert report.output == ""
-    assert report.score == reference_report.score == report.max_score
+    assert report.score == public_reference.score == report.max_score
 
 
 @pytest.fixture(scope="module")
@@ -941,7 +955,7 @@ def test_every_standard_module_is_importable(ch01, tmp_path, mode, import_probe)
         f"{probe}\nAVAILABLE = {available!r}\n\n\ndef cosine_schedule(T=1000):\n"
         "    raise RuntimeError('UNIMPORTABLE ' + ' '.join(n for n in AVAILABLE if n not in OK))\n"
     )
-    report = grade_submission(ch01, tmp_path, sandbox=sandbox_for(mode, ch01))
+    report = grade_submission(ch01, tmp_path, suites=PUBLIC, sandbox=sandbox_for(mode, ch01))
     outputs = [t.output for t in report.tests if "UNIMPORTABLE" in t.output]
     assert outputs and outputs[0].split("UNIMPORTABLE", 1)[1].splitlines()[0].strip() == ""
     assert len(available) > 400
@@ -961,29 +975,29 @@ def test_a_missing_package_is_named_with_what_is_available(graded):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_setuid_programs_started_in_their_own_session_do_not_survive(ch01, reference_report, mode):
+def test_setuid_programs_started_in_their_own_session_do_not_survive(ch01, public_reference, mode):
     """su and the polkit helper started with an empty environment in their own session gain
     no privileges and are gone after grading; the honest rest scores like the reference."""
-    report = grade_submission(ch01, HOSTILE / "setuid_survivor.py", sandbox=sandbox_for(mode, ch01))
-    assert passed(report) == passed(reference_report)
+    report = grade_submission(ch01, HOSTILE / "setuid_survivor.py", suites=PUBLIC, sandbox=sandbox_for(mode, ch01))
+    assert passed(report) == passed(public_reference)
     assert processes_named("hostile-setuid") == []
     assert_nothing_left(report)
     assert report.metadata["protections"]["in_force"]["no_new_privs"] is True
 
 
 @pytest.mark.parametrize("mode", [*MODES, pytest.param("no drop")])
-def test_deep_folders_are_removed_without_error(ch01, reference_report, mode):
+def test_deep_folders_are_removed_without_error(ch01, public_reference, mode):
     """3000 nested folders made in the working folder cost nothing and are removed; the next grading runs."""
     sandbox = Sandbox() if mode == "no drop" else sandbox_for(mode, ch01)
-    report = grade_submission(ch01, HOSTILE / "deep_folders.py", sandbox=sandbox)
-    assert passed(report) == passed(reference_report)
+    report = grade_submission(ch01, HOSTILE / "deep_folders.py", suites=PUBLIC, sandbox=sandbox)
+    assert passed(report) == passed(public_reference)
     assert_nothing_left(report)
-    assert grade_submission(ch01, ch01.solution, sandbox=sandbox).score == reference_report.score
+    assert grade_submission(ch01, ch01.solution, suites=PUBLIC, sandbox=sandbox).score == public_reference.score
 
 
 @pytest.mark.parametrize("seccomp", ["filter", "no filter"])
 @pytest.mark.parametrize("mode", MODES)
-def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_report, mode, seccomp, monkeypatch):
+def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, public_reference, mode, seccomp, monkeypatch):
     """files in /tmp, /var/tmp, /dev/shm and /run/lock, SysV shared memory, queues and semaphores,
     and POSIX queues (refused by the filter; without it, found with /dev/mqueue mounted or not)
     made by a submission are gone when its grading ends."""
@@ -995,8 +1009,8 @@ def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_rep
         # no grading beside this one can take it between the two gradings below.
         private = sandbox.uid - SANDBOX_UIDS - 50
         sandbox = dataclasses.replace(sandbox, uid=private, gid=private)
-    report = grade_submission(ch01, HOSTILE / "leftovers.py", sandbox=sandbox)
-    assert passed(report) == passed(reference_report)
+    report = grade_submission(ch01, HOSTILE / "leftovers.py", suites=PUBLIC, sandbox=sandbox)
+    assert passed(report) == passed(public_reference)
     left = [
         str(path)
         for folder in SHARED_FOLDERS
@@ -1008,11 +1022,11 @@ def test_files_and_ipc_objects_do_not_reach_the_next_grading(ch01, reference_rep
     assert posix_queues_of_user(report.sandbox_uid) in ([], None)
     assert_nothing_left(report)
     # The next submission of this process (the same warm template, the same uid) finds none of it.
-    after = grade_submission(ch01, HOSTILE / "looks_for_leftovers.py", sandbox=sandbox)
+    after = grade_submission(ch01, HOSTILE / "looks_for_leftovers.py", suites=PUBLIC, sandbox=sandbox)
     assert report.metadata["protections"]["in_force"]["warm_start"] is True
     assert after.sandbox_uid == report.sandbox_uid
     assert [t.output for t in after.tests if "left by the previous submission" in t.output] == []
-    assert passed(after) == passed(reference_report)
+    assert passed(after) == passed(public_reference)
 
 
 def printed(report, start: str) -> str:
@@ -1029,7 +1043,7 @@ NOTHING_FOUND = " ".join(f"{ring}=nothing" for ring in KEYRINGS)
 @pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("seccomp", ["filter", "no filter"])
 @pytest.mark.parametrize("mode", MODES)
-def test_keys_do_not_reach_the_next_grading(ch01, reference_report, mode, seccomp, start, monkeypatch):
+def test_keys_do_not_reach_the_next_grading(ch01, public_reference, mode, seccomp, start, monkeypatch):
     """a secret stored in the sandbox uid's user, user-session, session and persistent keyrings is
     not found by the next grading under that uid: refused by the filter, or cleared without it."""
     if seccomp == "no filter":
@@ -1040,8 +1054,8 @@ def test_keys_do_not_reach_the_next_grading(ch01, reference_report, mode, seccom
     # uid between the two gradings and send the second one to the next uid down.
     monkeypatch.setenv("AUTOGRADER_SANDBOX_UID", str(int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999")) - 70))
     sandbox = sandbox_for(mode, ch01)
-    plant = grade_submission(ch01, HOSTILE / "keyring_plant.py", sandbox=sandbox)
-    read = grade_submission(ch01, HOSTILE / "keyring_read.py", sandbox=sandbox)
+    plant = grade_submission(ch01, HOSTILE / "keyring_plant.py", suites=PUBLIC, sandbox=sandbox)
+    read = grade_submission(ch01, HOSTILE / "keyring_read.py", suites=PUBLIC, sandbox=sandbox)
     assert read.sandbox_uid == plant.sandbox_uid
     if seccomp == "filter":
         refused = " ".join(f"{ring}=refused errno 1" for ring in KEYRINGS[:3])
@@ -1052,7 +1066,7 @@ def test_keys_do_not_reach_the_next_grading(ch01, reference_report, mode, seccom
     in_force = read.metadata["protections"]["in_force"]
     assert in_force["keyrings_cleared"] is True and in_force["seccomp"] is (seccomp == "filter")
     assert in_force["warm_start"] is (start == "warm")
-    assert passed(plant) == passed(read) == passed(reference_report)
+    assert passed(plant) == passed(read) == passed(public_reference)
 
 
 @NEEDS_DROP
@@ -1063,7 +1077,7 @@ def test_keys_do_not_reach_a_later_grading_process(tmp_path, monkeypatch):
     monkeypatch.setenv("AUTOGRADER_SANDBOX_UID", str(int(os.environ.get("AUTOGRADER_SANDBOX_UID", "64999")) - 60))
     outputs = []
     for name in ("keyring_plant.py", "keyring_read.py"):
-        done = run_cli(HOSTILE / name, tmp_path / f"{name}.json")
+        done = run_cli(HOSTILE / name, tmp_path / f"{name}.json", PUBLIC)  # both act at import
         assert done.returncode == 0, done.stderr
         outputs.append("\n".join(t["output"] for t in json.loads((tmp_path / f"{name}.json").read_text())["tests"]))
     assert re.search(" ".join(rf"{ring}=key \d+" for ring in KEYRINGS), outputs[0])
@@ -1072,13 +1086,13 @@ def test_keys_do_not_reach_a_later_grading_process(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("start", ["warm", "cold"])
 @pytest.mark.parametrize("mode", MODES)
-def test_system_calls_honest_code_never_makes_are_refused(ch01, reference_report, mode, start, monkeypatch):
+def test_system_calls_honest_code_never_makes_are_refused(ch01, public_reference, mode, start, monkeypatch):
     """keyrings, io_uring, bpf, perf, userfaultfd, ptrace, kexec, modules, mounts, setns, memfd_create,
     new namespaces and every socket but AF_UNIX (inet, inet6, netlink, packet, vsock) are refused
     (clone3: ENOSYS); fork, threads, subprocess, posix_spawn and AF_UNIX socketpairs work; full marks."""
     if start == "cold":
         monkeypatch.setenv("AUTOGRADER_WARM", "0")
-    report = grade_submission(ch01, HOSTILE / "forbidden_syscalls.py", sandbox=sandbox_for(mode, ch01))
+    report = grade_submission(ch01, HOSTILE / "forbidden_syscalls.py", suites=PUBLIC, sandbox=sandbox_for(mode, ch01))
     answers = dict(item.split("=", 1) for item in printed(report, "SYSCALLS").split())
     assert len(answers) >= 33
     assert {name for name in answers if name.startswith("socket(")} == {
@@ -1089,16 +1103,16 @@ def test_system_calls_honest_code_never_makes_are_refused(ch01, reference_report
     assert printed(report, "ALLOWED") == (
         "fork=ok thread=ok subprocess=ok posix_spawn=ok unshare(CLONE_FS)=ok socketpair(AF_UNIX)=ok socket(AF_UNIX)=ok"
     )
-    assert passed(report) == passed(reference_report)
+    assert passed(report) == passed(public_reference)
     in_force = report.metadata["protections"]["in_force"]
     assert in_force["seccomp"] is True and in_force["warm_start"] is (start == "warm")
 
 
-def test_a_grading_without_the_filter_says_so(ch01, reference_report, monkeypatch):
+def test_a_grading_without_the_filter_says_so(ch01, public_reference, monkeypatch):
     """with the filter turned off, results.json lists it as not in force, with the reason."""
     monkeypatch.setenv("AUTOGRADER_SECCOMP", "0")
-    report = grade_submission(ch01, ch01.solution)
-    assert report.score == reference_report.score
+    report = grade_submission(ch01, ch01.solution, suites=PUBLIC)
+    assert report.score == public_reference.score
     assert report.metadata["protections"]["in_force"]["seccomp"] is False
     missing = [m for m in report.metadata["protections"]["not_in_force"] if m.startswith("seccomp filter")]
     assert [m.split(", so ")[0] for m in missing] == [
@@ -1108,17 +1122,17 @@ def test_a_grading_without_the_filter_says_so(ch01, reference_report, monkeypatc
 
 @NEEDS_NAMESPACES
 @pytest.mark.parametrize("start", ["warm", "cold"])
-def test_the_fresh_tmpfs_folders_hold_no_more_than_their_cap(ch01, reference_report, start, monkeypatch):
+def test_the_fresh_tmpfs_folders_hold_no_more_than_their_cap(ch01, public_reference, start, monkeypatch):
     """filling /tmp, /var/tmp, /dev/shm and /run stops at the cap of each (memory no limit counts): full marks."""
     if start == "cold":
         monkeypatch.setenv("AUTOGRADER_WARM", "0")
-    report = grade_submission(ch01, HOSTILE / "fill_tmpfs.py", sandbox=sandbox_for("namespaces", ch01))
+    report = grade_submission(ch01, HOSTILE / "fill_tmpfs.py", suites=PUBLIC, sandbox=sandbox_for("namespaces", ch01))
     text = json.dumps(report.to_json()).replace("\\n", "\n")
     written = {folder: int(mb) for mb, folder in re.findall(r"wrote (\d+) MB in (/[a-z/]+)", text)}
     assert set(written) == {"/tmp", "/var/tmp", "/dev/shm", "/run"}
     # (A cold worker's /run is not the sandbox user's to write in at all.)
     assert written["/tmp"] > 0 and all(mb <= namespaces.FRESH_MB for mb in written.values())
-    assert report.score == reference_report.score
+    assert report.score == public_reference.score
 
 
 def test_hiding_that_a_result_is_its_input_changes_nothing(graded, reference_report):

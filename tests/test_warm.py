@@ -9,7 +9,7 @@ import signal
 import sys
 
 import pytest
-from test_hostile import AS_ROOT, MODES, passed, sandbox_for
+from test_hostile import AS_ROOT, MODES, PUBLIC, passed, sandbox_for
 
 from autograder.grade import grade_submission
 from autograder.sandbox import launch
@@ -28,7 +28,7 @@ def template_of(sandbox):
 @pytest.mark.parametrize("mode", MODES)
 def test_a_forked_worker_is_confirmed_warm_and_in_fresh_namespaces(ch01, mode):
     """results.json says the worker was forked, and (in namespaces) that each namespace is new to the template too."""
-    report = grade_submission(ch01, ch01.solution, sandbox=sandbox_for(mode, ch01))
+    report = grade_submission(ch01, ch01.solution, suites=PUBLIC, sandbox=sandbox_for(mode, ch01))
     seen = report.metadata["protections"]["in_force"]
     assert report.score == report.max_score
     assert seen["warm_start"] is True
@@ -43,11 +43,11 @@ def test_a_forked_worker_is_confirmed_warm_and_in_fresh_namespaces(ch01, mode):
 def test_a_dead_template_is_replaced_and_grading_goes_on(ch01, mode):
     """a template killed between two gradings costs no point: the next grading starts a new one."""
     sandbox = sandbox_for(mode, ch01)
-    first = grade_submission(ch01, ch01.solution, sandbox=sandbox)
+    first = grade_submission(ch01, ch01.solution, suites=PUBLIC, sandbox=sandbox)
     old = template_of(sandbox)
     os.killpg(old.proc.pid, signal.SIGKILL)
     old.proc.wait(timeout=10)
-    again = grade_submission(ch01, ch01.solution, sandbox=sandbox)
+    again = grade_submission(ch01, ch01.solution, suites=PUBLIC, sandbox=sandbox)
     assert passed(again) == passed(first)
     assert template_of(sandbox) is not old
 
@@ -62,7 +62,7 @@ def test_the_template_never_holds_a_submission(ch01, mode, tmp_path):
     path = tmp_path / ch01.filename
     path.write_bytes(ch01.solution.read_bytes() + b"\n# " + mark + b"\n")
     sandbox = sandbox_for(mode, ch01)
-    report = grade_submission(ch01, path, sandbox=sandbox)
+    report = grade_submission(ch01, path, suites=PUBLIC, sandbox=sandbox)
     assert report.score == report.max_score
     template = template_of(sandbox)
     pid = template.pid if template.nested else template.proc.pid

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from wrong_variants import EDITS, write_wrong
@@ -50,30 +51,34 @@ def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch0
     # The batch and the lone gradings side by side (each claims a sandbox uid of its own): they
     # share nothing but the machine, and wait for their workers at the same time.
     warm = started([*command, "grade-all", ch01.id, str(submissions), "--out", str(out), "--jobs", "1"])
-    lone = {}
-    for student in students:
-        path = submissions / (student if (submissions / student).is_dir() else f"{student}.py")
-        lone[student] = started(
-            [
-                *command,
+    # A file graded alone once serves each student who handed in the same bytes (h_reference_again):
+    # a lone cold grading of it gives the same checks however often it runs; the batch grades each.
+    alone = graded_alone_as(submissions, students)
+    assert len(set(alone.values())) == len(students) - 1
+    lone = lone_gradings(
+        {
+            student: [
                 "grade",
                 ch01.id,
                 "--submission",
-                str(path),
+                str(submission_of(submissions, student)),
                 "--results",
                 str(tmp_path / f"{student}.json"),
                 "--quiet",
-            ],
-            {"AUTOGRADER_WARM": "0"},  # every worker a new interpreter
-        )
+            ]
+            for student in sorted(set(alone.values()))
+        },
+        tmp_path / "stderr",
+    )
     warm_error = finished(warm, 900)
-    lone_errors = {student: finished(grading, 300) for student, grading in lone.items()}
+    lone_codes = json.loads(finished_output(lone, 300).splitlines()[-1])
+    lone_errors = {student: (tmp_path / "stderr" / student).read_text() for student in lone_codes}
     assert warm.returncode == 0, warm_error[-2000:]
     scores = set()
+    assert lone.returncode == 0
     for student in students:
-        cold = lone[student]
-        assert cold.returncode == 0, lone_errors[student][-2000:]
-        fresh = json.loads((tmp_path / f"{student}.json").read_text())
+        assert lone_codes[alone[student]] == 0, lone_errors[alone[student]][-2000:]
+        fresh = json.loads((tmp_path / f"{alone[student]}.json").read_text())
         batch = json.loads((out / student / "results.json").read_text())
         ran_code = fresh["extra_data"]["protections"]["in_force"]
         if ran_code:  # a worker ran: the batch's was forked warm, the lone one's started cold
@@ -85,12 +90,74 @@ def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch0
     assert len(scores) >= 4  # the class really is mixed: full marks, zero and partial scores
 
 
-def started(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+def submission_of(submissions: Path, student: str) -> Path:
+    """The student's file, or the student's folder."""
+    return submissions / (student if (submissions / student).is_dir() else f"{student}.py")
+
+
+def graded_alone_as(submissions: Path, students: list[str]) -> dict[str, str]:
+    """Each student, and the first student whose file has the same bytes (the student itself if none)."""
+
+    def handed_in(student: str) -> tuple[str, bytes]:
+        path = submission_of(submissions, student)
+        return ("file", path.read_bytes()) if path.is_file() else ("folder", student.encode())
+
+    first: dict[tuple[str, bytes], str] = {}
+    for student in students:
+        first.setdefault(handed_in(student), student)
+    return {student: first[handed_in(student)] for student in students}
+
+
+# Fresh grading processes, each grading one student with cold workers (every worker a new interpreter):
+# forked, one per student, from a process that has imported the engine and graded nothing, so that
+# each starts as `python -m autograder grade` would, without importing NumPy, pytest and the engine
+# again. Each one's stderr goes to a file of its own; the exit codes are printed, by student.
+LONE_GRADINGS = """
+import json, os, sys
+os.environ["AUTOGRADER_WARM"] = "0"
+from autograder.cli import main
+children = {}
+for student, arguments in json.loads(sys.argv[1]).items():
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(os.open(os.path.join(sys.argv[2], student), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+        code = 70
+        try:
+            code = main(arguments)
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    children[student] = pid
+print(json.dumps({student: os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for student, pid in children.items()}))
+"""
+
+
+def lone_gradings(arguments: dict[str, list[str]], stderr: Path) -> subprocess.Popen:
+    """`python -m autograder` with each student's ``arguments``, side by side, each in a fresh process of its own."""
+    stderr.mkdir()
+    return subprocess.Popen(
+        [sys.executable, "-c", LONE_GRADINGS, json.dumps(arguments), str(stderr)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finished_output(process: subprocess.Popen, seconds: float) -> str:
+    """The stdout of ``process`` once it has ended (killed after ``seconds``)."""
+    try:
+        return process.communicate(timeout=seconds)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.communicate()[0]
+
+
+def started(command: list[str]) -> subprocess.Popen:
     """``command`` started from the project's folder, its stderr kept (stdout dropped)."""
     return subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -46,7 +46,7 @@ from pathlib import Path
 from autograder.channels.lock import LOCK, constraints_text, declared_requirements, read_lock
 from autograder.channels.release.steps import JUNK
 from autograder.course import PROJECT_ROOT, Assignment, get_assignment, load_course, manifest_text_for
-from autograder.grade import GraderBroken, grade_submission
+from autograder.grade import SUITES, GraderBroken, grade_submission, load_reference, suite_paths, verify_reference
 from autograder.locate import CannotGrade, lone_file_note, lone_python_file, uploaded_files
 from autograder.results import GradeReport, TestResult, render_table, write_results
 from autograder.sandbox import Limits
@@ -86,20 +86,30 @@ SETUP_SH = """\
 #!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder's image.
 set -euo pipefail
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-if [ -n "${AUTOGRADER_PYTHON:-}" ]; then
+ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
+if [ -n "${{AUTOGRADER_PYTHON:-}}" ]; then
     # An interpreter that already has the requirements (local tests): check it, install nothing.
-    "$AUTOGRADER_PYTHON" -c "import numpy, pytest"
-    exit 0
+    PYTHON="$AUTOGRADER_PYTHON"
+else
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3 python3-venv python3-pip
+    python3 -m venv "$ROOT/venv"
+    PYTHON="$ROOT/venv/bin/python"
+    "$PYTHON" -m pip install --quiet --upgrade pip
+    "$PYTHON" -m pip install --quiet -r "$ROOT/source/requirements.txt"
 fi
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends python3 python3-venv python3-pip
-python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/python" -m pip install --quiet --upgrade pip
-"$ROOT/venv/bin/python" -m pip install --quiet -r "$ROOT/source/requirements.txt"
-"$ROOT/venv/bin/python" -c "import numpy, pytest"
+"$PYTHON" -c "import numpy, pytest"
+# Paths given relative to where this was started still hold after the cd below.
+case "$ROOT" in /*) ;; *) ROOT="$PWD/$ROOT" ;; esac
+case "$PYTHON" in /*) ;; */*) PYTHON="$PWD/$PYTHON" ;; esac
+# Once here, not in every submission's run (each starts from this image): the grader's bytecode
+# (checked against its source), and the reference graded on its own checks (source/build/verified).
+# Where either cannot be done now, each run does it as before.
+"$PYTHON" -m compileall -q --invalidation-mode checked-hash "$ROOT/source" >/dev/null || true
+cd "$ROOT/source"
+"$PYTHON" -m autograder.channels.gradescope {assignment} --root "$ROOT" --container-mb {container_mb} --verify-only \\
+    || echo "setup.sh: the reference was not verified now; each run verifies it" >&2
 """
-
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Gradescope runs this once per submission, as root; the grader drops to an
@@ -179,7 +189,9 @@ def _stage(assignment: Assignment, project: Path, staging: Path, shown: Shown, c
         constraints_text(requirements, "The Gradescope image's packages.", read_lock(project / LOCK.name)),
         encoding="utf-8",
     )
-    (staging / "setup.sh").write_text(SETUP_SH, encoding="utf-8")
+    (staging / "setup.sh").write_text(
+        SETUP_SH.format(assignment=assignment.id, container_mb=container_mb), encoding="utf-8"
+    )
     (staging / "run_autograder").write_text(
         RUN_AUTOGRADER.format(
             assignment=assignment.id,
@@ -402,6 +414,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_in_container(args: argparse.Namespace) -> int:
     assignment = get_assignment(args.assignment)
+    if getattr(args, "verify_only", False):
+        return verify_in_image(assignment, args.container_mb)
     shown = shown_from(args, args.parser)
     try:
         report = grade_in_container(
@@ -416,11 +430,30 @@ def run_in_container(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify_in_image(assignment: Assignment, container_mb: int) -> int:
+    """Grade the reference on its checks under the container's limits, as the first run would, and
+    remember it (setup.sh, once per image): no submission's run then grades the reference too."""
+    assignment = dataclasses.replace(assignment, limits=limits_for_container(assignment.limits, container_mb))
+    reference = load_reference(assignment)
+    if reference is not None:
+        try:
+            verify_reference(assignment, reference, suite_paths(assignment, SUITES))
+        except GraderBroken as error:
+            print(f"the reference did not pass its own checks: {error}", file=sys.stderr)
+            return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """What run_autograder calls: the container's grading alone, without the commands that draw
     figures or grade folders, whose packages the image does not have."""
     parser = argparse.ArgumentParser(prog="python -m autograder.channels.gradescope", description=main.__doc__)
     _add_run_arguments(parser)
+    parser.add_argument(
+        "--verify-only",
+        action="store_true",
+        help="grade the reference on its own checks and remember it, grading no submission (setup.sh)",
+    )
     parser.set_defaults(parser=parser)
     return run_in_container(parser.parse_args(argv))
 
