@@ -30,8 +30,10 @@ from autograder.results import TestResult as Check
 # The file's shared fixtures take more than 1 s to set up: every test that uses them is slow.
 pytestmark = pytest.mark.slow
 
-REFERENCE_COPIES = 12
-STUB_COPIES = 8
+# Thirty entries, most of them quick to grade: the reference's copies (half files, half folders)
+# are the dearest, and four show what a dozen would.
+REFERENCE_COPIES = 4
+STUB_COPIES = 16
 
 
 def make_class(folder, ch01):
@@ -244,38 +246,47 @@ def test_out_inside_submissions_is_never_graded(tmp_path, ch01, capsys):
     assert list(find_submissions(submissions)) == ["ada"]
 
 
-def test_entries_that_are_links_are_rows_with_a_reason_never_followed(tmp_path, ch01, capsys):
-    """a student folder linked to the reference or to a classmate: 0 points, the reason, and no path of theirs."""
-    submissions = tmp_path / "class"
-    (submissions / "alice").mkdir(parents=True)
-    shutil.copyfile(ch01.solution, submissions / "alice" / "forward.py")
+# Entries grade-all must not mistake: links (never followed) and names like its own outputs.
+ODD_ENTRIES = {"alice", "cheat", "copycat", "grades.csv-student", "summary.png-student", "__carol", "dave"}
+NAMED_LIKE_OUTPUTS = ("grades.csv-student", "summary.png-student", "__carol", "dave")
+
+
+@pytest.fixture(scope="module")
+def odd_entries(tmp_path_factory, ch01):
+    """One class of links and of entries named like grade-all's outputs, graded once: (submissions, out, gradebook)."""
+    base = tmp_path_factory.mktemp("odd")
+    submissions, out = base / "class", base / "out"
+    for name in ("alice", "grades.csv", "__carol", "dave"):
+        (submissions / name).mkdir(parents=True)
+        shutil.copyfile(ch01.solution, submissions / name / "forward.py")
     (submissions / "cheat").symlink_to(ch01.solution.parent)
     (submissions / "copycat").symlink_to(submissions / "alice")
-    assert grade_all_cli(submissions, tmp_path / "out") == 0
-    with open(tmp_path / "out" / "grades.csv", newline="") as rows:
+    (submissions / "dave" / batch.MANIFEST).write_text("{}")
+    shutil.copyfile(ch01.solution, submissions / "summary.png.py")
+    assert grade_all_cli(submissions, out) == 0
+    with open(out / "grades.csv", newline="") as rows:
         gradebook = {row["student"]: row for row in csv.DictReader(rows)}
-    assert set(gradebook) == {"alice", "cheat", "copycat"}
+    return submissions, out, gradebook
+
+
+def test_entries_that_are_links_are_rows_with_a_reason_never_followed(odd_entries, ch01):
+    """a student folder linked to the reference or to a classmate: 0 points, the reason, and no path of theirs."""
+    submissions, out, gradebook = odd_entries
+    assert set(gradebook) == ODD_ENTRIES
     assert float(gradebook["alice"]["score"]) == float(gradebook["alice"]["max_score"]) > 0
     for linked in ("cheat", "copycat"):
         assert float(gradebook[linked]["score"]) == 0 and "symbolic link" in gradebook[linked]["reason"]
-        results = (tmp_path / "out" / linked / "results.json").read_text()
+        results = (out / linked / "results.json").read_text()
         assert str(ch01.solution.parent) not in results and str(submissions / "alice") not in results
 
 
-def test_students_named_like_the_outputs_or_with_a_planted_manifest_are_graded(tmp_path, ch01):
+def test_students_named_like_the_outputs_or_with_a_planted_manifest_are_graded(odd_entries):
     """grades.csv, summary.png.py, __carol and a folder holding a manifest beside its forward.py: all rows."""
-    submissions = tmp_path / "class"
-    for name in ("grades.csv", "__carol", "dave"):
-        (submissions / name).mkdir(parents=True)
-        shutil.copyfile(ch01.solution, submissions / name / "forward.py")
-    (submissions / "dave" / batch.MANIFEST).write_text("{}")
-    shutil.copyfile(ch01.solution, submissions / "summary.png.py")
-    assert grade_all_cli(submissions, tmp_path / "out") == 0
-    with open(tmp_path / "out" / "grades.csv", newline="") as rows:
-        students = {row["student"]: float(row["score"]) for row in csv.DictReader(rows)}
-    assert set(students) == {"grades.csv-student", "summary.png-student", "__carol", "dave"}
+    _, out, gradebook = odd_entries
+    assert set(gradebook) == ODD_ENTRIES
+    students = {name: float(gradebook[name]["score"]) for name in NAMED_LIKE_OUTPUTS}
     assert len(set(students.values())) == 1 and min(students.values()) > 0
-    assert (tmp_path / "out" / "summary.png").is_file()
+    assert (out / "summary.png").is_file()
 
 
 def test_out_inside_a_students_folder_is_refused(tmp_path, ch01, capsys):

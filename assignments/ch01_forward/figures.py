@@ -508,9 +508,7 @@ def dial_animation(dial: Dial, out: Path, step: int = DIAL_STEP) -> Path:
     # Linger on the clean image, on pure static, and on the recovered image.
     durations = [100] * len(pictures)
     durations[0] = durations[len(up) - 1] = durations[-1] = 700
-    path = out / "dial.gif"
-    pictures[0].save(path, save_all=True, append_images=pictures[1:], duration=durations, loop=0)
-    return path
+    return tools.save_gif(pictures, out / "dial.gif", durations)
 
 
 # -- the dial in a browser ------------------------------------------------------------------
@@ -686,7 +684,8 @@ def _page_summary(positions: list[dict]) -> str:
 
 def _data_uri(x: np.ndarray) -> str:
     buffer = io.BytesIO()
-    Image.fromarray(to_uint8(x)).save(buffer, format="PNG", optimize=True)
+    # zlib's default level: ``optimize`` spent half the page's time on 102 small pictures for a few bytes.
+    Image.fromarray(to_uint8(x)).save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
