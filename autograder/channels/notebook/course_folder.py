@@ -36,7 +36,11 @@ from autograder.channels.notebook.nbgrader_steps import (  # noqa: E402
     FeedbackPage,
     GradedInSandboxOnly,
     PlainStudentOutput,
+    gradebook_version_in_process,
 )
+
+# A new gradebook.db learns its schema's version here, not from an `alembic` process of its own.
+gradebook_version_in_process()
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 
