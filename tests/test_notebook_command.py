@@ -16,7 +16,7 @@ def course(tmp_path, monkeypatch):
     """A course folder whose nbgrader commands are recorded instead of run."""
     (tmp_path / "nbgrader_config.py").write_text("", encoding="utf-8")
     ran = []
-    monkeypatch.setattr(command, "_nbgrader", lambda course, arguments: ran.append(arguments) or 0)
+    monkeypatch.setattr(command, "_nbgrader", lambda course, *commands: ran.extend(commands) or 0)
     return SimpleNamespace(path=tmp_path, ran=ran)
 
 

@@ -10,6 +10,7 @@ are compared with are gradings of the project's own files in this process
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import html.parser
 import json
@@ -251,6 +252,20 @@ def round_trip(ch01, tmp_path_factory) -> RoundTrip:
     return RoundTrip(course, name, scores, comments, sources, log)
 
 
+@pytest.fixture(scope="module")
+def graded(grade):
+    """``grade``, each file graded once in this module: several tests compare with the same grading."""
+    return functools.cache(grade)
+
+
+@pytest.fixture(scope="module")
+def without_add_noise(ch01, tmp_path_factory) -> Path:
+    """The reference as a module file without add_noise's cell."""
+    module = tmp_path_factory.mktemp("without_add_noise") / ch01.filename
+    module.write_text(_without(ch01.solution.read_text(encoding="utf-8"), "add_noise", ch01.task_names))
+    return module
+
+
 def _feedback(round_trip, ch01, student) -> str:
     path = round_trip.course / "feedback" / student / ch01.id / round_trip.notebook.replace(".ipynb", ".html")
     return path.read_text(encoding="utf-8")
@@ -294,9 +309,9 @@ def test_untouched_release_gets_zero(round_trip, ch01):
 
 
 @pytest.mark.parametrize("student", sorted(WRONG))
-def test_same_verdicts_as_the_pytest_grader(round_trip, grade, ch01, student):
+def test_same_verdicts_as_the_pytest_grader(round_trip, graded, ch01, student):
     """each check passes in the notebook exactly when it passes in the pytest grader on the same code."""
-    report = grade(round_trip.sources[student])
+    report = graded(round_trip.sources[student])
     pytest_verdicts = {test.name: test.passed for test in report.tests}
     checks = collect(ch01, "public") + collect(ch01, "hidden")
     scores = round_trip.scores[student]
@@ -369,7 +384,9 @@ def test_feedback_holds_no_script_and_no_terminal_control(round_trip, ch01):
     assert "concealed" in _visible_text_of(page)
 
 
+@functools.lru_cache(maxsize=8)
 def _visible_text_of(page: str) -> str:
+    # Remembered by the page's text: several tests read the same feedback (a 600 kB page).
     parser = _Text()
     parser.feed(page)
     return "".join(parser.parts)
@@ -440,11 +457,9 @@ def test_each_tampered_notebook_gets_its_reason_in_its_own_feedback_and_the_log(
 
 
 @pytest.mark.parametrize("student", ["duplicate_answer", "deleted_answer"])
-def test_a_lost_answer_costs_that_task_only(round_trip, grade, ch01, tmp_path, student):
+def test_a_lost_answer_costs_that_task_only(round_trip, graded, without_add_noise, student):
     """add_noise's answer cannot be told: the score is make grade's for the module without add_noise's cell."""
-    module = tmp_path / ch01.filename
-    module.write_text(_without(ch01.solution.read_text(encoding="utf-8"), "add_noise", ch01.task_names))
-    expected = grade(module).score
+    expected = graded(without_add_noise).score
     assert 0 < sum(round_trip.scores[student].values()) == expected < 176
     assert round_trip.comments[student]["add_noise"].startswith("Not graded")
 
@@ -505,9 +520,9 @@ def test_feedback_names_every_test_cell_by_its_check(round_trip, ch01):
     assert len(failed) == sum(1 for score in round_trip.scores["add_noise_no_sqrt"].values() if not score) > 0
 
 
-def test_feedback_messages_are_the_graders_wrapped_never_a_traceback(round_trip, grade, ch01):
+def test_feedback_messages_are_the_graders_wrapped_never_a_traceback(round_trip, graded, ch01):
     """each failed cell shows the grader's own message for that check, wrapped to the page, with no traceback."""
-    report = {test.name: test for test in grade(round_trip.sources["add_noise_no_sqrt"]).tests}
+    report = {test.name: test for test in graded(round_trip.sources["add_noise_no_sqrt"]).tests}
     autograded = round_trip.course / "autograded" / "add_noise_no_sqrt" / ch01.id / round_trip.notebook
     notebook = nbformat.read(str(autograded), as_version=4)
     shown = 0
@@ -534,7 +549,7 @@ def test_nbgrader_autograde_refuses_to_run_notebooks_in_a_kernel(round_trip, ch0
 def test_an_unknown_student_is_refused_before_anything_is_graded(round_trip, ch01, monkeypatch, capsys):
     """nbgrader-grade --student with a name that has no folder in submitted/: exit 2 naming it, nothing run."""
     ran = []
-    monkeypatch.setattr(command, "_nbgrader", lambda course, arguments: ran.append(arguments) or 0)
+    monkeypatch.setattr(command, "_nbgrader", lambda course, *commands: ran.extend(commands) or 0)
     arguments = command_line.build_parser().parse_args(
         ["nbgrader-grade", ch01.id, "--course", str(round_trip.course), "--student", "alice", "--student", "../alice"]
     )

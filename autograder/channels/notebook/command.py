@@ -31,6 +31,26 @@ NBGRADER_MAIN = (
     f"import sys; sys.modules.update(dict.fromkeys({UNUSED_SLOW_IMPORTS!r})); "
     "from nbgrader.apps.nbgraderapp import main; sys.exit(main())"
 )
+# Between two commands' arguments for NBGRADER_COMMANDS; no nbgrader command takes it.
+THEN = "--autograder-then"
+# Several nbgrader commands, one after another in one interpreter, so that nbgrader's start-up
+# (about 1.5 s of CPU) is paid once: ``python -c NBGRADER_COMMANDS ARGS THEN ARGS ...``. Each
+# runs as NBGRADER_MAIN runs it; the first that fails ends the run, named on stderr.
+NBGRADER_COMMANDS = f"""\
+import sys
+sys.modules.update(dict.fromkeys({UNUSED_SLOW_IMPORTS!r}))
+from nbgrader.apps.nbgraderapp import NbGraderApp
+commands = [[]]
+for argument in sys.argv[1:]:
+    commands.append([]) if argument == {THEN!r} else commands[-1].append(argument)
+for command in commands:
+    try:
+        NbGraderApp.launch_instance(argv=command)
+    except SystemExit as stopped:
+        if stopped.code:
+            print(f"autograder: nbgrader {{' '.join(command)}} failed (exit {{stopped.code}})", file=sys.stderr)
+            sys.exit(1)
+"""
 
 
 class NbgraderFailed(Exception):
@@ -97,10 +117,11 @@ def run_grade(args) -> int:
     for row in rows:
         for note in row.notes:
             print(f"autograder: {plain(row.student)}: {plain(note)}", file=sys.stderr)
-    for command in _feedback_and_export(assignment.id, [row.student for row in rows] if students else None):
-        status = _nbgrader(args.course, command)
-        if status:
-            return status
+    status = _nbgrader(
+        args.course, *_feedback_and_export(assignment.id, [row.student for row in rows] if students else None)
+    )
+    if status:
+        return status
     print(f"graded {len(rows)} notebook(s) in the sandbox; grades: {args.course / 'grades.csv'}")
     return 0
 
@@ -121,14 +142,18 @@ def _nbgrader_present(course: Path) -> None:
         raise NbgraderFailed(f"{course} is not an nbgrader course folder; run nbgrader-release first")
 
 
-def _nbgrader(course: Path, command: list[str]) -> int:
-    """Run one nbgrader command in the course folder; its output goes to ours, its failure is one line."""
+def _nbgrader(course: Path, *commands: list[str]) -> int:
+    """Run nbgrader commands in the course folder, in turn, in one interpreter; their output goes to ours.
+
+    The first that fails ends the run, and one line says which it was.
+    """
     _nbgrader_present(course)
     path = os.pathsep.join(p for p in (str(Path(sys.executable).parent), os.environ.get("PATH")) if p)
-    done = subprocess.run(
-        [sys.executable, "-c", NBGRADER_MAIN, *command], cwd=course, env={**os.environ, "PATH": path}, check=False
-    )
-    if done.returncode:
-        print(f"autograder: nbgrader {' '.join(command)} failed (exit {done.returncode})", file=sys.stderr)
-        return 1
-    return 0
+    if len(commands) == 1:
+        run = [NBGRADER_MAIN, *commands[0]]
+    else:  # NBGRADER_COMMANDS names the one that failed itself
+        run = [NBGRADER_COMMANDS, *[argument for command in commands for argument in [THEN, *command]][1:]]
+    done = subprocess.run([sys.executable, "-c", *run], cwd=course, env={**os.environ, "PATH": path}, check=False)
+    if done.returncode and len(commands) == 1:
+        print(f"autograder: nbgrader {' '.join(commands[0])} failed (exit {done.returncode})", file=sys.stderr)
+    return 1 if done.returncode else 0

@@ -24,7 +24,6 @@ CONFIG = '''\
 import sys
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
 
 # nbgrader reads this file with the project's virtualenv; the steps below are the project's.
 PROJECT = {project!r}
@@ -34,9 +33,14 @@ if PROJECT not in sys.path:
 from autograder.channels.notebook.nbgrader_steps import (  # noqa: E402
     FEEDBACK_TEMPLATES,
     FeedbackPage,
+    GetGradesAtOnce,
     GradedInSandboxOnly,
     PlainStudentOutput,
+    gradebook_version_in_process,
 )
+
+# A new gradebook.db learns its schema's version here, not from an `alembic` process of its own.
+gradebook_version_in_process()
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it reads this file
 
@@ -51,7 +55,7 @@ c.Autograde.autograde_preprocessors = [GradedInSandboxOnly]
 # The feedback: nbgrader's page, each test cell named by its check. Student text in the
 # outputs loses its terminal control, and HTML is sanitized (no script, no event
 # handler): instructors open the feedback in their browser too.
-c.GenerateFeedback.preprocessors = [GetGrades, PlainStudentOutput, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [GetGradesAtOnce, PlainStudentOutput, CSSHTMLHeaderPreprocessor]
 c.GenerateFeedback.exporter_class = FeedbackPage
 c.HTMLExporter.sanitize_html = True
 c.HTMLExporter.template_name = "feedback_checks"
