@@ -24,7 +24,7 @@ import ctypes
 import platform
 import struct
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -52,7 +52,8 @@ def to_legacy(state: bytes) -> tuple[Any, ...]:
 
 
 def _slow_read() -> bytes:
-    return from_legacy(np.random.get_state())
+    state = np.random.get_state()  # the legacy tuple (NumPy's stubs also allow the dict of legacy=False)
+    return from_legacy(cast(tuple[Any, ...], state))
 
 
 def _slow_write(state: bytes) -> None:

@@ -2,7 +2,6 @@
 warm template) grades exactly as a fresh one with cold workers does."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys

@@ -65,7 +65,8 @@ class GradingGroup:
     made: list[Path] = field(default_factory=list)  # the folders made, one per hierarchy
     # When the CPU count was last read (time.monotonic()), and what it said.
     _cpu_read: tuple[float, float | None] = field(default=(float("-inf"), None), repr=False, compare=False)
-    _cpu_file: tuple[Path | None, str] = field(default=(None, ""), repr=False, compare=False)  # folder, its count's file
+    # The folder whose count was last read, and the path of its count's file.
+    _cpu_file: tuple[Path | None, str] = field(default=(None, ""), repr=False, compare=False)
 
     @classmethod
     def make(cls, memory_mb: int, processes: int) -> GradingGroup:
