@@ -585,34 +585,39 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write every mutant's verdict here")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all)")
+    parser.add_argument(
+        "--no-degenerates",
+        dest="degenerates",
+        action="store_false",
+        help="skip the fifth step (tests/test_no_points_for_nothing.py grades the family and checks its lines)",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     ids = args.assignment or list(load_course())
     everything, verdicts, worst = [], [], []
     for assignment_id in ids:
         print(f"== {assignment_id}")
-        mutants, chosen = mutate(get_assignment(assignment_id), args)
+        assignment = get_assignment(assignment_id)
+        mutants, chosen = mutate(assignment, args)
         everything += mutants
         verdicts += chosen
-        worst.append(degenerates(get_assignment(assignment_id), args))
+        if args.degenerates:
+            with tempfile.TemporaryDirectory(prefix="degenerates-") as folder:
+                measured = degenerate.measure(assignment, Path(folder), args.jobs, progress=not args.quiet)
+            worst.append(print_degenerates(assignment, *measured))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         data = [{k: v for k, v in asdict(m).items() if k != "source"} for m in verdicts]
         args.json.write_text(json.dumps(data, indent=1), encoding="utf-8")
     print(f"\n== every assignment ({time.monotonic() - started:.0f} s)")
-    highest = max(worst, key=lambda w: w[0] / w[1])
-    print(
-        f"degenerates: {sum(w[2] for w in worst)} graded, best {highest[0]:g} of {highest[1]:g} points "
-        f"({100 * highest[0] / highest[1]:.1f}%), ceiling {100 * degenerate.CEILING:g}%"
-    )
+    if worst:
+        print(degenerates_line(worst))
     report(everything, verdicts, [], out=sys.stdout, table=False)
     return 0
 
 
-def degenerates(assignment, args) -> tuple[float, float, int]:
-    """Grade the degenerate family and its best combination; print them; (best score, points, how many)."""
-    with tempfile.TemporaryDirectory(prefix="degenerates-") as folder:
-        graded, best = degenerate.measure(assignment, Path(folder), args.jobs, progress=not args.quiet)
+def print_degenerates(assignment, graded, best) -> tuple[float, float, int]:
+    """Print the graded degenerate family and its best combination; (best score, points, how many)."""
     points = points_of(assignment)
     print(f"\ndegenerate submissions of {assignment.id} (out of {points:g} points):")
     for each in [*graded, best]:
@@ -620,6 +625,15 @@ def degenerates(assignment, args) -> tuple[float, float, int]:
         print(f"  {each.total:>5g}  {degenerate.describe(each)}{f' ({earned})' if earned else ''}")
     top = max([*graded, best], key=lambda d: d.total)
     return top.total, points, len(graded) + 1
+
+
+def degenerates_line(worst: list[tuple[float, float, int]]) -> str:
+    """The fifth step's last line, from each assignment's (best score, points, how many)."""
+    highest = max(worst, key=lambda w: w[0] / w[1])
+    return (
+        f"degenerates: {sum(w[2] for w in worst)} graded, best {highest[0]:g} of {highest[1]:g} points "
+        f"({100 * highest[0] / highest[1]:.1f}%), ceiling {100 * degenerate.CEILING:g}%"
+    )
 
 
 def points_of(assignment) -> float:

@@ -67,7 +67,7 @@ MODES = [
 # holds two functions' two calls of a whole call limit each (wait_in_vfork.py) and the honest rest; the
 # reference fits the memory (Gradescope's default container gives it 448 MB), and a memory bomb fills it
 # in a fraction of a call's limit.
-SHORT = {"call_seconds": 0.5, "function_seconds": 1.5, "import_seconds": 1.0, "total_seconds": 3.0, "memory_mb": 512}
+SHORT = {"call_seconds": 1.0, "function_seconds": 3.0, "import_seconds": 2.0, "total_seconds": 6.0, "memory_mb": 512}
 # The public suite alone: for gradings whose trick acts at import or in every function (the public
 # suite calls each), where what is asserted is what the trick did and that the honest rest scores
 # like the reference graded the same way, not a hidden check's own verdict.

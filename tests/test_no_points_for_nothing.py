@@ -7,10 +7,11 @@ property says that it pays only for a right result.
 from pathlib import Path
 
 import degenerate
+import mutation
 import pytest
 from suite_totals import points
 
-from autograder.course import get_assignment
+from autograder.course import get_assignment, load_course
 from autograder.grade import grade_submission
 
 pytestmark = pytest.mark.slow
@@ -26,6 +27,22 @@ def test_degenerate_submissions_stay_under_the_ceiling(assignment):
     assert len(families) >= 8 and "None" in scores and any(name.startswith("constant") for name in scores)
     assert scores["None"] == 0
     assert max(scores.values()) <= ceiling, scores
+
+
+def test_make_mutants_prints_the_degenerates_of_every_assignment_and_their_summary_line(capsys):
+    """make mutants' fifth step: each assignment's family with its scores, then one line with the best share,
+    under the ceiling (the gradings are the ones the tests above judge)."""
+    course = load_course().values()
+    worst = [mutation.print_degenerates(assignment, *degenerate.measured(assignment)) for assignment in course]
+    printed = capsys.readouterr().out
+    sections = printed.split("\ndegenerate submissions of ")[1:]
+    assert [section.split(" ", 1)[0] for section in sections] == [assignment.id for assignment in course]
+    for assignment, section in zip(course, sections, strict=True):
+        assert section.startswith(f"{assignment.id} (out of {points(assignment):g} points):\n      0  None\n")
+    line = mutation.DEGENERATES.match(mutation.degenerates_line(worst))
+    assert line, mutation.degenerates_line(worst)
+    graded, best, total, share, ceiling = map(float, line.groups())
+    assert graded >= 2 * 8 and best <= ceiling / 100 * total and share <= ceiling == 100 * degenerate.CEILING
 
 
 @pytest.mark.parametrize("assignment_id", ["ch01_forward", "ch01_noise", "ch01_reverse"])
