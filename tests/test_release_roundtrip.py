@@ -43,8 +43,8 @@ def student_file(repo, assignment):
     return repo / assignment.folder.relative_to(PROJECT_ROOT) / assignment.filename
 
 
-# A student's virtualenv holds none of this project's development pytest plugins (hypothesis,
-# xdist, anyio, ...), whose loading is most of the time of a `make check` here.
+# A student's virtualenv holds none of this project's development pytest plugins (xdist,
+# anyio, ...), whose loading is most of the time of a `make check` here.
 STUDENT_PYTEST = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
