@@ -122,7 +122,8 @@ typecheck: $(STAMP)  ## mypy on the engine: every module with the defaults, the 
 	$(PY) -m mypy
 
 # Mutants per function of every assignment in CI; with the degenerates (about 60), some 110 gradings.
-# tests/test_mutation.py grades the same spread (CI_SAMPLE) inside `make test`, beside the other tests.
+# tests/test_mutation.py grades the same spread (CI_SAMPLE) inside `make test`, beside the other tests
+# (its degenerates are graded and checked by tests/test_no_points_for_nothing.py).
 MUTANTS_SAMPLE ?= 3
 
 mutants: $(STAMP)  ## mutation-test every assignment's suites (every mutant loses points on its own function only) and grade its degenerate submissions (none above 5%)
