@@ -201,8 +201,14 @@ def best_combination(assignment, graded: list[Degenerate]) -> Degenerate:
 
 
 def grade_degenerates(assignment, degenerates: list[Degenerate], folder: Path, jobs=None, progress=False) -> None:
-    """Grade each with the real grader (``grade_all``), filling its scores by task and its total."""
+    """Grade each with the real grader, filling its scores by task and its total.
+
+    ``jobs``: grading processes of ``grade_all`` (None: every core); 0 grades them one after
+    another in this process (``grade_submission``, with the workers this process gives, such
+    as a test file's in-process stand-in).
+    """
     from autograder.channels.batch import grade_all  # noqa: PLC0415 - the grader only when grading
+    from autograder.grade import grade_submission  # noqa: PLC0415
 
     paths = {}
     for degenerate in degenerates:
@@ -211,13 +217,19 @@ def grade_degenerates(assignment, degenerates: list[Degenerate], folder: Path, j
         target.write_text(degenerate.source, encoding="utf-8")
         paths[degenerate.id] = target.parent
     by_id = {d.id: d for d in degenerates}
-    for outcome in grade_all(assignment, paths, jobs=jobs, progress=progress):
-        degenerate = by_id[outcome.student]
-        if outcome.status == "error":
-            raise RuntimeError(f"{degenerate.id} could not be graded: {outcome.report.output[:200]}")
-        for test in outcome.report.tests:
+    if jobs == 0:
+        reports = [(student, grade_submission(assignment, path)) for student, path in paths.items()]
+    else:
+        reports = []
+        for outcome in grade_all(assignment, paths, jobs=jobs, progress=progress):
+            if outcome.status == "error":
+                raise RuntimeError(f"{outcome.student} could not be graded: {outcome.report.output[:200]}")
+            reports.append((outcome.student, outcome.report))
+    for student, report in reports:
+        degenerate = by_id[student]
+        for test in report.tests:
             degenerate.scores[test.task] = degenerate.scores.get(test.task, 0.0) + test.score
-        degenerate.total = outcome.report.score
+        degenerate.total = report.score
 
 
 def measure(assignment, folder: Path, jobs=None, progress=False) -> tuple[list[Degenerate], Degenerate]:
@@ -240,8 +252,9 @@ def describe(degenerate: Degenerate) -> str:
 _MEASURED: dict[str, tuple[list[Degenerate], Degenerate]] = {}
 
 
-def measured(assignment, jobs=None) -> tuple[list[Degenerate], Degenerate]:
-    """``measure``, once per process and assignment (tests of one session share the gradings)."""
+def measured(assignment, jobs=0) -> tuple[list[Degenerate], Degenerate]:
+    """``measure``, once per process and assignment (tests of one session share the gradings); by
+    default graded in this process, with the workers its test file chose."""
     if assignment.id not in _MEASURED:
         import tempfile  # noqa: PLC0415
 
