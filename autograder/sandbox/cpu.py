@@ -221,17 +221,30 @@ def _thread_state(pid: int, thread: str) -> str | None:
 
 
 def single_descendant(pid: int, depth: int) -> int | None:
-    """The process ``depth`` levels below ``pid``, each level its parent's only child; None if not so.
+    """The process ``depth`` levels below ``pid``, each level its parent's first child; None if not so.
 
     A launcher's chain: bwrap outside -> bwrap as PID 1 inside -> the worker, or
     the warm template's child -> PID 1 of the worker's namespace -> the worker.
+    PID 1 also adopts what the worker's own children leave behind (a double fork
+    at import may run before this looks): the worker is the child started first,
+    the others being its descendants. Where that is not clear (two started in the
+    same clock tick), None.
     """
     for _ in range(int(depth)):
         found = children_of(pid)
-        if len(found) != 1:
+        first = found[0] if len(found) == 1 else _started_first(found)
+        if first is None:
             return None
-        pid = found[0]
+        pid = first
     return pid
+
+
+def _started_first(pids: list[int]) -> int | None:
+    """The one of ``pids`` started strictly before every other, or None."""
+    started = sorted((stat[4], pid) for pid in pids if (stat := read_stat(pid)) is not None)
+    if not started or (len(started) > 1 and started[0][0] == started[1][0]):
+        return None
+    return started[0][1]
 
 
 def children_of(pid: int) -> list[int]:
