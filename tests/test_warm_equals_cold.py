@@ -69,8 +69,8 @@ def test_one_warm_process_grades_every_check_as_fresh_processes_do(tmp_path, ch0
         },
         tmp_path / "stderr",
     )
-    warm_error = finished(warm, 900)
-    lone_codes = json.loads(finished_output(lone, 300).splitlines()[-1])
+    warm_error = finished(warm, 900)[1]
+    lone_codes = json.loads(finished(lone, 300)[0].splitlines()[-1])
     lone_errors = {student: (tmp_path / "stderr" / student).read_text() for student in lone_codes}
     assert warm.returncode == 0, warm_error[-2000:]
     scores = set()
@@ -143,15 +143,6 @@ def lone_gradings(arguments: dict[str, list[str]], stderr: Path) -> subprocess.P
     )
 
 
-def finished_output(process: subprocess.Popen, seconds: float) -> str:
-    """The stdout of ``process`` once it has ended (killed after ``seconds``)."""
-    try:
-        return process.communicate(timeout=seconds)[0]
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.communicate()[0]
-
-
 def started(command: list[str]) -> subprocess.Popen:
     """``command`` started from the project's folder, its stderr kept (stdout dropped)."""
     return subprocess.Popen(
@@ -163,13 +154,14 @@ def started(command: list[str]) -> subprocess.Popen:
     )
 
 
-def finished(process: subprocess.Popen, seconds: float) -> str:
-    """The stderr of ``process`` once it has ended (killed after ``seconds``)."""
+def finished(process: subprocess.Popen, seconds: float) -> tuple[str, str]:
+    """(stdout, stderr) of ``process`` once it has ended (killed after ``seconds``); "" for a stream not kept."""
     try:
-        return process.communicate(timeout=seconds)[1]
+        out, err = process.communicate(timeout=seconds)
     except subprocess.TimeoutExpired:
         process.kill()
-        return process.communicate()[1]
+        out, err = process.communicate()
+    return out or "", err or ""
 
 
 def _first_difference(student, batch, fresh) -> str:
