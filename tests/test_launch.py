@@ -7,6 +7,7 @@ import os
 from autograder.course import get_assignment
 from autograder.sandbox import Limits, Sandbox
 from autograder.sandbox import launch as launching
+from autograder.sandbox.account import claim_sandbox_account
 
 
 def test_the_worker_sees_no_variable_of_the_grader(monkeypatch):
@@ -26,10 +27,12 @@ def test_what_the_worker_runs_from_is_there():
 def test_a_launched_worker_ends_and_its_folder_goes():
     """a started worker holds only a copy of the file in its folder; ending it leaves no process and no folder."""
     forward = get_assignment("ch01_forward")
-    policy = Sandbox.for_this_machine()
-    launched = launching.launch(forward.solution, forward.module, Limits(), policy, None, None)
-    assert os.listdir(launched.workdir) == [f"{forward.module}.py"]
-    assert launched.handle.poll() is None
-    assert launched.end() == 0
-    assert launched.handle.poll() is not None
-    assert not launched.workdir.exists()
+    # Claimed as every grading claims its uid: ending a worker kills every process of the uid, and
+    # an unclaimed one may be the uid of a grading beside this test.
+    with claim_sandbox_account(Sandbox.for_this_machine()) as policy:
+        launched = launching.launch(forward.solution, forward.module, Limits(), policy, None, None)
+        assert os.listdir(launched.workdir) == [f"{forward.module}.py"]
+        assert launched.handle.poll() is None
+        assert launched.end() == 0
+        assert launched.handle.poll() is not None
+        assert not launched.workdir.exists()
